@@ -1,0 +1,41 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../../libs/config';
+import { seedDemoRegion } from '../../libs/persistence';
+import { ApiModule } from './api.module';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { createValidationPipe } from './common/validation';
+
+/** Builds the API application; `main.ts` listens, tests listen on a free port. */
+export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ApiModule.forRoot(config),
+    new FastifyAdapter({ bodyLimit: config.http.maxBodyBytes }),
+    { logger: ['error', 'warn', 'log'] },
+  );
+  app.setGlobalPrefix('api');
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Uplift API')
+      .setDescription('Deadline-driven tasks of the yearly support programme for low-performing schools')
+      .setVersion('0.1.0')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
+
+  if (config.seedDemo) {
+    const seeded = await seedDemoRegion(app.get(DataSource));
+    if (seeded.organizations || seeded.people) {
+      new Logger('Seed').log(`demo region: ${seeded.organizations} organisations, ${seeded.people} people added`);
+    }
+  }
+  return app;
+}

@@ -1,0 +1,21 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { AppConfig } from '../../libs/config';
+import { PlatformModule } from '../../libs/platform';
+import { HealthController } from './health/health.controller';
+import { OrganizationsController } from './organizations/organizations.controller';
+import { OrganizationsService } from './organizations/organizations.service';
+import { TasksController } from './tasks/tasks.controller';
+import { TasksService } from './tasks/tasks.service';
+import { TemporalClientModule } from './temporal/temporal-client.module';
+
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [PlatformModule.forRoot(config), TemporalClientModule],
+      controllers: [HealthController, OrganizationsController, TasksController],
+      providers: [OrganizationsService, TasksService],
+    };
+  }
+}

@@ -1,0 +1,126 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { ORGANIZATION_KINDS, type OrganizationKind, type OrganizationEntity, type PersonEntity } from '../../../libs/persistence';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const REQUIRED = 'обязательное поле';
+
+export class CreateOrganizationDto {
+  @ApiProperty({ example: 'demo-mun-zapadny', description: 'Business key: lower-case Latin letters, digits and hyphens' })
+  @Matches(/^[a-z0-9][a-z0-9-]{1,63}$/, { message: 'латинские строчные буквы, цифры и дефис; 2–64 символа' })
+  id!: string;
+
+  @ApiProperty({ enum: ORGANIZATION_KINDS })
+  @IsIn(ORGANIZATION_KINDS as OrganizationKind[], { message: `одно из значений: ${ORGANIZATION_KINDS.join(', ')}` })
+  kind!: OrganizationKind;
+
+  @ApiProperty({ example: 'Управление образования Западного района' })
+  @Transform(trim)
+  @IsString({ message: REQUIRED })
+  @MinLength(1, { message: REQUIRED })
+  @MaxLength(300, { message: 'не длиннее 300 символов' })
+  name!: string;
+
+  @ApiProperty({ example: 'demo' })
+  @Matches(/^[a-z0-9-]{1,20}$/, { message: 'код региона: латинские строчные буквы, цифры, дефис; до 20 символов' })
+  regionCode!: string;
+
+  @ApiProperty({ example: 'Asia/Yekaterinburg' })
+  @IsString({ message: 'часовой пояс IANA, например Europe/Moscow' })
+  @MaxLength(64)
+  timeZone!: string;
+
+  @ApiPropertyOptional({ example: 'demo-ministry' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  parentId?: string;
+}
+
+export class CreatePersonDto {
+  @ApiProperty({ example: 'Сидорова Наталья Викторовна' })
+  @Transform(trim)
+  @IsString({ message: REQUIRED })
+  @MinLength(1, { message: REQUIRED })
+  @MaxLength(200, { message: 'не длиннее 200 символов' })
+  fullName!: string;
+
+  @ApiProperty({ example: 'coordinator@zapadny.demo-region.example' })
+  @IsEmail({}, { message: 'адрес электронной почты' })
+  @MaxLength(254)
+  email!: string;
+
+  @ApiPropertyOptional({ example: 'Муниципальный координатор' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200, { message: 'не длиннее 200 символов' })
+  position?: string;
+
+  @ApiPropertyOptional({ description: 'The head receives the first escalation' })
+  @IsOptional()
+  @IsBoolean({ message: 'true или false' })
+  isHead?: boolean;
+}
+
+export class ListOrganizationsQueryDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^[a-z0-9-]{1,20}$/, { message: 'код региона' })
+  regionCode?: string;
+
+  @ApiPropertyOptional({ enum: ORGANIZATION_KINDS })
+  @IsOptional()
+  @IsIn(ORGANIZATION_KINDS as OrganizationKind[], { message: `одно из значений: ${ORGANIZATION_KINDS.join(', ')}` })
+  kind?: OrganizationKind;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  parentId?: string;
+}
+
+export class OrganizationView {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: ORGANIZATION_KINDS }) kind!: OrganizationKind;
+  @ApiProperty() name!: string;
+  @ApiProperty() regionCode!: string;
+  @ApiProperty() timeZone!: string;
+  @ApiPropertyOptional() parentId?: string;
+}
+
+export class PersonView {
+  @ApiProperty() id!: string;
+  @ApiProperty() organizationId!: string;
+  @ApiProperty() fullName!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty() position!: string;
+  @ApiProperty() isHead!: boolean;
+}
+
+export class OrganizationDetailView extends OrganizationView {
+  @ApiProperty({ type: [PersonView] }) people!: PersonView[];
+}
+
+export function mapOrganization(org: OrganizationEntity): OrganizationView {
+  return {
+    id: org.id,
+    kind: org.kind,
+    name: org.name,
+    regionCode: org.regionCode,
+    timeZone: org.timeZone,
+    parentId: org.parentId ?? undefined,
+  };
+}
+
+export function mapPerson(person: PersonEntity): PersonView {
+  return {
+    id: person.id,
+    organizationId: person.organizationId,
+    fullName: person.fullName,
+    email: person.email,
+    position: person.position,
+    isHead: person.isHead,
+  };
+}

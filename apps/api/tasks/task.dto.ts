@@ -1,0 +1,253 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  MaxLength,
+  Min,
+  Max,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { LIMITS, TASK_STATUSES, type TaskStatus } from '../../../libs/contracts/deadline-task';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/;
+const LOCAL_DATE_TIME_MESSAGE = 'дата в формате ГГГГ-ММ-ДД или ГГГГ-ММ-ДДTЧЧ:ММ (местное время региона, без смещения)';
+const REQUIRED = 'обязательное поле';
+
+export class ReminderRuleDto {
+  @ApiPropertyOptional({ description: 'Calendar days before the due date (the reminder moves back to a working day)' })
+  @IsOptional()
+  @IsInt({ message: 'целое число дней' })
+  daysBefore?: number;
+
+  @ApiPropertyOptional({ description: 'Seconds before the due moment (compressed calendars)' })
+  @IsOptional()
+  @IsInt({ message: 'целое число секунд' })
+  secondsBefore?: number;
+
+  @ApiPropertyOptional({ example: '09:00' })
+  @IsOptional()
+  @IsString({ message: 'время в формате ЧЧ:ММ' })
+  atLocalTime?: string;
+}
+
+export class EscalationRuleDto {
+  @ApiPropertyOptional({ description: 'Working days after the due date (0 = the due moment itself)' })
+  @IsOptional()
+  @IsInt({ message: 'целое число рабочих дней' })
+  workingDaysAfter?: number;
+
+  @ApiPropertyOptional({ description: 'Seconds after the due moment (compressed calendars)' })
+  @IsOptional()
+  @IsInt({ message: 'целое число секунд' })
+  secondsAfter?: number;
+
+  @ApiPropertyOptional({ example: '10:00' })
+  @IsOptional()
+  @IsString({ message: 'время в формате ЧЧ:ММ' })
+  atLocalTime?: string;
+
+  @ApiProperty({ enum: ['assignee_head', 'supervisor'] })
+  @IsIn(['assignee_head', 'supervisor'], { message: 'assignee_head (руководитель исполнителя) или supervisor (курирующий орган)' })
+  notify!: 'assignee_head' | 'supervisor';
+}
+
+export class NotificationPolicyDto {
+  @ApiProperty({ type: [ReminderRuleDto] })
+  @IsArray({ message: 'список напоминаний' })
+  @ArrayMaxSize(LIMITS.rulesMax, { message: `не больше ${LIMITS.rulesMax} напоминаний` })
+  @ValidateNested({ each: true })
+  @Type(() => ReminderRuleDto)
+  reminders!: ReminderRuleDto[];
+
+  @ApiProperty({ type: [EscalationRuleDto] })
+  @IsArray({ message: 'список эскалаций' })
+  @ArrayMaxSize(LIMITS.rulesMax, { message: `не больше ${LIMITS.rulesMax} эскалаций` })
+  @ValidateNested({ each: true })
+  @Type(() => EscalationRuleDto)
+  escalations!: EscalationRuleDto[];
+}
+
+export class CreateTaskDto {
+  @ApiPropertyOptional({
+    description: 'Business key of the task; derived from the assignee, due date and title when omitted',
+    example: 'plan-2026-demo-mun-severny',
+  })
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9._-]{2,99}$/, { message: 'латинские строчные буквы, цифры, точка, дефис, подчёркивание; 3–100 символов' })
+  id?: string;
+
+  @ApiProperty({ example: 'Представить муниципальный план поддержки школ' })
+  @Transform(trim)
+  @IsString({ message: REQUIRED })
+  @MinLength(1, { message: REQUIRED })
+  @MaxLength(LIMITS.titleMax, { message: `не длиннее ${LIMITS.titleMax} символов` })
+  title!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString({ message: 'текст' })
+  @MaxLength(LIMITS.descriptionMax, { message: `не длиннее ${LIMITS.descriptionMax} символов` })
+  description?: string;
+
+  @ApiProperty({ example: 'demo-mun-severny' })
+  @IsString({ message: REQUIRED })
+  @MinLength(1, { message: REQUIRED })
+  @MaxLength(64, { message: 'не длиннее 64 символов' })
+  assigneeOrganizationId!: string;
+
+  @ApiPropertyOptional({ description: "Defaults to the ministry of the assignee's region", example: 'demo-ministry' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64, { message: 'не длиннее 64 символов' })
+  supervisorOrganizationId?: string;
+
+  @ApiProperty({
+    description: "Local to the region's time zone; a date alone means 18:00 that day",
+    example: '2026-12-15T18:00',
+  })
+  @IsString({ message: REQUIRED })
+  @Matches(LOCAL_DATE_TIME, { message: LOCAL_DATE_TIME_MESSAGE })
+  dueAt!: string;
+
+  @ApiPropertyOptional({ description: "IANA zone; defaults to the assignee organisation's zone", example: 'Asia/Yekaterinburg' })
+  @IsOptional()
+  @IsString({ message: 'часовой пояс IANA, например Europe/Moscow' })
+  @MaxLength(64)
+  timeZone?: string;
+
+  @ApiPropertyOptional({ enum: ['working-days', 'calendar-days'], default: 'working-days' })
+  @IsOptional()
+  @IsIn(['working-days', 'calendar-days'], { message: 'working-days или calendar-days' })
+  calendar?: 'working-days' | 'calendar-days';
+
+  @ApiPropertyOptional({ type: NotificationPolicyDto, description: 'Defaults to reminders 7, 3, 1 days before at 09:00; escalation to the head on the due date and to the ministry 3 working days later' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => NotificationPolicyDto)
+  policy?: NotificationPolicyDto;
+
+  @ApiProperty({ description: 'E-mail of the person creating the task (a directory entry)', example: 'programme@demo-region.example' })
+  @IsEmail({}, { message: 'адрес электронной почты сотрудника из справочника' })
+  @MaxLength(LIMITS.actorMax)
+  createdBy!: string;
+}
+
+export class ListTasksQueryDto {
+  @ApiPropertyOptional({ description: 'Tasks assigned to or supervised by this organisation' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  organizationId?: string;
+
+  @ApiPropertyOptional({ enum: TASK_STATUSES })
+  @IsOptional()
+  @IsIn(TASK_STATUSES as TaskStatus[], { message: `одно из значений: ${TASK_STATUSES.join(', ')}` })
+  status?: TaskStatus;
+
+  @ApiPropertyOptional({ description: 'Due at or after this instant (ISO 8601 with offset, or a date)' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/, { message: 'дата ГГГГ-ММ-ДД или момент времени ISO 8601 со смещением' })
+  dueFrom?: string;
+
+  @ApiPropertyOptional({ description: 'Due at or before this instant (ISO 8601 with offset, or a date)' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/, { message: 'дата ГГГГ-ММ-ДД или момент времени ISO 8601 со смещением' })
+  dueTo?: string;
+
+  @ApiPropertyOptional({ default: 50, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'целое число' })
+  @Min(1, { message: 'не меньше 1' })
+  @Max(200, { message: 'не больше 200' })
+  limit = 50;
+
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'целое число' })
+  @Min(0, { message: 'не меньше 0' })
+  offset = 0;
+}
+
+export class CompleteTaskDto {
+  @ApiProperty({ description: 'E-mail of a person of the assignee organisation', example: 'coordinator@severny.demo-region.example' })
+  @IsEmail({}, { message: 'адрес электронной почты сотрудника организации-исполнителя' })
+  @MaxLength(LIMITS.actorMax)
+  completedBy!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString({ message: 'текст' })
+  @MaxLength(LIMITS.commentMax, { message: `не длиннее ${LIMITS.commentMax} символов` })
+  comment?: string;
+
+  @ApiPropertyOptional({ description: 'Link to the submitted document' })
+  @IsOptional()
+  @IsUrl({ require_protocol: true, protocols: ['http', 'https'] }, { message: 'ссылка http(s)://…' })
+  @MaxLength(LIMITS.urlMax)
+  documentUrl?: string;
+}
+
+export class ExtendTaskDto {
+  @ApiProperty({ example: '2026-12-22T18:00' })
+  @IsString({ message: REQUIRED })
+  @Matches(LOCAL_DATE_TIME, { message: LOCAL_DATE_TIME_MESSAGE })
+  dueAt!: string;
+
+  @ApiProperty({ example: 'Продление по письму управления образования от 10.12.2026 № 123' })
+  @Transform(trim)
+  @IsString({ message: REQUIRED })
+  @MinLength(1, { message: REQUIRED })
+  @MaxLength(LIMITS.reasonMax, { message: `не длиннее ${LIMITS.reasonMax} символов` })
+  reason!: string;
+
+  @ApiProperty({ description: 'E-mail of a person of the supervising organisation' })
+  @IsEmail({}, { message: 'адрес электронной почты сотрудника курирующей организации' })
+  @MaxLength(LIMITS.actorMax)
+  decidedBy!: string;
+}
+
+export class ReassignTaskDto {
+  @ApiProperty({ example: 'demo-mun-yuzhny' })
+  @IsString({ message: REQUIRED })
+  @MinLength(1, { message: REQUIRED })
+  @MaxLength(64)
+  organizationId!: string;
+
+  @ApiProperty()
+  @Transform(trim)
+  @IsString({ message: REQUIRED })
+  @MinLength(1, { message: REQUIRED })
+  @MaxLength(LIMITS.reasonMax, { message: `не длиннее ${LIMITS.reasonMax} символов` })
+  reason!: string;
+
+  @ApiProperty({ description: 'E-mail of a person of the supervising organisation' })
+  @IsEmail({}, { message: 'адрес электронной почты сотрудника курирующей организации' })
+  @MaxLength(LIMITS.actorMax)
+  decidedBy!: string;
+}
+
+export class CancelTaskDto {
+  @ApiProperty()
+  @Transform(trim)
+  @IsString({ message: REQUIRED })
+  @MinLength(1, { message: REQUIRED })
+  @MaxLength(LIMITS.reasonMax, { message: `не длиннее ${LIMITS.reasonMax} символов` })
+  reason!: string;
+
+  @ApiProperty({ description: 'E-mail of a person of the supervising organisation' })
+  @IsEmail({}, { message: 'адрес электронной почты сотрудника курирующей организации' })
+  @MaxLength(LIMITS.actorMax)
+  cancelledBy!: string;
+}

@@ -1,0 +1,152 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { CompletionResult, TaskSnapshot, TaskStatus } from '../../../libs/contracts/deadline-task';
+import type { AuditEventEntity, NotificationEntity, OrganizationEntity } from '../../../libs/persistence';
+import { DateTime } from 'luxon';
+
+export class OrganizationRefView {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+}
+
+export class ScheduledStepView {
+  @ApiProperty() stepKey!: string;
+  @ApiProperty({ enum: ['reminder', 'escalation'] }) kind!: string;
+  @ApiProperty({ enum: ['assignee', 'assignee_head', 'supervisor'] }) target!: string;
+  @ApiProperty({ description: 'UTC instant' }) at!: string;
+  @ApiProperty({ description: "Local to the task's time zone" }) atLocal!: string;
+  @ApiProperty() sent!: boolean;
+}
+
+export class TaskView {
+  @ApiProperty() id!: string;
+  @ApiProperty() workflowId!: string;
+  @ApiProperty() title!: string;
+  @ApiPropertyOptional() description?: string;
+  @ApiProperty({ enum: ['open', 'completed', 'cancelled'] }) status!: TaskStatus;
+  @ApiProperty() overdue!: boolean;
+  @ApiProperty({ type: OrganizationRefView }) assignee!: OrganizationRefView;
+  @ApiProperty({ type: OrganizationRefView }) supervisor!: OrganizationRefView;
+  @ApiProperty({ description: 'The deadline in force, UTC instant' }) dueAt!: string;
+  @ApiProperty({ description: 'The deadline in force, local wall-clock time' }) dueLocal!: string;
+  @ApiProperty() timeZone!: string;
+  @ApiProperty({ description: 'As requested, before moving off non-working days' }) requestedDueLocal!: string;
+  @ApiProperty() movedFromNonWorkingDay!: boolean;
+  @ApiProperty({ enum: ['working-days', 'calendar-days'] }) calendar!: string;
+  @ApiProperty() deadlineRevision!: number;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() createdBy!: string;
+  @ApiPropertyOptional() completedAt?: string;
+  @ApiPropertyOptional() completedBy?: string;
+  @ApiPropertyOptional() completedLate?: boolean;
+  @ApiPropertyOptional() result?: CompletionResult;
+  @ApiPropertyOptional() cancelledAt?: string;
+  @ApiPropertyOptional() cancelReason?: string;
+  @ApiProperty({ type: [ScheduledStepView] }) schedule!: ScheduledStepView[];
+}
+
+export class TimelineEventView {
+  @ApiProperty() seq!: number;
+  @ApiProperty() type!: string;
+  @ApiProperty() actor!: string;
+  @ApiProperty() occurredAt!: string;
+  @ApiProperty({ type: Object }) data!: Record<string, unknown>;
+}
+
+export class NotificationView {
+  @ApiProperty() stepKey!: string;
+  @ApiProperty() kind!: string;
+  @ApiProperty() target!: string;
+  @ApiProperty({ enum: ['pending', 'sent', 'no_recipients'] }) status!: string;
+  @ApiProperty() messageId!: string;
+  @ApiProperty() subject!: string;
+  @ApiProperty({ type: [String] }) recipients!: string[];
+  @ApiProperty() attempts!: number;
+  @ApiPropertyOptional() lastError?: string;
+  @ApiPropertyOptional() sentAt?: string;
+}
+
+export class TaskDetailView extends TaskView {
+  @ApiProperty({ type: [TimelineEventView] }) timeline!: TimelineEventView[];
+  @ApiProperty({ type: [NotificationView] }) notifications!: NotificationView[];
+}
+
+export class TaskListView {
+  @ApiProperty({ type: [TaskView] }) items!: TaskView[];
+  @ApiProperty() total!: number;
+  @ApiProperty() limit!: number;
+  @ApiProperty() offset!: number;
+}
+
+export class CompletionView {
+  @ApiProperty() status!: 'completed';
+  @ApiProperty() completedAt!: string;
+  @ApiProperty() late!: boolean;
+  @ApiProperty() lateBySeconds!: number;
+  @ApiProperty({ type: TaskView }) task!: TaskView;
+}
+
+const localIso = (instant: string, zone: string) =>
+  DateTime.fromISO(instant, { zone }).toFormat("yyyy-MM-dd'T'HH:mm:ss");
+
+function orgRef(id: string, orgs: Map<string, OrganizationEntity>): OrganizationRefView {
+  return { id, name: orgs.get(id)?.name ?? id };
+}
+
+export function mapTask(snapshot: TaskSnapshot, orgs: Map<string, OrganizationEntity>, now: Date): TaskView {
+  const zone = snapshot.deadline.requested.timeZone;
+  return {
+    id: snapshot.taskId,
+    workflowId: snapshot.workflowId,
+    title: snapshot.title,
+    description: snapshot.description,
+    status: snapshot.status,
+    overdue: snapshot.status === 'open' && Date.parse(snapshot.deadline.dueAt) < now.getTime(),
+    assignee: orgRef(snapshot.assigneeOrganizationId, orgs),
+    supervisor: orgRef(snapshot.supervisorOrganizationId, orgs),
+    dueAt: snapshot.deadline.dueAt,
+    dueLocal: snapshot.deadline.localDateTime,
+    timeZone: zone,
+    requestedDueLocal: snapshot.deadline.requested.localDateTime,
+    movedFromNonWorkingDay: snapshot.deadline.movedFromNonWorkingDay,
+    calendar: snapshot.deadline.requested.calendar,
+    deadlineRevision: snapshot.deadlineRevision,
+    createdAt: snapshot.createdAt,
+    createdBy: snapshot.createdBy,
+    completedAt: snapshot.completedAt,
+    completedBy: snapshot.completedBy,
+    completedLate: snapshot.completedLate,
+    result: snapshot.result,
+    cancelledAt: snapshot.cancelledAt,
+    cancelReason: snapshot.cancelReason,
+    schedule: snapshot.schedule.map((step) => ({
+      ...step,
+      atLocal: localIso(step.at, zone),
+      sent: snapshot.sentSteps.includes(step.stepKey),
+    })),
+  };
+}
+
+export function mapTimelineEvent(event: AuditEventEntity): TimelineEventView {
+  return {
+    seq: event.seq,
+    type: event.type,
+    actor: event.actor,
+    occurredAt: event.occurredAt.toISOString(),
+    data: event.data,
+  };
+}
+
+export function mapNotification(row: NotificationEntity): NotificationView {
+  return {
+    stepKey: row.stepKey,
+    kind: row.kind,
+    target: row.target,
+    status: row.status,
+    messageId: row.messageId,
+    subject: row.subject,
+    recipients: row.recipients.map((r) => r.email),
+    attempts: row.attempts,
+    lastError: row.lastError ?? undefined,
+    sentAt: row.sentAt?.toISOString(),
+  };
+}

@@ -1,0 +1,37 @@
+import { Global, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Client, Connection } from '@temporalio/client';
+import type { AppConfig } from '../../../libs/config';
+import { APP_CONFIG } from '../../../libs/platform';
+
+/** The API's only door to Temporal. A lazy connection lets the API boot (and report health) while Temporal is down. */
+@Injectable()
+export class TemporalGateway implements OnApplicationShutdown {
+  readonly connection: Connection;
+  readonly client: Client;
+
+  constructor(readonly config: AppConfig) {
+    this.connection = Connection.lazy({ address: config.temporal.address });
+    this.client = new Client({ connection: this.connection, namespace: config.temporal.namespace });
+  }
+
+  get taskQueue(): string {
+    return this.config.temporal.taskQueue;
+  }
+
+  async ping(timeoutMs: number): Promise<void> {
+    await this.connection.withDeadline(Date.now() + timeoutMs, () =>
+      this.connection.workflowService.getSystemInfo({}),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.connection.close();
+  }
+}
+
+@Global()
+@Module({
+  providers: [{ provide: TemporalGateway, useFactory: (config: AppConfig) => new TemporalGateway(config), inject: [APP_CONFIG] }],
+  exports: [TemporalGateway],
+})
+export class TemporalClientModule {}

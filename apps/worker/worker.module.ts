@@ -1,0 +1,12 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { AppConfig } from '../../libs/config';
+import { PlatformModule } from '../../libs/platform';
+import { TemporalWorkerService } from './temporal-worker.service';
+
+/** The worker process: no HTTP routes, only the Temporal worker and the services its activities use. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: WorkerModule, imports: [PlatformModule.forRoot(config)], providers: [TemporalWorkerService] };
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * The deadline task's contract: what the API, the worker and the workflow agree on.
+ * Sandbox-safe: plain types and Temporal message definitions only.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+
+export const TASK_QUEUE_DEFAULT = 'uplift-tasks';
+/** The workflow type name, so that the API starts it without importing workflow code. */
+export const DEADLINE_TASK_WORKFLOW = 'deadlineTaskWorkflow';
+
+/** Workflow IDs are business keys, so a second start with the same key is refused by Temporal itself. */
+export function deadlineTaskWorkflowId(taskId: string): string {
+  return `task:${taskId}`;
+}
+
+export type TaskStatus = 'open' | 'completed' | 'cancelled';
+export const TASK_STATUSES: readonly TaskStatus[] = ['open', 'completed', 'cancelled'];
+
+/** `working-days` applies the production calendar; `calendar-days` is for compressed test calendars and tasks not bound by it. */
+export type DeadlineCalendar = 'working-days' | 'calendar-days';
+
+export type EscalationTarget = 'assignee_head' | 'supervisor';
+
+/** Exactly one of daysBefore / secondsBefore. Day-based reminders land on a working day at `atLocalTime` (default 09:00). */
+export interface ReminderRule {
+  daysBefore?: number;
+  secondsBefore?: number;
+  atLocalTime?: string;
+}
+
+/** Exactly one of workingDaysAfter / secondsAfter. Day-based escalations land `n` working days after the due date. */
+export interface EscalationRule {
+  workingDaysAfter?: number;
+  secondsAfter?: number;
+  atLocalTime?: string;
+  notify: EscalationTarget;
+}
+
+export interface NotificationPolicy {
+  reminders: ReminderRule[];
+  escalations: EscalationRule[];
+}
+
+export const DEFAULT_NOTIFICATION_POLICY: NotificationPolicy = {
+  reminders: [{ daysBefore: 7 }, { daysBefore: 3 }, { daysBefore: 1 }],
+  escalations: [
+    { workingDaysAfter: 0, notify: 'assignee_head' },
+    { workingDaysAfter: 3, notify: 'supervisor' },
+  ],
+};
+
+/** A deadline as the official wrote it: a local wall-clock time in the region's zone. */
+export interface DeadlineRequest {
+  /** 'YYYY-MM-DDTHH:mm[:ss]' local to `timeZone`. */
+  localDateTime: string;
+  timeZone: string;
+  calendar: DeadlineCalendar;
+}
+
+/** The deadline that actually applies, after moving off non-working days. */
+export interface EffectiveDeadline {
+  requested: DeadlineRequest;
+  /** 'YYYY-MM-DDTHH:mm:ss' local to the request's zone. */
+  localDateTime: string;
+  /** ISO 8601 instant, UTC. */
+  dueAt: string;
+  movedFromNonWorkingDay: boolean;
+}
+
+export interface DeadlineTaskInput {
+  taskId: string;
+  title: string;
+  description?: string;
+  assigneeOrganizationId: string;
+  supervisorOrganizationId: string;
+  deadline: DeadlineRequest;
+  policy: NotificationPolicy;
+  createdBy: string;
+}
+
+export type NotificationKind = 'reminder' | 'escalation';
+
+export interface ScheduledNotification {
+  /** Unique per task: the outbox key and part of the e-mail's Message-ID. */
+  stepKey: string;
+  kind: NotificationKind;
+  /** Reminders go to the assignee organisation's people. */
+  target: EscalationTarget | 'assignee';
+  at: string;
+}
+
+export type TaskEventType =
+  | 'created'
+  | 'reminder_sent'
+  | 'escalation_sent'
+  | 'completed'
+  | 'extended'
+  | 'reassigned'
+  | 'cancelled';
+
+export interface TaskEvent {
+  seq: number;
+  type: TaskEventType;
+  actor: string;
+  occurredAt: string;
+  data: Record<string, unknown>;
+}
+
+/** What the projection stores and the query returns. */
+export interface TaskSnapshot {
+  taskId: string;
+  workflowId: string;
+  title: string;
+  description?: string;
+  status: TaskStatus;
+  assigneeOrganizationId: string;
+  supervisorOrganizationId: string;
+  deadline: EffectiveDeadline;
+  deadlineRevision: number;
+  policy: NotificationPolicy;
+  schedule: ScheduledNotification[];
+  sentSteps: string[];
+  createdBy: string;
+  createdAt: string;
+  completedAt?: string;
+  completedBy?: string;
+  completedLate?: boolean;
+  result?: CompletionResult;
+  cancelledAt?: string;
+  cancelReason?: string;
+  version: number;
+}
+
+export interface CompletionResult {
+  comment?: string;
+  documentUrl?: string;
+}
+
+export interface CompleteTaskRequest {
+  completedBy: string;
+  result: CompletionResult;
+}
+
+export interface CompleteTaskResponse {
+  status: 'completed';
+  completedAt: string;
+  late: boolean;
+  /** How late, in seconds, when late. */
+  lateBySeconds: number;
+}
+
+export interface ExtendTaskRequest {
+  localDateTime: string;
+  reason: string;
+  decidedBy: string;
+}
+
+export interface ReassignTaskRequest {
+  organizationId: string;
+  reason: string;
+  decidedBy: string;
+}
+
+export interface CancelTaskRequest {
+  reason: string;
+  cancelledBy: string;
+}
+
+export const completeTaskUpdate = defineUpdate<CompleteTaskResponse, [CompleteTaskRequest]>('completeTask');
+export const extendTaskUpdate = defineUpdate<EffectiveDeadline, [ExtendTaskRequest]>('extendTask');
+export const reassignTaskUpdate = defineUpdate<TaskSnapshot, [ReassignTaskRequest]>('reassignTask');
+export const cancelTaskUpdate = defineUpdate<TaskSnapshot, [CancelTaskRequest]>('cancelTask');
+/** Answered once the task's creation is in PostgreSQL, so the API returns a task that lists already show. */
+export const taskReadyUpdate = defineUpdate<TaskSnapshot>('taskReady');
+export const taskSnapshotQuery = defineQuery<TaskSnapshot>('taskSnapshot');
+
+/**
+ * Rejections raised by the workflow's update validators. The API maps each type to an HTTP status;
+ * the message is Russian because it reaches the official as is.
+ */
+export const TaskRejection = {
+  alreadyCompleted: 'TaskAlreadyCompleted',
+  cancelled: 'TaskCancelled',
+  invalidPayload: 'InvalidTaskPayload',
+} as const;
+export type TaskRejectionType = (typeof TaskRejection)[keyof typeof TaskRejection];
+
+export const LIMITS = {
+  titleMax: 300,
+  descriptionMax: 4000,
+  commentMax: 4000,
+  reasonMax: 1000,
+  urlMax: 2000,
+  actorMax: 200,
+  rulesMax: 10,
+} as const;
+
+/**
+ * Custom search attributes, so operators can find a task's workflow in the Temporal UI by organisation, status
+ * or deadline. They must be registered on the namespace before any workflow sets them.
+ */
+export const TASK_SEARCH_ATTRIBUTES = {
+  assignee: defineSearchAttributeKey('UpliftAssignee', SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey('UpliftTaskStatus', SearchAttributeType.KEYWORD),
+  dueAt: defineSearchAttributeKey('UpliftDueAt', SearchAttributeType.DATETIME),
+} as const;
+
+/** The same attributes in the form `temporal server start-dev --search-attribute` and the operator API take. */
+export const SEARCH_ATTRIBUTE_REGISTRATIONS: Record<string, 'Keyword' | 'Datetime'> = {
+  UpliftAssignee: 'Keyword',
+  UpliftTaskStatus: 'Keyword',
+  UpliftDueAt: 'Datetime',
+};

@@ -1,0 +1,162 @@
+/**
+ * Deadline arithmetic in the region's time zone. Pure and sandbox-safe: the deadline-task workflow runs it,
+ * and the API runs it to validate input before starting a workflow.
+ */
+import { DateTime, IANAZone } from 'luxon';
+import type {
+  DeadlineRequest,
+  EffectiveDeadline,
+  NotificationPolicy,
+  ScheduledNotification,
+} from '../contracts/deadline-task';
+import { addCalendarDays, addWorkingDays, nextWorkingDay, previousWorkingDay } from './calendar';
+
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
+const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const DEFAULT_REMINDER_TIME = '09:00';
+
+export class DeadlineError extends Error {
+  override readonly name = 'DeadlineError';
+}
+
+export function isValidTimeZone(zone: string): boolean {
+  return typeof zone === 'string' && zone.length > 0 && IANAZone.isValidZone(zone);
+}
+
+export function isValidLocalTime(value: string): boolean {
+  return LOCAL_TIME.test(value);
+}
+
+/** Parses 'YYYY-MM-DDTHH:mm[:ss]' as wall-clock time in `zone`; rejects offsets and impossible dates. */
+export function parseLocalDateTime(value: string, zone: string): DateTime {
+  if (!isValidTimeZone(zone)) throw new DeadlineError(`unknown time zone '${zone}'`);
+  if (typeof value !== 'string' || !LOCAL_DATE_TIME.test(value)) {
+    throw new DeadlineError(`'${value}' is not a local date-time of the form YYYY-MM-DDTHH:mm`);
+  }
+  const parsed = DateTime.fromISO(value, { zone });
+  if (!parsed.isValid) throw new DeadlineError(`'${value}' is not a real date and time`);
+  return parsed;
+}
+
+function localParts(instant: DateTime): { date: string; time: string } {
+  return { date: instant.toISODate() as string, time: instant.toFormat('HH:mm:ss') };
+}
+
+function atLocal(date: string, time: string, zone: string): DateTime {
+  return DateTime.fromISO(`${date}T${time}`, { zone });
+}
+
+/** Russian law moves a deadline that falls on a non-working day to the next working day, keeping its time. */
+export function resolveDeadline(request: DeadlineRequest): EffectiveDeadline {
+  const requested = parseLocalDateTime(request.localDateTime, request.timeZone);
+  const { date, time } = localParts(requested);
+  const effectiveDate = request.calendar === 'working-days' ? nextWorkingDay(date) : date;
+  const effective = atLocal(effectiveDate, time, request.timeZone);
+  return {
+    requested: { ...request },
+    localDateTime: `${effectiveDate}T${time}`,
+    dueAt: effective.toUTC().toISO({ suppressMilliseconds: true }) as string,
+    movedFromNonWorkingDay: effectiveDate !== date,
+  };
+}
+
+/**
+ * Every reminder and escalation for one revision of the deadline. Steps already in the past at `now` are dropped:
+ * a reminder for a week before a deadline set three days ahead would only confuse.
+ */
+export function buildNotificationSchedule(
+  deadline: EffectiveDeadline,
+  policy: NotificationPolicy,
+  revision: number,
+  now: Date,
+): ScheduledNotification[] {
+  const { timeZone, calendar } = deadline.requested;
+  const due = DateTime.fromISO(deadline.dueAt, { zone: timeZone });
+  const { date: dueDate, time: dueTime } = localParts(due);
+  const steps: ScheduledNotification[] = [];
+
+  policy.reminders.forEach((rule, index) => {
+    let at: DateTime;
+    if (rule.secondsBefore !== undefined) {
+      at = due.minus({ seconds: rule.secondsBefore });
+    } else {
+      const day = addCalendarDays(dueDate, -(rule.daysBefore ?? 0));
+      // Reminders move earlier, never later, so that the assignee still has the promised lead time.
+      const workingDay = calendar === 'working-days' ? previousWorkingDay(day) : day;
+      at = atLocal(workingDay, rule.atLocalTime ?? DEFAULT_REMINDER_TIME, timeZone);
+    }
+    steps.push({ stepKey: `r${revision}-reminder-${index + 1}`, kind: 'reminder', target: 'assignee', at: toUtcIso(at) });
+  });
+
+  policy.escalations.forEach((rule, index) => {
+    let at: DateTime;
+    if (rule.secondsAfter !== undefined) {
+      at = due.plus({ seconds: rule.secondsAfter });
+    } else {
+      const days = rule.workingDaysAfter ?? 0;
+      const day = calendar === 'working-days' ? addWorkingDays(dueDate, days) : addCalendarDays(dueDate, days);
+      at = atLocal(day, rule.atLocalTime ?? dueTime, timeZone);
+      // The same-day escalation must not fire before the deadline itself has passed.
+      if (at < due) at = due;
+    }
+    steps.push({
+      stepKey: `r${revision}-escalation-${index + 1}`,
+      kind: 'escalation',
+      target: rule.notify,
+      at: toUtcIso(at),
+    });
+  });
+
+  return steps.filter((step) => Date.parse(step.at) > now.getTime()).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
+
+function toUtcIso(instant: DateTime): string {
+  return instant.toUTC().toISO({ suppressMilliseconds: true }) as string;
+}
+
+/** Renders an instant as the official reads it: '15.12.2026 18:00 (Europe/Moscow)'. */
+export function formatLocal(instantIso: string, timeZone: string): string {
+  return DateTime.fromISO(instantIso, { zone: timeZone }).toFormat('dd.MM.yyyy HH:mm');
+}
+
+/** Validates a policy and returns a list of problems (empty when it is fine). Messages are Russian: they reach the official. */
+export function validatePolicy(policy: NotificationPolicy): string[] {
+  const problems: string[] = [];
+  policy.reminders.forEach((rule, i) => {
+    const path = `policy.reminders[${i}]`;
+    if ((rule.daysBefore === undefined) === (rule.secondsBefore === undefined)) {
+      problems.push(`${path}: укажите ровно одно из полей daysBefore или secondsBefore`);
+    }
+    if (rule.daysBefore !== undefined && !(Number.isInteger(rule.daysBefore) && rule.daysBefore >= 0 && rule.daysBefore <= 365)) {
+      problems.push(`${path}.daysBefore: целое число дней от 0 до 365`);
+    }
+    if (rule.secondsBefore !== undefined && !(Number.isInteger(rule.secondsBefore) && rule.secondsBefore > 0)) {
+      problems.push(`${path}.secondsBefore: целое положительное число секунд`);
+    }
+    if (rule.atLocalTime !== undefined && !isValidLocalTime(rule.atLocalTime)) {
+      problems.push(`${path}.atLocalTime: время в формате ЧЧ:ММ, например 09:00`);
+    }
+  });
+  policy.escalations.forEach((rule, i) => {
+    const path = `policy.escalations[${i}]`;
+    if ((rule.workingDaysAfter === undefined) === (rule.secondsAfter === undefined)) {
+      problems.push(`${path}: укажите ровно одно из полей workingDaysAfter или secondsAfter`);
+    }
+    if (
+      rule.workingDaysAfter !== undefined &&
+      !(Number.isInteger(rule.workingDaysAfter) && rule.workingDaysAfter >= 0 && rule.workingDaysAfter <= 60)
+    ) {
+      problems.push(`${path}.workingDaysAfter: целое число рабочих дней от 0 до 60`);
+    }
+    if (rule.secondsAfter !== undefined && !(Number.isInteger(rule.secondsAfter) && rule.secondsAfter >= 0)) {
+      problems.push(`${path}.secondsAfter: целое неотрицательное число секунд`);
+    }
+    if (rule.atLocalTime !== undefined && !isValidLocalTime(rule.atLocalTime)) {
+      problems.push(`${path}.atLocalTime: время в формате ЧЧ:ММ, например 18:00`);
+    }
+    if (rule.notify !== 'assignee_head' && rule.notify !== 'supervisor') {
+      problems.push(`${path}.notify: допустимо assignee_head (руководитель исполнителя) или supervisor (курирующий орган)`);
+    }
+  });
+  return problems;
+}

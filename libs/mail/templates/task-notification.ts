@@ -1,0 +1,69 @@
+import type { EscalationTarget, NotificationKind } from '../../contracts/deadline-task';
+
+export interface TaskNotificationView {
+  kind: NotificationKind;
+  target: EscalationTarget | 'assignee';
+  taskTitle: string;
+  assigneeName: string;
+  /** '15.12.2026 18:00' in the region's zone. */
+  dueLocal: string;
+  timeZone: string;
+  taskUrl: string;
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const escapeHtml = (value: string): string =>
+  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+function lines(view: TaskNotificationView): { subject: string; paragraphs: string[] } {
+  const due = `${view.dueLocal} (${view.timeZone})`;
+  switch (view.target) {
+    case 'assignee':
+      return {
+        subject: `Напоминание: срок задачи «${view.taskTitle}» — ${view.dueLocal}`,
+        paragraphs: [
+          'Здравствуйте!',
+          `Напоминаем, что организации «${view.assigneeName}» необходимо выполнить задачу «${view.taskTitle}».`,
+          `Срок исполнения: ${due}.`,
+        ],
+      };
+    case 'assignee_head':
+      return {
+        subject: `Просрочена задача «${view.taskTitle}» (${view.assigneeName})`,
+        paragraphs: [
+          'Уважаемый руководитель!',
+          `Организация «${view.assigneeName}» не выполнила в срок задачу «${view.taskTitle}».`,
+          `Срок исполнения истёк: ${due}.`,
+          'Просим обеспечить исполнение и сообщить о причинах задержки.',
+        ],
+      };
+    case 'supervisor':
+      return {
+        subject: `Эскалация: задача «${view.taskTitle}» не выполнена (${view.assigneeName})`,
+        paragraphs: [
+          'Уважаемые коллеги!',
+          `Задача «${view.taskTitle}», назначенная организации «${view.assigneeName}», не выполнена.`,
+          `Срок исполнения истёк: ${due}. Руководитель организации был уведомлён ранее.`,
+          'Требуется решение курирующего органа.',
+        ],
+      };
+  }
+}
+
+/** Russian e-mail for a reminder or an escalation step; plain text and HTML carry the same words. */
+export function renderTaskNotification(view: TaskNotificationView): RenderedMail {
+  const { subject, paragraphs } = lines(view);
+  const footer = 'Это письмо отправлено автоматически системой Uplift. Отвечать на него не нужно.';
+  const text = [...paragraphs, `Задача: ${view.taskUrl}`, '', footer].join('\n\n');
+  const html = [
+    ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+    `<p><a href="${escapeHtml(view.taskUrl)}">Открыть задачу</a></p>`,
+    `<p style="color:#666;font-size:12px">${escapeHtml(footer)}</p>`,
+  ].join('\n');
+  return { subject, text, html };
+}

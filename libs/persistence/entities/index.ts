@@ -1,0 +1,12 @@
+import { AuditEventEntity } from './audit-event.entity';
+import { NotificationEntity } from './notification.entity';
+import { OrganizationEntity } from './organization.entity';
+import { PersonEntity } from './person.entity';
+import { TaskEntity } from './task.entity';
+
+export { AuditEventEntity, NotificationEntity, OrganizationEntity, PersonEntity, TaskEntity };
+export type { NotificationRecipient, NotificationStatus } from './notification.entity';
+export type { OrganizationKind } from './organization.entity';
+export { ORGANIZATION_KINDS } from './organization.entity';
+
+export const ENTITIES = [OrganizationEntity, PersonEntity, TaskEntity, AuditEventEntity, NotificationEntity];

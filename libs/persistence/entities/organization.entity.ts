@@ -1,0 +1,29 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+export type OrganizationKind = 'ministry' | 'institute' | 'municipality' | 'school';
+export const ORGANIZATION_KINDS: readonly OrganizationKind[] = ['ministry', 'institute', 'municipality', 'school'];
+
+@Entity({ name: 'organizations' })
+export class OrganizationEntity {
+  /** A readable business key ('demo-mun-severny'): it appears in task keys, URLs and audit exports. */
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  kind!: OrganizationKind;
+
+  @Column({ type: 'varchar', length: 300 })
+  name!: string;
+
+  @Column({ name: 'region_code', type: 'varchar', length: 20 })
+  regionCode!: string;
+
+  @Column({ name: 'time_zone', type: 'varchar', length: 64 })
+  timeZone!: string;
+
+  @Column({ name: 'parent_id', type: 'varchar', length: 64, nullable: true })
+  parentId!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

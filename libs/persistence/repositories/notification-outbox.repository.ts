@@ -1,0 +1,55 @@
+import type { DataSource } from 'typeorm';
+import { NotificationEntity, type NotificationRecipient, type NotificationStatus } from '../entities';
+import type { NotificationKind } from '../../contracts/deadline-task';
+
+export interface OutboxMessage {
+  taskId: string;
+  stepKey: string;
+  kind: NotificationKind;
+  target: string;
+  messageId: string;
+  recipients: NotificationRecipient[];
+  subject: string;
+  bodyText: string;
+  bodyHtml: string;
+  status: NotificationStatus;
+}
+
+/** One row per (task, step): the first writer decides the message, every retry re-reads it. */
+export class NotificationOutboxRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private get rows() {
+    return this.dataSource.getRepository(NotificationEntity);
+  }
+
+  async find(taskId: string, stepKey: string): Promise<NotificationEntity | null> {
+    return this.rows.findOneBy({ taskId, stepKey });
+  }
+
+  /** Stores the message unless the step already has one, and returns the stored row. */
+  async reserve(message: OutboxMessage): Promise<NotificationEntity> {
+    await this.rows.createQueryBuilder().insert().values(message).orIgnore().execute();
+    const stored = await this.find(message.taskId, message.stepKey);
+    if (!stored) throw new Error(`outbox row for ${message.taskId}/${message.stepKey} vanished after insert`);
+    return stored;
+  }
+
+  async recordAttempt(id: string, error: string | null): Promise<void> {
+    await this.rows
+      .createQueryBuilder()
+      .update()
+      .set({ attempts: () => 'attempts + 1', lastError: error })
+      .where('id = :id', { id })
+      .execute();
+  }
+
+  async markSent(id: string): Promise<void> {
+    await this.rows
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'sent', sentAt: () => 'now()', lastError: null })
+      .where('id = :id AND status = :pending', { id, pending: 'pending' })
+      .execute();
+  }
+}

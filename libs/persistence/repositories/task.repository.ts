@@ -1,0 +1,103 @@
+import { Brackets, type DataSource } from 'typeorm';
+import type { TaskEvent, TaskSnapshot, TaskStatus } from '../../contracts/deadline-task';
+import { AuditEventEntity, NotificationEntity, TaskEntity } from '../entities';
+
+export const TASK_SUBJECT = 'task';
+
+export interface TaskFilter {
+  organizationId?: string;
+  status?: TaskStatus;
+  dueFrom?: Date;
+  dueTo?: Date;
+  limit: number;
+  offset: number;
+}
+
+export interface TaskTimeline {
+  events: AuditEventEntity[];
+  notifications: NotificationEntity[];
+}
+
+/** The task read model and its audit trail. Only the workflow's projection activity writes here. */
+export class TaskRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Idempotent and order-tolerant: the audit row is keyed by (task, seq), and the task row only moves forward
+   * in version, so a retried or late activity neither duplicates history nor rolls state back.
+   */
+  async applyProjection(snapshot: TaskSnapshot, event: TaskEvent): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const closedAt = snapshot.completedAt ?? snapshot.cancelledAt ?? null;
+      await manager.query(
+        `INSERT INTO tasks (id, workflow_id, title, status, assignee_organization_id, supervisor_organization_id,
+                            due_at, time_zone, created_at, closed_at, version, snapshot, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
+         ON CONFLICT (id) DO UPDATE SET
+           title = EXCLUDED.title, status = EXCLUDED.status,
+           assignee_organization_id = EXCLUDED.assignee_organization_id,
+           supervisor_organization_id = EXCLUDED.supervisor_organization_id,
+           due_at = EXCLUDED.due_at, time_zone = EXCLUDED.time_zone, closed_at = EXCLUDED.closed_at,
+           version = EXCLUDED.version, snapshot = EXCLUDED.snapshot, updated_at = now()
+         WHERE tasks.version < EXCLUDED.version`,
+        [
+          snapshot.taskId,
+          snapshot.workflowId,
+          snapshot.title,
+          snapshot.status,
+          snapshot.assigneeOrganizationId,
+          snapshot.supervisorOrganizationId,
+          snapshot.deadline.dueAt,
+          snapshot.deadline.requested.timeZone,
+          snapshot.createdAt,
+          closedAt,
+          snapshot.version,
+          JSON.stringify(snapshot),
+        ],
+      );
+      await manager.query(
+        `INSERT INTO audit_events (subject_type, subject_id, seq, type, actor, occurred_at, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (subject_type, subject_id, seq) DO NOTHING`,
+        [TASK_SUBJECT, snapshot.taskId, event.seq, event.type, event.actor, event.occurredAt, JSON.stringify(event.data)],
+      );
+    });
+  }
+
+  async find(id: string): Promise<TaskEntity | null> {
+    return id ? this.dataSource.getRepository(TaskEntity).findOneBy({ id }) : null;
+  }
+
+  async list(filter: TaskFilter): Promise<{ items: TaskEntity[]; total: number }> {
+    const query = this.dataSource.getRepository(TaskEntity).createQueryBuilder('t');
+    if (filter.organizationId) {
+      query.andWhere(
+        new Brackets((w) =>
+          w
+            .where('t.assignee_organization_id = :org', { org: filter.organizationId })
+            .orWhere('t.supervisor_organization_id = :org', { org: filter.organizationId }),
+        ),
+      );
+    }
+    if (filter.status) query.andWhere('t.status = :status', { status: filter.status });
+    if (filter.dueFrom) query.andWhere('t.due_at >= :dueFrom', { dueFrom: filter.dueFrom });
+    if (filter.dueTo) query.andWhere('t.due_at <= :dueTo', { dueTo: filter.dueTo });
+    const [items, total] = await query
+      .orderBy('t.due_at', 'ASC')
+      .addOrderBy('t.id', 'ASC')
+      .take(filter.limit)
+      .skip(filter.offset)
+      .getManyAndCount();
+    return { items, total };
+  }
+
+  async timeline(taskId: string): Promise<TaskTimeline> {
+    const [events, notifications] = await Promise.all([
+      this.dataSource
+        .getRepository(AuditEventEntity)
+        .find({ where: { subjectType: TASK_SUBJECT, subjectId: taskId }, order: { seq: 'ASC' } }),
+      this.dataSource.getRepository(NotificationEntity).find({ where: { taskId }, order: { id: 'ASC' } }),
+    ]);
+    return { events, notifications };
+  }
+}

@@ -1,0 +1,1 @@
+export { APP_CONFIG, InjectConfig, PlatformModule } from './platform.module';

@@ -1,0 +1,64 @@
+import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config';
+import { Mailer } from '../mail';
+import {
+  dataSourceOptions,
+  DirectoryRepository,
+  NotificationOutboxRepository,
+  runMigrations,
+  TaskRepository,
+} from '../persistence';
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+@Injectable()
+class PlatformShutdown implements OnApplicationShutdown {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly mailer: Mailer,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    this.mailer.close();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+/**
+ * What both processes share: configuration, the database (migrated at boot under an advisory lock),
+ * the repositories and the mailer. The API and the worker each import it into their own root module.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: PlatformModule,
+      global: true,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        {
+          provide: DataSource,
+          useFactory: async () => {
+            const dataSource = await new DataSource(dataSourceOptions(config.databaseUrl)).initialize();
+            const applied = await runMigrations(dataSource);
+            if (applied.length) new Logger('Database').log(`applied migrations: ${applied.join(', ')}`);
+            return dataSource;
+          },
+        },
+        { provide: DirectoryRepository, useFactory: (ds: DataSource) => new DirectoryRepository(ds), inject: [DataSource] },
+        { provide: TaskRepository, useFactory: (ds: DataSource) => new TaskRepository(ds), inject: [DataSource] },
+        {
+          provide: NotificationOutboxRepository,
+          useFactory: (ds: DataSource) => new NotificationOutboxRepository(ds),
+          inject: [DataSource],
+        },
+        { provide: Mailer, useFactory: () => new Mailer(config.mail.smtpUrl, config.mail.from) },
+        PlatformShutdown,
+      ],
+      exports: [APP_CONFIG, DataSource, DirectoryRepository, TaskRepository, NotificationOutboxRepository, Mailer],
+    };
+  }
+}
+
+export const InjectConfig = () => Inject(APP_CONFIG);

@@ -1,0 +1,77 @@
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  messageId: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface SmtpSinkOptions {
+  /** Called for each DATA before it is accepted; a test can stall here to kill the sender mid-send. */
+  beforeAccept?: (messageNumber: number) => Promise<void>;
+}
+
+/** A real SMTP server on a free loopback port that keeps every accepted message. */
+export class SmtpSink {
+  readonly messages: ReceivedMail[] = [];
+  private server!: SMTPServer;
+  private dataCommands = 0;
+  port = 0;
+
+  static async start(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
+    const sink = new SmtpSink();
+    sink.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData(stream, _session, callback) {
+        const number = ++sink.dataCommands;
+        simpleParser(stream)
+          .then(async (mail: ParsedMail) => {
+            await options.beforeAccept?.(number);
+            sink.messages.push({
+              messageId: mail.messageId ?? '',
+              to: (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).flatMap((a) =>
+                a.value.map((v) => v.address ?? ''),
+              ),
+              subject: mail.subject ?? '',
+              text: mail.text ?? '',
+              html: typeof mail.html === 'string' ? mail.html : '',
+            });
+            callback();
+          })
+          .catch((err: Error) => callback(err));
+      },
+    });
+    await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', resolve));
+    sink.port = (sink.server.server.address() as AddressInfo).port;
+    return sink;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  /** Messages whose Message-ID names the task. */
+  forTask(taskId: string): ReceivedMail[] {
+    return this.messages.filter((m) => m.messageId.includes(`task.${taskId}.`));
+  }
+
+  async waitFor(predicate: (messages: ReceivedMail[]) => boolean, timeoutMs = 30_000): Promise<void> {
+    const start = Date.now();
+    while (!predicate(this.messages)) {
+      if (Date.now() - start > timeoutMs) {
+        throw new Error(`timed out after ${timeoutMs} ms waiting for mail; received: ${JSON.stringify(this.messages.map((m) => m.subject))}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,130 @@
+import type { NotificationPolicy } from '../../libs/contracts/deadline-task';
+import { CalendarRangeError } from '../../libs/domain/calendar';
+import { buildNotificationSchedule, DeadlineError, resolveDeadline, validatePolicy } from '../../libs/domain/deadline';
+
+const MOSCOW = 'Europe/Moscow';
+const ORENBURG = 'Asia/Yekaterinburg'; // UTC+5, the zone Orenburg keeps
+
+describe('resolveDeadline', () => {
+  it('keeps a deadline on a working day as written, in the region’s own zone', () => {
+    const moscow = resolveDeadline({ localDateTime: '2026-12-15T18:00', timeZone: MOSCOW, calendar: 'working-days' });
+    const orenburg = resolveDeadline({ localDateTime: '2026-12-15T18:00', timeZone: ORENBURG, calendar: 'working-days' });
+    expect(moscow.dueAt).toBe('2026-12-15T15:00:00Z');
+    expect(orenburg.dueAt).toBe('2026-12-15T13:00:00Z');
+    expect(moscow.movedFromNonWorkingDay).toBe(false);
+    expect(moscow.localDateTime).toBe('2026-12-15T18:00:00');
+  });
+
+  it('moves a deadline on 8 March (a Sunday in 2026, with the 9th off) to Tuesday 10 March, same time', () => {
+    const deadline = resolveDeadline({ localDateTime: '2026-03-08T12:00', timeZone: MOSCOW, calendar: 'working-days' });
+    expect(deadline.localDateTime).toBe('2026-03-10T12:00:00');
+    expect(deadline.dueAt).toBe('2026-03-10T09:00:00Z');
+    expect(deadline.movedFromNonWorkingDay).toBe(true);
+    expect(deadline.requested.localDateTime).toBe('2026-03-08T12:00');
+  });
+
+  it('moves a deadline on 31 December 2025 past the New Year holidays to 12 January 2026', () => {
+    const deadline = resolveDeadline({ localDateTime: '2025-12-31T18:00', timeZone: ORENBURG, calendar: 'working-days' });
+    expect(deadline.localDateTime).toBe('2026-01-12T18:00:00');
+    expect(deadline.dueAt).toBe('2026-01-12T13:00:00Z');
+  });
+
+  it('moves a Saturday deadline to Monday but keeps a transferred working Saturday (28 December 2024)', () => {
+    expect(resolveDeadline({ localDateTime: '2024-12-21T10:00', timeZone: MOSCOW, calendar: 'working-days' }).localDateTime).toBe(
+      '2024-12-23T10:00:00',
+    );
+    expect(resolveDeadline({ localDateTime: '2024-12-28T10:00', timeZone: MOSCOW, calendar: 'working-days' }).localDateTime).toBe(
+      '2024-12-28T10:00:00',
+    );
+  });
+
+  it('does not move anything on a calendar-days deadline', () => {
+    const deadline = resolveDeadline({ localDateTime: '2026-03-08T12:00', timeZone: MOSCOW, calendar: 'calendar-days' });
+    expect(deadline.localDateTime).toBe('2026-03-08T12:00:00');
+    expect(deadline.movedFromNonWorkingDay).toBe(false);
+  });
+
+  it.each([
+    ['2026-02-30T10:00', MOSCOW],
+    ['2026-12-15T25:00', MOSCOW],
+    ['2026-12-15T18:00+03:00', MOSCOW],
+    ['15.12.2026', MOSCOW],
+    ['2026-12-15T18:00', 'Europe/Atlantis'],
+    ['2026-12-15T18:00', 'UTC+3'],
+  ])('refuses %s in %s', (localDateTime, timeZone) => {
+    expect(() => resolveDeadline({ localDateTime, timeZone, calendar: 'working-days' })).toThrow(DeadlineError);
+  });
+
+  it('refuses a working-day deadline outside the production calendar', () => {
+    expect(() => resolveDeadline({ localDateTime: '2031-05-05T10:00', timeZone: MOSCOW, calendar: 'working-days' })).toThrow(
+      CalendarRangeError,
+    );
+  });
+});
+
+describe('buildNotificationSchedule', () => {
+  const policy: NotificationPolicy = {
+    reminders: [{ daysBefore: 7 }, { daysBefore: 3 }, { daysBefore: 1, atLocalTime: '10:30' }],
+    escalations: [
+      { workingDaysAfter: 0, notify: 'assignee_head' },
+      { workingDaysAfter: 3, notify: 'supervisor' },
+    ],
+  };
+
+  it('lands reminders on working days at 09:00 local and escalations working days after the due date', () => {
+    const deadline = resolveDeadline({ localDateTime: '2026-12-15T18:00', timeZone: ORENBURG, calendar: 'working-days' });
+    const steps = buildNotificationSchedule(deadline, policy, 1, new Date('2026-11-01T00:00:00Z'));
+    expect(steps.map((s) => [s.stepKey, s.target, s.at])).toEqual([
+      ['r1-reminder-1', 'assignee', '2026-12-08T04:00:00Z'], // Tue 8 Dec 09:00 +05
+      ['r1-reminder-2', 'assignee', '2026-12-11T04:00:00Z'], // Sat 12 Dec is off: Fri 11 Dec 09:00
+      ['r1-reminder-3', 'assignee', '2026-12-14T05:30:00Z'], // Mon 14 Dec 10:30
+      ['r1-escalation-1', 'assignee_head', '2026-12-15T13:00:00Z'], // the due moment
+      ['r1-escalation-2', 'supervisor', '2026-12-18T13:00:00Z'], // 3 working days later, Fri 18 Dec
+    ]);
+  });
+
+  it('counts escalation working days across the New Year holidays', () => {
+    const deadline = resolveDeadline({ localDateTime: '2025-12-30T18:00', timeZone: MOSCOW, calendar: 'working-days' });
+    const steps = buildNotificationSchedule(
+      deadline,
+      { reminders: [{ daysBefore: 1 }], escalations: [{ workingDaysAfter: 1, notify: 'supervisor' }] },
+      1,
+      new Date('2025-12-01T00:00:00Z'),
+    );
+    expect(steps.map((s) => s.at)).toEqual(['2025-12-29T06:00:00Z', '2026-01-12T15:00:00Z']);
+  });
+
+  it('drops steps that are already past and keys each step by deadline revision', () => {
+    const deadline = resolveDeadline({ localDateTime: '2026-12-15T18:00', timeZone: ORENBURG, calendar: 'working-days' });
+    const steps = buildNotificationSchedule(deadline, policy, 2, new Date('2026-12-12T00:00:00Z'));
+    expect(steps.map((s) => s.stepKey)).toEqual(['r2-reminder-3', 'r2-escalation-1', 'r2-escalation-2']);
+  });
+
+  it('supports second offsets for compressed calendars', () => {
+    const deadline = resolveDeadline({ localDateTime: '2026-12-15T18:00:00', timeZone: MOSCOW, calendar: 'calendar-days' });
+    const steps = buildNotificationSchedule(
+      deadline,
+      { reminders: [{ secondsBefore: 5 }], escalations: [{ secondsAfter: 2, notify: 'assignee_head' }] },
+      1,
+      new Date('2026-12-15T14:59:00Z'),
+    );
+    expect(steps.map((s) => s.at)).toEqual(['2026-12-15T14:59:55Z', '2026-12-15T15:00:02Z']);
+  });
+});
+
+describe('validatePolicy', () => {
+  it('accepts the default shape and names every problem of a bad one by its path', () => {
+    expect(validatePolicy({ reminders: [{ daysBefore: 3 }], escalations: [{ workingDaysAfter: 0, notify: 'supervisor' }] })).toEqual([]);
+    const problems = validatePolicy({
+      reminders: [{ daysBefore: 3, secondsBefore: 10 }, { daysBefore: -1 }, { daysBefore: 1, atLocalTime: '9:00' }],
+      escalations: [{ notify: 'assignee_head' }, { workingDaysAfter: 1, notify: 'nobody' as never }],
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^policy\.reminders\[0\]: /),
+      expect.stringMatching(/^policy\.reminders\[1\]\.daysBefore: /),
+      expect.stringMatching(/^policy\.reminders\[2\]\.atLocalTime: /),
+      expect.stringMatching(/^policy\.escalations\[0\]: /),
+      expect.stringMatching(/^policy\.escalations\[1\]\.notify: /),
+    ]);
+  });
+});
