@@ -47,5 +47,6 @@ export default async function globalSetup(): Promise<void> {
 
   process.env.UPLIFT_TEST_TEMPORAL_ADDRESS = temporal.address;
   process.env.UPLIFT_TEST_DATABASE_URL = databaseUrl;
+  process.env.UPLIFT_TEST_TEMPORAL_CLI = cliPath;
   log(`components ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { AppConfig } from '../../libs/config';
 
 /** Set by the global setup for every test file of the integration project. */
-export function requireTestEnv(name: 'UPLIFT_TEST_DATABASE_URL' | 'UPLIFT_TEST_TEMPORAL_ADDRESS'): string {
+export function requireTestEnv(name: 'UPLIFT_TEST_DATABASE_URL' | 'UPLIFT_TEST_TEMPORAL_ADDRESS' | 'UPLIFT_TEST_TEMPORAL_CLI'): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: run integration tests through jest's global setup (npm test)`);
   return value;

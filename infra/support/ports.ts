@@ -1,0 +1,59 @@
+import net from 'node:net';
+
+/**
+ * Tries to bind the port exclusively on every interface. Binding the wildcard address conflicts
+ * with any existing IPv4/IPv6 listener on that port (including ones bound to 127.0.0.1 only),
+ * so a success means no component can be listening there right now.
+ */
+export async function isPortFree(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') {
+        resolve(false);
+      } else {
+        reject(error);
+      }
+    });
+    server.listen({ port, exclusive: true }, () => {
+      server.close(() => resolve(true));
+    });
+  });
+}
+
+/**
+ * Fails fast with an actionable message. Starting a component on a taken port would otherwise
+ * either crash with a less obvious error or, worse, let a readiness probe succeed against
+ * whatever stale process already owns the port.
+ */
+export async function assertPortFree(port: number, name: string, envVar?: string): Promise<void> {
+  if (await isPortFree(port)) {
+    return;
+  }
+  const remedy = envVar
+    ? `stop the process holding it or set ${envVar} to another port`
+    : 'stop the process holding it or choose another port';
+  throw new Error(`Port ${port} needed for ${name} is in use; ${remedy}.`);
+}
+
+/**
+ * Asks the OS for an ephemeral port. The port is released before returning, so another process
+ * could grab it in between; that window is acceptable for tests and local tooling.
+ */
+export async function findFreePort(): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') {
+        server.close();
+        reject(new Error('Could not determine the port assigned by the OS.'));
+        return;
+      }
+      server.close(() => resolve(address.port));
+    });
+  });
+}

@@ -1,0 +1,2 @@
+export * from './ru-production-calendar.data';
+export * from './working-days';

@@ -1,0 +1,141 @@
+/**
+ * Working-day arithmetic over the Russian production calendar.
+ *
+ * Sandbox-safe for Temporal workflows: no imports beyond the calendar data, no clock, no randomness, no local time.
+ * Dates are plain 'YYYY-MM-DD' strings; internally a date is its day number since 1970-01-01 (UTC).
+ */
+import {
+  CALENDAR_FIRST_YEAR,
+  CALENDAR_LAST_YEAR,
+  RU_PRODUCTION_CALENDAR,
+  type IsoDate,
+} from './ru-production-calendar.data';
+
+/** A date (or year) the production calendar does not cover; answering anyway could silently break a legal deadline. */
+export class CalendarRangeError extends RangeError {
+  override readonly name = 'CalendarRangeError';
+}
+
+const MS_PER_DAY = 86_400_000;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const COVERED_RANGE = `${CALENDAR_FIRST_YEAR}-01-01..${CALENDAR_LAST_YEAR}-12-31`;
+
+function dayNumberOf(year: number, month: number, day: number): number | undefined {
+  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 onto 1900–1999.
+  const utc = new Date(0);
+  utc.setUTCFullYear(year, month - 1, day);
+  const isRealDate = utc.getUTCFullYear() === year && utc.getUTCMonth() === month - 1 && utc.getUTCDate() === day;
+  return isRealDate ? utc.getTime() / MS_PER_DAY : undefined;
+}
+
+function toDayNumber(value: unknown): number | undefined {
+  const match = typeof value === 'string' ? ISO_DATE.exec(value) : null;
+  return match ? dayNumberOf(Number(match[1]), Number(match[2]), Number(match[3])) : undefined;
+}
+
+function parse(date: IsoDate): number {
+  const day = toDayNumber(date);
+  if (day === undefined) throw new TypeError(`'${String(date)}' is not a calendar date of the form YYYY-MM-DD`);
+  return day;
+}
+
+function format(day: number): IsoDate {
+  const iso = new Date(day * MS_PER_DAY).toISOString();
+  // Years outside 0000–9999 come out as "+010000-…" or "-000001-…", which are not IsoDates.
+  if (iso.length !== 24) throw new RangeError(`day ${day} is outside the years 0000–9999`);
+  return iso.slice(0, 10);
+}
+
+function isSaturdayOrSunday(day: number): boolean {
+  const weekday = (((day + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
+  return weekday === 0 || weekday === 6;
+}
+
+const FIRST_DAY = dayNumberOf(CALENDAR_FIRST_YEAR, 1, 1) as number;
+const LAST_DAY = dayNumberOf(CALENDAR_LAST_YEAR, 12, 31) as number;
+
+// One flag per covered day, built once: lookups stay O(1) and the data is interpreted in exactly one place.
+const IS_WORKING: readonly boolean[] = (() => {
+  const table: boolean[] = [];
+  for (let day = FIRST_DAY; day <= LAST_DAY; day++) table.push(!isSaturdayOrSunday(day));
+  for (let year = CALENDAR_FIRST_YEAR; year <= CALENDAR_LAST_YEAR; year++) {
+    const { daysOff, workingWeekends } = RU_PRODUCTION_CALENDAR[year];
+    for (const date of daysOff) table[parse(date) - FIRST_DAY] = false;
+    for (const date of workingWeekends) table[parse(date) - FIRST_DAY] = true;
+  }
+  return table;
+})();
+
+/** The day's index into IS_WORKING; throws rather than guess about a day the calendar does not cover. */
+function coveredIndex(day: number): number {
+  if (day < FIRST_DAY || day > LAST_DAY) {
+    throw new CalendarRangeError(`${format(day)} is outside the production calendar, which covers ${COVERED_RANGE}`);
+  }
+  return day - FIRST_DAY;
+}
+
+function isWorkingDayNumber(day: number): boolean {
+  return IS_WORKING[coveredIndex(day)];
+}
+
+function requireInteger(n: number, name: string): void {
+  if (!Number.isSafeInteger(n)) throw new RangeError(`${name} must be an integer, got ${String(n)}`);
+}
+
+/** True for a strict 'YYYY-MM-DD' string naming a real date (no 2023-02-29, no time part, no padding omitted). */
+export function isValidIsoDate(value: string): boolean {
+  return toDayNumber(value) !== undefined;
+}
+
+export function isWorkingDay(date: IsoDate): boolean {
+  return isWorkingDayNumber(parse(date));
+}
+
+/** The date itself when it is a working day, else the first working day after it. */
+export function nextWorkingDay(date: IsoDate): IsoDate {
+  let day = parse(date);
+  while (!isWorkingDayNumber(day)) day++;
+  return format(day);
+}
+
+/** The date itself when it is a working day, else the last working day before it. */
+export function previousWorkingDay(date: IsoDate): IsoDate {
+  let day = parse(date);
+  while (!isWorkingDayNumber(day)) day--;
+  return format(day);
+}
+
+/**
+ * n > 0: the n-th working day after `date`; n < 0: the |n|-th working day before it; n = 0: nextWorkingDay(date).
+ * `date` itself never counts, whether or not it is a working day.
+ */
+export function addWorkingDays(date: IsoDate, n: number): IsoDate {
+  requireInteger(n, 'n');
+  if (n === 0) return nextWorkingDay(date);
+  const step = n > 0 ? 1 : -1;
+  let day = parse(date);
+  coveredIndex(day); // an out-of-range start must fail even when the answer would land inside the range
+  for (let remaining = Math.abs(n); remaining > 0; ) {
+    day += step;
+    if (isWorkingDayNumber(day)) remaining--;
+  }
+  return format(day);
+}
+
+/** Plain date arithmetic; it ignores the production calendar and so works for any year 0000–9999. */
+export function addCalendarDays(date: IsoDate, n: number): IsoDate {
+  requireInteger(n, 'n');
+  return format(parse(date) + n);
+}
+
+export function workingDaysInYear(year: number): number {
+  if (!Number.isInteger(year)) throw new TypeError(`year must be an integer, got ${String(year)}`);
+  if (year < CALENDAR_FIRST_YEAR || year > CALENDAR_LAST_YEAR) {
+    throw new CalendarRangeError(`year ${year} is outside the production calendar, which covers ${COVERED_RANGE}`);
+  }
+  const first = (dayNumberOf(year, 1, 1) as number) - FIRST_DAY;
+  const last = (dayNumberOf(year, 12, 31) as number) - FIRST_DAY;
+  let count = 0;
+  for (let i = first; i <= last; i++) if (IS_WORKING[i]) count++;
+  return count;
+}

@@ -1,0 +1,208 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  cancelTaskUpdate,
+  completeTaskUpdate,
+  DEADLINE_TASK_WORKFLOW,
+  deadlineTaskWorkflowId,
+  extendTaskUpdate,
+  taskReadyUpdate,
+  taskSnapshotQuery,
+  type DeadlineTaskInput,
+  type NotificationPolicy,
+  type TaskSnapshot,
+} from '../../libs/contracts/deadline-task';
+import { TaskRepository } from '../../libs/persistence';
+import { openHarness, workflowBundle, type Harness } from '../support/worker-harness';
+import { SmtpSink } from '../support/smtp-sink';
+import { localDateTimeIn, requireTestEnv, uniqueSuffix } from '../support/test-config';
+
+const ZONE = 'Asia/Yekaterinburg';
+const taskQueue = `wf-test-${uniqueSuffix()}`;
+let sink: SmtpSink;
+let harness: Harness;
+let worker: Worker;
+let running: Promise<void>;
+
+beforeAll(async () => {
+  sink = await SmtpSink.start();
+  harness = await openHarness(sink.url);
+  worker = await harness.createWorker(taskQueue);
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await harness?.close();
+  await sink?.stop();
+});
+
+function input(name: string, dueInSeconds: number, policy: NotificationPolicy): DeadlineTaskInput {
+  return {
+    taskId: `${name}-${uniqueSuffix()}`,
+    title: `Представить муниципальный план поддержки школ (${name})`,
+    assigneeOrganizationId: 'demo-mun-severny',
+    supervisorOrganizationId: 'demo-ministry',
+    deadline: { localDateTime: localDateTimeIn(ZONE, dueInSeconds), timeZone: ZONE, calendar: 'calendar-days' },
+    policy,
+    createdBy: 'programme@demo-region.example',
+  };
+}
+
+async function start(taskInput: DeadlineTaskInput) {
+  const handle = await harness.env.client.workflow.start(DEADLINE_TASK_WORKFLOW, {
+    taskQueue,
+    workflowId: deadlineTaskWorkflowId(taskInput.taskId),
+    args: [taskInput],
+  });
+  const snapshot = await handle.executeUpdate(taskReadyUpdate);
+  return { handle, snapshot };
+}
+
+async function auditTypes(taskId: string): Promise<string[]> {
+  const rows: { type: string }[] = await harness.dataSource.query(
+    `SELECT type FROM audit_events WHERE subject_type = 'task' AND subject_id = $1 ORDER BY seq`,
+    [taskId],
+  );
+  return rows.map((r) => r.type);
+}
+
+describe('deadline task workflow on the real Temporal server', () => {
+  it('reminds the assignee, escalates to its head then to the ministry, and records a late completion', async () => {
+    const taskInput = input('late', 6, {
+      reminders: [{ secondsBefore: 4 }],
+      escalations: [
+        { secondsAfter: 0, notify: 'assignee_head' },
+        { secondsAfter: 2, notify: 'supervisor' },
+      ],
+    });
+    const { handle, snapshot } = await start(taskInput);
+    expect(snapshot.status).toBe('open');
+    expect(snapshot.schedule.map((s) => s.stepKey)).toEqual(['r1-reminder-1', 'r1-escalation-1', 'r1-escalation-2']);
+    const stored = await new TaskRepository(harness.dataSource).find(taskInput.taskId);
+    expect(stored?.status).toBe('open');
+
+    await sink.waitFor(() => sink.forTask(taskInput.taskId).length === 3, 30_000);
+    const [reminder, headEscalation, ministryEscalation] = sink.forTask(taskInput.taskId);
+    expect(reminder.subject).toContain('Напоминание');
+    expect(reminder.to.sort()).toEqual(['coordinator@severny.demo-region.example', 'head@severny.demo-region.example']);
+    expect(reminder.text).toContain(taskInput.title);
+    expect(reminder.text).toContain('Управление образования Северного района');
+    expect(reminder.text).toContain(`http://uplift.test/tasks/${taskInput.taskId}`);
+    const dueLocal = taskInput.deadline.localDateTime;
+    const expectedDue = `${dueLocal.slice(8, 10)}.${dueLocal.slice(5, 7)}.${dueLocal.slice(0, 4)} ${dueLocal.slice(11, 16)}`;
+    expect(reminder.text).toContain(`${expectedDue} (${ZONE})`);
+    expect(reminder.messageId).toBe(`<task.${taskInput.taskId}.r1-reminder-1@uplift.test>`);
+    expect(headEscalation.subject).toContain('Просрочена');
+    expect(headEscalation.to).toEqual(['head@severny.demo-region.example']);
+    expect(ministryEscalation.subject).toContain('Эскалация');
+    expect(ministryEscalation.to).toEqual(['minister@demo-region.example']);
+
+    // Sent e-mails are projected after the send; wait until the audit log has all three.
+    await waitUntil(async () => (await auditTypes(taskInput.taskId)).length === 4);
+    const completion = await handle.executeUpdate(completeTaskUpdate, {
+      args: [{ completedBy: 'coordinator@severny.demo-region.example', result: { comment: 'План направлен' } }],
+    });
+    expect(completion.late).toBe(true);
+    expect(completion.lateBySeconds).toBeGreaterThanOrEqual(2);
+    const final = (await handle.result()) as TaskSnapshot;
+    expect(final.status).toBe('completed');
+    expect(final.completedLate).toBe(true);
+    expect(await auditTypes(taskInput.taskId)).toEqual([
+      'created',
+      'reminder_sent',
+      'escalation_sent',
+      'escalation_sent',
+      'completed',
+    ]);
+    const row = await new TaskRepository(harness.dataSource).find(taskInput.taskId);
+    expect(row?.status).toBe('completed');
+    expect(row?.closedAt).toBeInstanceOf(Date);
+    await recordHistory('reminded-escalated-completed-late', handle);
+  });
+
+  it('stops reminding once completed in time, and refuses an invalid completion without changing anything', async () => {
+    const taskInput = input('on-time', 8, {
+      reminders: [{ secondsBefore: 6 }],
+      escalations: [{ secondsAfter: 0, notify: 'assignee_head' }],
+    });
+    const { handle } = await start(taskInput);
+    await sink.waitFor(() => sink.forTask(taskInput.taskId).length === 1);
+
+    await expect(
+      handle.executeUpdate(completeTaskUpdate, { args: [{ completedBy: '  ', result: {} }] }),
+    ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((await handle.query(taskSnapshotQuery)).status).toBe('open');
+
+    const completion = await handle.executeUpdate(completeTaskUpdate, {
+      args: [{ completedBy: 'coordinator@severny.demo-region.example', result: {} }],
+    });
+    expect(completion).toMatchObject({ status: 'completed', late: false, lateBySeconds: 0 });
+    await handle.result();
+    await new Promise((r) => setTimeout(r, 8_000)); // past the deadline and its escalation time
+    expect(sink.forTask(taskInput.taskId)).toHaveLength(1);
+    await recordHistory('completed-on-time', handle);
+  });
+
+  it('reschedules after an extension and goes silent after a cancellation', async () => {
+    const taskInput = input('extended', 5, { reminders: [], escalations: [{ secondsAfter: 0, notify: 'assignee_head' }] });
+    const { handle } = await start(taskInput);
+
+    const tooEarly = localDateTimeIn(ZONE, 2);
+    await expect(
+      handle.executeUpdate(extendTaskUpdate, { args: [{ localDateTime: tooEarly, reason: 'раньше', decidedBy: 'programme@demo-region.example' }] }),
+    ).rejects.toThrow(WorkflowUpdateFailedError);
+
+    const extended = await handle.executeUpdate(extendTaskUpdate, {
+      args: [{ localDateTime: localDateTimeIn(ZONE, 3600), reason: 'Письмо МОУО № 12', decidedBy: 'programme@demo-region.example' }],
+    });
+    expect(Date.parse(extended.dueAt)).toBeGreaterThan(Date.now() + 3_000_000);
+    const snapshot = await handle.query(taskSnapshotQuery);
+    expect(snapshot.deadlineRevision).toBe(2);
+    expect(snapshot.schedule.map((s) => s.stepKey)).toEqual(['r2-escalation-1']);
+
+    await handle.executeUpdate(cancelTaskUpdate, { args: [{ reason: 'Мероприятие исключено из дорожной карты', cancelledBy: 'programme@demo-region.example' }] });
+    expect(((await handle.result()) as TaskSnapshot).status).toBe('cancelled');
+    await new Promise((r) => setTimeout(r, 6_000)); // past the original deadline
+    expect(sink.forTask(taskInput.taskId)).toHaveLength(0);
+    expect(await auditTypes(taskInput.taskId)).toEqual(['created', 'extended', 'cancelled']);
+    await recordHistory('extended-then-cancelled', handle);
+  });
+
+  it('replays the histories it just made with the current workflow code', async () => {
+    const histories = harness.env.client.workflow.list({ query: `TaskQueue = '${taskQueue}'` }).intoHistories();
+    const results = Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories);
+    let replayed = 0;
+    for await (const result of results) {
+      expect(result.error).toBeUndefined();
+      replayed += 1;
+    }
+    expect(replayed).toBeGreaterThanOrEqual(3);
+  });
+});
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** `RECORD_HISTORIES=1 npm test` refreshes the fixtures the replay test checks future code against. */
+// The CLI writes the proto3 JSON that historyFromJSON reads.
+async function recordHistory(name: string, handle: { workflowId: string }): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  const dir = path.resolve(__dirname, '../fixtures/histories');
+  mkdirSync(dir, { recursive: true });
+  const json = execFileSync(requireTestEnv('UPLIFT_TEST_TEMPORAL_CLI'), [
+    'workflow', 'show', '--output', 'json',
+    '--workflow-id', handle.workflowId,
+    '--address', requireTestEnv('UPLIFT_TEST_TEMPORAL_ADDRESS'),
+  ]);
+  writeFileSync(path.join(dir, `${name}.json`), json);
+}

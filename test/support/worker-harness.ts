@@ -1,0 +1,80 @@
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DataSource } from 'typeorm';
+import { createTaskActivities } from '../../activities';
+import { Mailer } from '../../libs/mail';
+import {
+  dataSourceOptions,
+  DirectoryRepository,
+  NotificationOutboxRepository,
+  seedDemoRegion,
+  TaskRepository,
+} from '../../libs/persistence';
+import { requireTestEnv } from './test-config';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+let runtimeInstalled = false;
+
+/** Worker state changes at INFO drown the test report; warnings and errors still show. */
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed by an earlier file in this process: it is quiet already.
+  }
+  runtimeInstalled = true;
+}
+
+/** Bundling takes seconds, and the code does not change within a run. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  quietRuntime();
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  return bundle;
+}
+
+const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
+
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  dataSource: DataSource;
+  mailer: Mailer;
+  createWorker(taskQueue: string): Promise<Worker>;
+  close(): Promise<void>;
+}
+
+/** One test file's connections to the shared Temporal server and database, with the demo region seeded. */
+export async function openHarness(smtpUrl: string): Promise<Harness> {
+  quietRuntime();
+  const env = await TestWorkflowEnvironment.createFromExistingServer({
+    address: requireTestEnv('UPLIFT_TEST_TEMPORAL_ADDRESS'),
+  });
+  const dataSource = await new DataSource(dataSourceOptions(requireTestEnv('UPLIFT_TEST_DATABASE_URL'))).initialize();
+  await seedDemoRegion(dataSource);
+  const mailer = new Mailer(smtpUrl, 'Uplift <no-reply@uplift.test>');
+  return {
+    env,
+    dataSource,
+    mailer,
+    async createWorker(taskQueue) {
+      return Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        workflowBundle: await workflowBundle(),
+        activities: createTaskActivities({
+          tasks: new TaskRepository(dataSource),
+          directory: new DirectoryRepository(dataSource),
+          outbox: new NotificationOutboxRepository(dataSource),
+          mailer,
+          publicUrl: 'http://uplift.test',
+          messageIdDomain: 'uplift.test',
+        }),
+      });
+    },
+    async close() {
+      mailer.close();
+      await dataSource.destroy();
+      await env.teardown();
+    },
+  };
+}
