@@ -15,7 +15,7 @@ export interface TaskActivityDeps {
   directory: DirectoryRepository;
   outbox: NotificationOutboxRepository;
   mailer: Mailer;
-  /** Where officials open a task: `${publicUrl}/tasks/${id}`. */
+  /** The link in e-mails: the task's API resource until the web app exists. */
   publicUrl: string;
   /** The right-hand side of Message-IDs. */
   messageIdDomain: string;
@@ -71,7 +71,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
           assigneeName: assignee.name,
           dueLocal: formatLocal(snapshot.deadline.dueAt, snapshot.deadline.requested.timeZone),
           timeZone: snapshot.deadline.requested.timeZone,
-          taskUrl: `${deps.publicUrl}/tasks/${encodeURIComponent(snapshot.taskId)}`,
+          taskUrl: `${deps.publicUrl}/api/tasks/${encodeURIComponent(snapshot.taskId)}`,
         });
         row = await deps.outbox.reserve({
           taskId: snapshot.taskId,

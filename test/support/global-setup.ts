@@ -11,11 +11,15 @@ import { resolveTemporalCli } from '../../infra/temporal/temporal-cli';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../libs/contracts/deadline-task';
 import { dataSourceOptions, runMigrations } from '../../libs/persistence';
 
-// Away from the machine's own services and from `npm start`'s ports, so tests can run beside a dev stack.
-const TEST_TEMPORAL_PORT = 17233;
-const TEST_POSTGRES_PORT = 15433;
+// Away from the machine's own services and from `npm start`'s ports, so tests can run beside a dev stack;
+// overridable so that two test runs can share a machine.
+const TEST_TEMPORAL_PORT = Number(process.env.UPLIFT_TEST_TEMPORAL_PORT ?? 17233);
+const TEST_POSTGRES_PORT = Number(process.env.UPLIFT_TEST_POSTGRES_PORT ?? 15433);
 
-const log = (line: string) => process.stderr.write(`[test-stack] ${line}\n`);
+// The dev server's own warnings (connection churn as workers come and go) would drown the test report.
+const log = (line: string) => {
+  if (!line.startsWith('[temporal]')) process.stderr.write(`[test-stack] ${line}\n`);
+};
 
 export default async function globalSetup(): Promise<void> {
   const root = path.resolve(__dirname, '../..');
@@ -29,7 +33,7 @@ export default async function globalSetup(): Promise<void> {
     (async () => {
       if (process.env.TEST_DATABASE_URL) return process.env.TEST_DATABASE_URL;
       const pg = await startEmbeddedPostgres({
-        dataDir: path.join(root, '.data', 'test-postgres'),
+        dataDir: path.join(root, '.data', `test-postgres-${TEST_POSTGRES_PORT}`),
         port: TEST_POSTGRES_PORT,
         persistent: false,
         database: 'uplift_test',

@@ -11,7 +11,10 @@ export interface ReceivedMail {
 }
 
 export interface SmtpSinkOptions {
-  /** Called for each DATA before it is accepted; a test can stall here to kill the sender mid-send. */
+  /**
+   * Called once a message's DATA has fully arrived and before the server answers 250; a test can stall here
+   * to kill the sender mid-send. A message whose client hung up meanwhile is not accepted, as with any SMTP server.
+   */
   beforeAccept?: (messageNumber: number) => Promise<void>;
 }
 
@@ -20,6 +23,9 @@ export class SmtpSink {
   readonly messages: ReceivedMail[] = [];
   private server!: SMTPServer;
   private dataCommands = 0;
+  private readonly closedSessions = new Set<string>();
+  /** Messages whose sender disconnected before the server accepted them. */
+  abandoned = 0;
   port = 0;
 
   static async start(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
@@ -28,11 +34,18 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
-      onData(stream, _session, callback) {
+      onClose(session) {
+        sink.closedSessions.add(session.id);
+      },
+      onData(stream, session, callback) {
         const number = ++sink.dataCommands;
         simpleParser(stream)
           .then(async (mail: ParsedMail) => {
             await options.beforeAccept?.(number);
+            if (sink.closedSessions.has(session.id)) {
+              sink.abandoned += 1;
+              return callback(new Error('client disconnected before acceptance'));
+            }
             sink.messages.push({
               messageId: mail.messageId ?? '',
               to: (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).flatMap((a) =>

@@ -1,0 +1,166 @@
+/**
+ * `npm start`: the whole stack on embedded defaults, in one terminal.
+ * Each component is started here unless its variable points at an external one:
+ * TEMPORAL_ADDRESS (Temporal), DATABASE_URL (PostgreSQL), SMTP_URL (mail).
+ * Then the worker and the API run as child processes, and Ctrl+C stops everything in reverse order.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../libs/contracts/deadline-task';
+import { startMailCatcher } from '../mail/mail-catcher';
+import { startEmbeddedPostgres } from '../postgres/embedded-postgres';
+import { assertPortFree } from '../support/ports';
+import { delay, forEachLine, hasExited, killOnParentExit, terminateChild } from '../support/process';
+import { projectRoot } from '../support/project-root';
+import { registerSearchAttributes, startTemporalDevServer } from '../temporal/dev-server';
+import { resolveTemporalCli } from '../temporal/temporal-cli';
+
+const env = process.env;
+const port = (name: string, fallback: number): number => {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0 || parsed > 65535) throw new Error(`${name} must be a port number, got '${value}'`);
+  return parsed;
+};
+
+const PORTS = {
+  api: port('PORT', 3000),
+  temporal: port('TEMPORAL_PORT', 7233),
+  temporalUi: port('TEMPORAL_UI_PORT', 8233),
+  // 5432 belongs to the machine's own PostgreSQL.
+  postgres: port('POSTGRES_PORT', 5433),
+  smtp: port('MAIL_SMTP_PORT', 1025),
+  inbox: port('MAIL_WEB_PORT', 1080),
+};
+
+const log = (line: string) => process.stdout.write(`[stack] ${line}\n`);
+
+async function main(): Promise<void> {
+  const root = projectRoot();
+  const data = path.join(root, '.data');
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  const children: ChildProcess[] = [];
+  let stopping = false;
+
+  const shutdown = async (code: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      log('stopping…');
+      await Promise.all(children.map((child) => terminateChild(child, { graceMs: 15_000 })));
+      for (const { name, stop } of stops.reverse()) {
+        await stop().catch((err: unknown) => log(`${name} did not stop cleanly: ${String(err)}`));
+      }
+      log('stopped');
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    await assertPortFree(PORTS.api, 'the API', 'PORT');
+    const [temporal, databaseUrl, mail] = await Promise.all([
+      (async () => {
+        if (env.TEMPORAL_ADDRESS) {
+          await registerSearchAttributes(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE ?? 'default', SEARCH_ATTRIBUTE_REGISTRATIONS);
+          log(`using external Temporal at ${env.TEMPORAL_ADDRESS}`);
+          return { address: env.TEMPORAL_ADDRESS, uiUrl: undefined as string | undefined };
+        }
+        const cliPath = await resolveTemporalCli({ projectRoot: root, log });
+        const server = await startTemporalDevServer({
+          cliPath,
+          port: PORTS.temporal,
+          uiPort: PORTS.temporalUi,
+          // A file, not memory: a restart of `npm start` keeps running workflows and their timers.
+          dbFile: path.join(data, 'temporal', 'temporal.db'),
+          searchAttributes: SEARCH_ATTRIBUTE_REGISTRATIONS,
+          log,
+        });
+        stops.push({ name: 'Temporal', stop: server.stop });
+        return server;
+      })(),
+      (async () => {
+        if (env.DATABASE_URL) {
+          log('using external PostgreSQL from DATABASE_URL');
+          return env.DATABASE_URL;
+        }
+        const pg = await startEmbeddedPostgres({
+          dataDir: path.join(data, 'postgres'),
+          port: PORTS.postgres,
+          persistent: true,
+          database: 'uplift',
+          log,
+        });
+        stops.push({ name: 'PostgreSQL', stop: pg.stop });
+        return pg.url;
+      })(),
+      (async () => {
+        if (env.SMTP_URL) {
+          log('using the SMTP relay from SMTP_URL');
+          return { smtpUrl: env.SMTP_URL, inboxUrl: undefined as string | undefined };
+        }
+        const catcher = await startMailCatcher({ smtpPort: PORTS.smtp, webPort: PORTS.inbox, log });
+        stops.push({ name: 'mail catcher', stop: catcher.stop });
+        return catcher;
+      })(),
+    ]);
+
+    const publicUrl = env.PUBLIC_URL ?? `http://localhost:${PORTS.api}`;
+    const appEnv: NodeJS.ProcessEnv = {
+      ...env,
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporal.address,
+      SMTP_URL: mail.smtpUrl,
+      PUBLIC_URL: publicUrl,
+      PORT: String(PORTS.api),
+      SEED_DEMO: env.SEED_DEMO ?? 'true',
+    };
+    const runApp = (name: string, entry: string): ChildProcess => {
+      const child = spawn(process.execPath, [path.join(root, 'dist', entry)], { env: appEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      killOnParentExit(child);
+      forEachLine(child.stdout, (line) => process.stdout.write(`[${name}] ${line}\n`));
+      forEachLine(child.stderr, (line) => process.stderr.write(`[${name}] ${line}\n`));
+      child.once('exit', (code, signal) => {
+        if (stopping) return;
+        log(`${name} exited (${signal ?? `code ${code}`}); stopping the stack`);
+        void shutdown(1);
+      });
+      children.push(child);
+      return child;
+    };
+    // The worker first: it migrates the database under a lock the API then finds released.
+    runApp('worker', 'apps/worker/main.js');
+    const api = runApp('api', 'apps/api/main.js');
+
+    const healthUrl = `http://127.0.0.1:${PORTS.api}/api/health`;
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      if (hasExited(api)) throw new Error('the API exited during start-up; see its output above');
+      const status = await fetch(healthUrl).then((r) => r.status).catch(() => 0);
+      if (status === 200) break;
+      if (Date.now() > deadline) throw new Error(`the API did not report healthy at ${healthUrl} within 120 s (last status ${status})`);
+      await delay(500);
+    }
+
+    const lines = [
+      '',
+      'Uplift is running:',
+      `  API              ${publicUrl}/api`,
+      `  OpenAPI (docs)   ${publicUrl}/api/docs   (JSON: ${publicUrl}/api/openapi.json)`,
+      `  Health           ${publicUrl}/api/health`,
+      `  Temporal Web UI  ${temporal.uiUrl ?? '(external cluster)'}`,
+      `  Temporal gRPC    ${temporal.address}`,
+      `  Mail inbox       ${mail.inboxUrl ?? '(external SMTP relay)'}`,
+      `  PostgreSQL       ${databaseUrl.replace(/\/\/([^:]+):[^@]+@/, '//$1:***@')}`,
+      'Press Ctrl+C to stop everything.',
+      '',
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } catch (err) {
+    log(`start failed: ${err instanceof Error ? err.message : String(err)}`);
+    await shutdown(1);
+  }
+}
+
+void main();
