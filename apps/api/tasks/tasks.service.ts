@@ -283,6 +283,8 @@ export class TasksService {
             throw new ConflictException(message);
           case TaskRejection.invalidPayload:
             throw new UnprocessableEntityException(message);
+          default:
+            break;
         }
       }
       if (err instanceof WorkflowNotFoundError) {
