@@ -28,6 +28,7 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
       connection: this.connection,
       namespace: this.config.temporal.namespace,
       taskQueue: this.config.temporal.taskQueue,
+      maxCachedWorkflows: this.config.temporal.maxCachedWorkflows,
       workflowsPath: require.resolve('../../workflows'),
       activities: createTaskActivities({
         tasks: this.tasks,

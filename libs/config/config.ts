@@ -46,6 +46,15 @@ class Environment {
   @IsBoolean()
   SEED_DEMO = false;
 
+  /**
+   * Workflows kept in the worker's memory between activations. Tasks sleep for weeks, so most need not stay
+   * cached: an evicted one is replayed from its short history when its next timer fires (~1 MiB each cached).
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'WORKER_MAX_CACHED_WORKFLOWS must be a whole number' })
+  @Min(0)
+  WORKER_MAX_CACHED_WORKFLOWS = 250;
+
   /** Requests with a larger body are refused with 413 before they reach validation. */
   @Transform(toInt)
   @IsInt({ message: 'MAX_BODY_BYTES must be a whole number' })
@@ -55,7 +64,7 @@ class Environment {
 
 export interface AppConfig {
   databaseUrl: string;
-  temporal: { address: string; namespace: string; taskQueue: string };
+  temporal: { address: string; namespace: string; taskQueue: string; maxCachedWorkflows: number };
   mail: { smtpUrl: string; from: string; messageIdDomain: string };
   publicUrl: string;
   http: { port: number; host: string; maxBodyBytes: number };
@@ -86,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       address: parsed.TEMPORAL_ADDRESS,
       namespace: parsed.TEMPORAL_NAMESPACE,
       taskQueue: parsed.TEMPORAL_TASK_QUEUE,
+      maxCachedWorkflows: parsed.WORKER_MAX_CACHED_WORKFLOWS,
     },
     mail: { smtpUrl: parsed.SMTP_URL, from: parsed.MAIL_FROM, messageIdDomain: parsed.MAIL_MESSAGE_ID_DOMAIN },
     publicUrl: parsed.PUBLIC_URL,

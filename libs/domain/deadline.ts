@@ -19,8 +19,17 @@ export class DeadlineError extends Error {
   override readonly name = 'DeadlineError';
 }
 
+// Luxon builds an Intl formatter on every validity check (~130 µs); zones are few, so remember the answers.
+const zoneValidity = new Map<string, boolean>();
+
 export function isValidTimeZone(zone: string): boolean {
-  return typeof zone === 'string' && zone.length > 0 && IANAZone.isValidZone(zone);
+  if (typeof zone !== 'string' || zone.length === 0) return false;
+  let valid = zoneValidity.get(zone);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(zone);
+    zoneValidity.set(zone, valid);
+  }
+  return valid;
 }
 
 export function isValidLocalTime(value: string): boolean {

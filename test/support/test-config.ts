@@ -12,7 +12,12 @@ export function requireTestEnv(name: 'UPLIFT_TEST_DATABASE_URL' | 'UPLIFT_TEST_T
 export function testConfig(overrides: { taskQueue: string; smtpUrl: string; port?: number }): AppConfig {
   return {
     databaseUrl: requireTestEnv('UPLIFT_TEST_DATABASE_URL'),
-    temporal: { address: requireTestEnv('UPLIFT_TEST_TEMPORAL_ADDRESS'), namespace: 'default', taskQueue: overrides.taskQueue },
+    temporal: {
+      address: requireTestEnv('UPLIFT_TEST_TEMPORAL_ADDRESS'),
+      namespace: 'default',
+      taskQueue: overrides.taskQueue,
+      maxCachedWorkflows: 100,
+    },
     mail: { smtpUrl: overrides.smtpUrl, from: 'Uplift <no-reply@uplift.test>', messageIdDomain: 'uplift.test' },
     publicUrl: 'http://uplift.test',
     http: { port: overrides.port ?? 0, host: '127.0.0.1', maxBodyBytes: 64 * 1024 },

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { errorCodes, type FastifyReply } from 'fastify';
 
 interface ErrorBody {
   statusCode: number;
@@ -15,6 +15,13 @@ const FASTIFY_ERRORS: Record<string, string> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'Тело запроса пустое, а ожидается JSON',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Неверный заголовок Content-Length',
 };
+
+// Nest hands Fastify's errors to filters as a bare HttpException with only Fastify's English message and status
+// (RoutesResolver.mapExternalException); the message's fixed part identifies the code again.
+const FASTIFY_MESSAGES = Object.keys(FASTIFY_ERRORS).map((code) => {
+  const FastifyError = (errorCodes as unknown as Record<string, new () => Error>)[code];
+  return { code, prefix: new FastifyError().message.split('%s')[0] };
+});
 
 const STATUS_NAMES: Record<number, string> = {
   400: 'Bad Request',
@@ -46,6 +53,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
+      if (typeof response === 'string' && status >= 400 && status < 500) {
+        const code = FASTIFY_MESSAGES.find((m) => response.startsWith(m.prefix))?.code;
+        if (code || /JSON/i.test(response)) return this.fastifyBody({ code, statusCode: status, message: response });
+      }
       const payload = typeof response === 'string' ? { message: response } : (response as Record<string, unknown>);
       const message = Array.isArray(payload.message) ? payload.message.join('; ') : String(payload.message ?? '');
       return {
@@ -57,15 +68,19 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     const fastifyError = exception as { code?: string; statusCode?: number; message?: string };
     if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-      const status = fastifyError.statusCode;
-      const known = fastifyError.code ? FASTIFY_ERRORS[fastifyError.code] : undefined;
-      const invalidJson = exception instanceof SyntaxError || /JSON/i.test(fastifyError.message ?? '');
-      return {
-        statusCode: status,
-        error: STATUS_NAMES[status] ?? 'Error',
-        message: known ?? (invalidJson ? 'Тело запроса не является корректным JSON' : 'Некорректный запрос'),
-      };
+      return this.fastifyBody(fastifyError, exception instanceof SyntaxError);
     }
     return { statusCode: 500, error: STATUS_NAMES[500], message: 'Внутренняя ошибка сервера' };
+  }
+
+  private fastifyBody(error: { code?: string; statusCode?: number; message?: string }, syntaxError = false): ErrorBody {
+    const status = error.statusCode as number;
+    const known = error.code ? FASTIFY_ERRORS[error.code] : undefined;
+    const invalidJson = syntaxError || /JSON/i.test(error.message ?? '');
+    return {
+      statusCode: status,
+      error: STATUS_NAMES[status] ?? 'Error',
+      message: known ?? (invalidJson ? 'Тело запроса не является корректным JSON' : 'Некорректный запрос'),
+    };
   }
 }

@@ -10,6 +10,20 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
+// class-validator's own English messages, for decorators declared without a Russian one (e.g. a bare @MaxLength(64)).
+const DEFAULT_MESSAGES: [RegExp, string][] = [
+  [/property (\S+) should not exist$/, 'поле $1 не предусмотрено'],
+  [/\S+ must be shorter than or equal to (\d+) characters$/, 'не длиннее $1 символов'],
+  [/\S+ must be a string$/, 'ожидается текст'],
+  [/each value in nested property \S+ must be either object or array$/, 'каждый элемент списка должен быть объектом'],
+  [/nested property \S+ must be either object or array$/, 'ожидается объект'],
+];
+
+function translateDefaultMessage(line: string): string {
+  const rule = DEFAULT_MESSAGES.find(([pattern]) => pattern.test(line));
+  return rule ? line.replace(rule[0], rule[1]) : line;
+}
+
 /** The one global pipe: unknown fields are refused, not silently dropped, so a typo is seen at once. */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
@@ -19,9 +33,7 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) =>
       new BadRequestException({
         message: 'Запрос содержит ошибки',
-        details: flattenValidationErrors(errors).map((line) =>
-          line.replace(/property (\S+) should not exist/, 'поле $1 не предусмотрено'),
-        ),
+        details: flattenValidationErrors(errors).map(translateDefaultMessage),
       }),
   });
 }

@@ -31,7 +31,7 @@ import {
   type NotificationPolicy,
   type TaskSnapshot,
 } from '../../../libs/contracts/deadline-task';
-import { CalendarRangeError, CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR } from '../../../libs/domain/calendar';
+import { CalendarRangeError, CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, isValidIsoDate } from '../../../libs/domain/calendar';
 import { DeadlineError, formatLocal, isValidTimeZone, resolveDeadline, validatePolicy } from '../../../libs/domain/deadline';
 import { DirectoryRepository, TaskRepository, type OrganizationEntity, type TaskEntity } from '../../../libs/persistence';
 import { TemporalGateway } from '../temporal/temporal-client.module';
@@ -124,8 +124,10 @@ export class TasksService {
   }
 
   async list(query: ListTasksQueryDto): Promise<TaskListView> {
-    const dueFrom = query.dueFrom ? new Date(query.dueFrom) : undefined;
-    const dueTo = query.dueTo ? new Date(query.dueTo) : undefined;
+    // new Date() rolls a day past the month's end over ('2026-02-30' becomes 2 March) instead of refusing it.
+    const toDate = (value: string) => (isValidIsoDate(value.slice(0, 10)) ? new Date(value) : new Date(NaN));
+    const dueFrom = query.dueFrom ? toDate(query.dueFrom) : undefined;
+    const dueTo = query.dueTo ? toDate(query.dueTo) : undefined;
     for (const [name, value] of [['dueFrom', dueFrom], ['dueTo', dueTo]] as const) {
       if (value && Number.isNaN(value.getTime())) throw new BadRequestException(`${name}: несуществующая дата`);
     }
