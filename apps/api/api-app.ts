@@ -2,18 +2,25 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../libs/config';
 import { seedDemoRegion } from '../../libs/persistence';
 import { ApiModule } from './api.module';
-import { HttpExceptionFilter } from './common/http-exception.filter';
+import { fastifyErrorBody, HttpExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
 
 /** Builds the API application; `main.ts` listens, tests listen on a free port. */
 export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(config),
-    new FastifyAdapter({ bodyLimit: config.http.maxBodyBytes }),
+    new FastifyAdapter({
+      bodyLimit: config.http.maxBodyBytes,
+      frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+        const body = fastifyErrorBody(error);
+        void reply.code(body.statusCode).send(body);
+      },
+    }),
     { logger: ['error', 'warn', 'log'] },
   );
   app.setGlobalPrefix('api');

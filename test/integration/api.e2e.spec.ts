@@ -185,6 +185,11 @@ describe('health and documentation', () => {
   it('answers an unknown address with a Russian 404', async () => {
     expectRussianError(await api.get('/api/nothing-here'), 404, ['Адрес не найден']);
   });
+
+  it('answers a broken URL escape and an over-long identifier in Russian before routing', async () => {
+    expectRussianError(await api.get('/api/tasks/%E0%A4%A'), 400, ['Некорректный адрес']);
+    expectRussianError(await api.get(`/api/tasks/${'a'.repeat(150)}`), 414, ['Слишком длинный идентификатор']);
+  });
 });
 
 describe('directory of organisations and people', () => {

@@ -1,4 +1,5 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
 import { createTaskActivities, type TaskActivities } from '../../activities';
 import type { ScheduledNotification, TaskEvent, TaskSnapshot } from '../../libs/contracts/deadline-task';
@@ -46,7 +47,8 @@ function activities(smtpUrl = sink.url): TaskActivities {
 
 /** Activities run inside Temporal's activity context (for logging); this is the SDK's harness for that. */
 function inActivity<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
-  return new MockActivityEnvironment().run(fn, ...args);
+  // Errors only: the SMTP-down test fails an attempt on purpose.
+  return new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') }).run(fn, ...args);
 }
 
 function snapshot(overrides: Partial<TaskSnapshot> = {}): TaskSnapshot {

@@ -33,7 +33,8 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) =>
       new BadRequestException({
         message: 'Запрос содержит ошибки',
-        details: flattenValidationErrors(errors).map(translateDefaultMessage),
+        // Two decorators can say the same thing about one field (a missing title is neither text nor non-empty).
+        details: [...new Set(flattenValidationErrors(errors).map(translateDefaultMessage))],
       }),
   });
 }
