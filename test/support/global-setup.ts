@@ -3,6 +3,7 @@
  * in-memory store, and PostgreSQL (embedded, or TEST_DATABASE_URL) migrated once. SMTP servers are per file.
  */
 import 'reflect-metadata';
+import os from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { startEmbeddedPostgres } from '../../infra/postgres/embedded-postgres';
@@ -33,7 +34,8 @@ export default async function globalSetup(): Promise<void> {
     (async () => {
       if (process.env.TEST_DATABASE_URL) return process.env.TEST_DATABASE_URL;
       const pg = await startEmbeddedPostgres({
-        dataDir: path.join(root, '.data', `test-postgres-${TEST_POSTGRES_PORT}`),
+        // Scratch data in the system temp folder: the postgres OS user can always reach it, wherever the clone lives.
+        dataDir: path.join(os.tmpdir(), `uplift-test-postgres-${TEST_POSTGRES_PORT}`),
         port: TEST_POSTGRES_PORT,
         persistent: false,
         database: 'uplift_test',
