@@ -46,6 +46,12 @@ class Environment {
   @IsBoolean()
   SEED_DEMO = false;
 
+  /** How long the API waits for a workflow to answer an Update (the worker may be down) before answering 503. */
+  @Transform(toInt)
+  @IsInt({ message: 'TEMPORAL_UPDATE_TIMEOUT_MS must be a whole number' })
+  @Min(100)
+  TEMPORAL_UPDATE_TIMEOUT_MS = 15_000;
+
   /**
    * Workflows kept in the worker's memory between activations. Tasks sleep for weeks, so most need not stay
    * cached: an evicted one is replayed from its short history when its next timer fires (~1 MiB each cached).
@@ -64,7 +70,7 @@ class Environment {
 
 export interface AppConfig {
   databaseUrl: string;
-  temporal: { address: string; namespace: string; taskQueue: string; maxCachedWorkflows: number };
+  temporal: { address: string; namespace: string; taskQueue: string; maxCachedWorkflows: number; updateTimeoutMs: number };
   mail: { smtpUrl: string; from: string; messageIdDomain: string };
   publicUrl: string;
   http: { port: number; host: string; maxBodyBytes: number };
@@ -96,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       namespace: parsed.TEMPORAL_NAMESPACE,
       taskQueue: parsed.TEMPORAL_TASK_QUEUE,
       maxCachedWorkflows: parsed.WORKER_MAX_CACHED_WORKFLOWS,
+      updateTimeoutMs: parsed.TEMPORAL_UPDATE_TIMEOUT_MS,
     },
     mail: { smtpUrl: parsed.SMTP_URL, from: parsed.MAIL_FROM, messageIdDomain: parsed.MAIL_MESSAGE_ID_DOMAIN },
     publicUrl: parsed.PUBLIC_URL,

@@ -165,6 +165,35 @@ describe('health and documentation', () => {
     }
   });
 
+  it('answers 503 in Russian, without hanging, when no worker takes the task; the workflow is kept', async () => {
+    const idleQueue = `no-worker-${suffix}`;
+    const stalled = await createApiApp(testConfig({ taskQueue: idleQueue, smtpUrl: sink.url, updateTimeoutMs: 1_000 }));
+    try {
+      await stalled.listen(0, '127.0.0.1');
+      const stalledApi = new ApiClient(await stalled.getUrl());
+      const id = `e2e-no-worker-${suffix}`;
+      const started = Date.now();
+      const response = await stalledApi.post(
+        '/api/tasks',
+        {
+          id,
+          title: 'Задача без обработчика',
+          assigneeOrganizationId: 'demo-mun-severny',
+          dueAt: '2027-06-25T18:00',
+          createdBy: 'programme@demo-region.example',
+        },
+        { allowServerErrors: [503] },
+      );
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expectRussianError(response, 503, ['принята', 'не отвечает']);
+      const description = await harness.env.client.workflow.getHandle(`task:${id}`).describe();
+      expect(description.status.name).toBe('RUNNING');
+      await harness.env.client.workflow.getHandle(`task:${id}`).terminate('test clean-up');
+    } finally {
+      await stalled.close();
+    }
+  });
+
   it('serves the OpenAPI document, which lists the task endpoints', async () => {
     const response = await api.get('/api/openapi.json');
     expect(response.status).toBe(200);

@@ -9,7 +9,7 @@ export function requireTestEnv(name: 'UPLIFT_TEST_DATABASE_URL' | 'UPLIFT_TEST_T
 }
 
 /** A config pointing at the shared test components; each test file passes its own task queue and SMTP sink. */
-export function testConfig(overrides: { taskQueue: string; smtpUrl: string; port?: number }): AppConfig {
+export function testConfig(overrides: { taskQueue: string; smtpUrl: string; port?: number; updateTimeoutMs?: number }): AppConfig {
   return {
     databaseUrl: requireTestEnv('UPLIFT_TEST_DATABASE_URL'),
     temporal: {
@@ -17,6 +17,7 @@ export function testConfig(overrides: { taskQueue: string; smtpUrl: string; port
       namespace: 'default',
       taskQueue: overrides.taskQueue,
       maxCachedWorkflows: 100,
+      updateTimeoutMs: overrides.updateTimeoutMs ?? 15_000,
     },
     mail: { smtpUrl: overrides.smtpUrl, from: 'Uplift <no-reply@uplift.test>', messageIdDomain: 'uplift.test' },
     publicUrl: 'http://uplift.test',

@@ -12,6 +12,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  isGrpcDeadlineError,
   isGrpcServiceError,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -113,11 +114,17 @@ export class TasksService {
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
-      const snapshot = await handle.executeUpdate(taskReadyUpdate);
+      const snapshot = await this.temporal.withinUpdateDeadline(() => handle.executeUpdate(taskReadyUpdate));
       return this.view(snapshot);
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         throw new ConflictException(`Задача с ключом «${taskId}» уже существует`);
+      }
+      if (isGrpcDeadlineError(err)) {
+        // The workflow is started and durable; only its worker is not answering yet.
+        throw new ServiceUnavailableException(
+          `Задача «${taskId}» принята, но обработчик задач сейчас не отвечает; она появится в списке, как только он заработает`,
+        );
       }
       throw this.unavailableOr(err);
     }
@@ -275,8 +282,11 @@ export class TasksService {
   /** Runs an Update and turns the workflow's refusals into the HTTP answers they mean. */
   private async update<T>(task: TaskEntity, run: () => Promise<T>): Promise<T> {
     try {
-      return await run();
+      return await this.temporal.withinUpdateDeadline(run);
     } catch (err) {
+      if (isGrpcDeadlineError(err)) {
+        throw new ServiceUnavailableException('Обработчик задач сейчас не отвечает; действие может быть выполнено позже — проверьте состояние задачи, прежде чем повторять');
+      }
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
         const message = err.cause.message;
         switch (err.cause.type) {

@@ -18,6 +18,11 @@ export class TemporalGateway implements OnApplicationShutdown {
     return this.config.temporal.taskQueue;
   }
 
+  /** Runs Update calls under a deadline: with no worker polling, Temporal would otherwise keep the caller waiting. */
+  async withinUpdateDeadline<T>(fn: () => Promise<T>): Promise<T> {
+    return this.connection.withDeadline(Date.now() + this.config.temporal.updateTimeoutMs, fn);
+  }
+
   async ping(timeoutMs: number): Promise<void> {
     await this.connection.withDeadline(Date.now() + timeoutMs, () =>
       this.connection.workflowService.getSystemInfo({}),
