@@ -173,6 +173,35 @@ describe('deadline task workflow on the real Temporal server', () => {
     await recordHistory('extended-then-cancelled', handle);
   });
 
+  it('resumes from carried state as after continue-as-new: no second creation, no repeated e-mail', async () => {
+    const taskInput = input('continued', 3, {
+      reminders: [{ secondsBefore: 2 }],
+      escalations: [{ secondsAfter: 0, notify: 'assignee_head' }],
+    });
+    // The state a previous run would hand over: created and reminded already, escalation still ahead.
+    const { handle: first } = await start(taskInput);
+    await sink.waitFor(() => sink.forTask(taskInput.taskId).length === 1);
+    await waitUntil(async () => (await auditTypes(taskInput.taskId)).length === 2);
+    const carried = { snapshot: await first.query(taskSnapshotQuery), createdProjected: true };
+    await first.terminate('replaced by a continued run for this test');
+
+    const continued = await harness.env.client.workflow.start(DEADLINE_TASK_WORKFLOW, {
+      taskQueue,
+      workflowId: deadlineTaskWorkflowId(`${taskInput.taskId}.continued`),
+      args: [taskInput, carried],
+    });
+    await sink.waitFor(() => sink.forTask(taskInput.taskId).length === 2);
+    await continued.executeUpdate(completeTaskUpdate, {
+      args: [{ completedBy: 'coordinator@severny.demo-region.example', result: {} }],
+    });
+    await continued.result();
+    expect(sink.forTask(taskInput.taskId).map((m) => m.messageId)).toEqual([
+      `<task.${taskInput.taskId}.r1-reminder-1@uplift.test>`,
+      `<task.${taskInput.taskId}.r1-escalation-1@uplift.test>`,
+    ]);
+    expect(await auditTypes(taskInput.taskId)).toEqual(['created', 'reminder_sent', 'escalation_sent', 'completed']);
+  });
+
   it('replays the histories it just made with the current workflow code', async () => {
     const histories = harness.env.client.workflow.list({ query: `TaskQueue = '${taskQueue}'` }).intoHistories();
     const results = Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories);
