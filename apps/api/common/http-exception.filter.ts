@@ -46,7 +46,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toBody(exception);
-    if (body.statusCode >= 500) {
+    if (exception instanceof HttpException && body.statusCode >= 500) {
+      // A deliberate 503 (a component is down) is an operational fact, not a bug: no stack trace.
+      this.logger.warn(`${body.statusCode}: ${body.message}`);
+    } else if (body.statusCode >= 500) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
     void reply.status(body.statusCode).send(body);
