@@ -9,6 +9,7 @@ const base = {
 module.exports = {
   // Integration tests wait for real timers seconds apart; jest reads this only at the top level.
   testTimeout: 120000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
     {
