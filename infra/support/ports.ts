@@ -36,24 +36,3 @@ export async function assertPortFree(port: number, name: string, envVar?: string
     : 'stop the process holding it or choose another port';
   throw new Error(`Port ${port} needed for ${name} is in use; ${remedy}.`);
 }
-
-/**
- * Asks the OS for an ephemeral port. The port is released before returning, so another process
- * could grab it in between; that window is acceptable for tests and local tooling.
- */
-export async function findFreePort(): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') {
-        server.close();
-        reject(new Error('Could not determine the port assigned by the OS.'));
-        return;
-      }
-      server.close(() => resolve(address.port));
-    });
-  });
-}

@@ -184,7 +184,6 @@ export const TaskRejection = {
   cancelled: 'TaskCancelled',
   invalidPayload: 'InvalidTaskPayload',
 } as const;
-export type TaskRejectionType = (typeof TaskRejection)[keyof typeof TaskRejection];
 
 export const LIMITS = {
   titleMax: 300,

@@ -10,7 +10,7 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
-    // timestamptz and jsonb come back as Date and objects; bigint ids stay strings, which is what the API returns.
+    // Two processes (API, worker) share the server; ten connections each is ample for their concurrency.
     extra: { max: 10 },
   };
 }

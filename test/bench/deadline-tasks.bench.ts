@@ -19,7 +19,6 @@ import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createTaskActivities } from '../../activities';
 import { startEmbeddedPostgres } from '../../infra/postgres/embedded-postgres';
 import { startTemporalDevServer } from '../../infra/temporal/dev-server';
 import { resolveTemporalCli } from '../../infra/temporal/temporal-cli';
@@ -35,14 +34,8 @@ import {
 import { buildNotificationSchedule, resolveDeadline } from '../../libs/domain/deadline';
 import { loadConfig } from '../../libs/config';
 import { Mailer } from '../../libs/mail';
-import {
-  dataSourceOptions,
-  DirectoryRepository,
-  NotificationOutboxRepository,
-  runMigrations,
-  seedDemoRegion,
-  TaskRepository,
-} from '../../libs/persistence';
+import { dataSourceOptions, runMigrations, seedDemoRegion } from '../../libs/persistence';
+import { buildTaskActivities } from '../support/task-activities';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 1500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -93,14 +86,7 @@ async function main(): Promise<void> {
     taskQueue: 'bench',
     maxCachedWorkflows: loadConfigDefaults().temporal.maxCachedWorkflows,
     workflowsPath: require.resolve('../../workflows'),
-    activities: createTaskActivities({
-      tasks: new TaskRepository(dataSource),
-      directory: new DirectoryRepository(dataSource),
-      outbox: new NotificationOutboxRepository(dataSource),
-      mailer,
-      publicUrl: 'http://localhost:3000',
-      messageIdDomain: 'bench.uplift.local',
-    }),
+    activities: buildTaskActivities(dataSource, mailer, 'bench.uplift.local'),
   });
   const running = worker.run();
   const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });

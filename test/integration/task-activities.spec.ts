@@ -1,19 +1,14 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
-import { createTaskActivities, type TaskActivities } from '../../activities';
+import type { TaskActivities } from '../../activities';
 import type { ScheduledNotification, TaskEvent, TaskSnapshot } from '../../libs/contracts/deadline-task';
 import { DEFAULT_NOTIFICATION_POLICY } from '../../libs/contracts/deadline-task';
 import { resolveDeadline } from '../../libs/domain/deadline';
 import { Mailer } from '../../libs/mail';
-import {
-  dataSourceOptions,
-  DirectoryRepository,
-  NotificationOutboxRepository,
-  seedDemoRegion,
-  TaskRepository,
-} from '../../libs/persistence';
+import { dataSourceOptions, DirectoryRepository, seedDemoRegion, TaskRepository } from '../../libs/persistence';
 import { SmtpSink } from '../support/smtp-sink';
+import { buildTaskActivities } from '../support/task-activities';
 import { requireTestEnv, uniqueSuffix } from '../support/test-config';
 
 let dataSource: DataSource;
@@ -35,14 +30,7 @@ afterAll(async () => {
 function activities(smtpUrl = sink.url): TaskActivities {
   const mailer = new Mailer(smtpUrl, 'Uplift <no-reply@uplift.test>');
   mailers.push(mailer);
-  return createTaskActivities({
-    tasks: new TaskRepository(dataSource),
-    directory: new DirectoryRepository(dataSource),
-    outbox: new NotificationOutboxRepository(dataSource),
-    mailer,
-    publicUrl: 'http://uplift.test',
-    messageIdDomain: 'uplift.test',
-  });
+  return buildTaskActivities(dataSource, mailer);
 }
 
 /** Activities run inside Temporal's activity context (for logging); this is the SDK's harness for that. */

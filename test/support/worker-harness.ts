@@ -1,15 +1,9 @@
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DataSource } from 'typeorm';
-import { createTaskActivities } from '../../activities';
 import { Mailer } from '../../libs/mail';
-import {
-  dataSourceOptions,
-  DirectoryRepository,
-  NotificationOutboxRepository,
-  seedDemoRegion,
-  TaskRepository,
-} from '../../libs/persistence';
+import { dataSourceOptions, seedDemoRegion } from '../../libs/persistence';
+import { buildTaskActivities } from './task-activities';
 import { requireTestEnv } from './test-config';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -61,14 +55,7 @@ export async function openHarness(smtpUrl: string): Promise<Harness> {
         connection: env.nativeConnection,
         taskQueue,
         workflowBundle: await workflowBundle(),
-        activities: createTaskActivities({
-          tasks: new TaskRepository(dataSource),
-          directory: new DirectoryRepository(dataSource),
-          outbox: new NotificationOutboxRepository(dataSource),
-          mailer,
-          publicUrl: 'http://uplift.test',
-          messageIdDomain: 'uplift.test',
-        }),
+        activities: buildTaskActivities(dataSource, mailer),
       });
     },
     async close() {
