@@ -274,6 +274,8 @@ function newSnapshot(input: DeadlineTaskInput): TaskSnapshot {
     sentSteps: [],
     createdBy: input.createdBy,
     createdAt: now.toISOString(),
+    context: input.context,
+    legalBasis: input.legalBasis,
     version: 0,
   };
 }

@@ -68,6 +68,33 @@ export interface EffectiveDeadline {
   movedFromNonWorkingDay: boolean;
 }
 
+/** What a cycle task does; the API offers the matching action and the workflow reads the matching result. */
+export type TaskAction =
+  | 'approve_list'
+  | 'perform'
+  | 'submit'
+  | 'review'
+  | 'propose_pairs'
+  | 'confirm_agreement'
+  | 'report'
+  | 'describe_practice';
+
+/** Where a task sits in a yearly cycle. Absent for stand-alone tasks. */
+export interface TaskContext {
+  cycleId: string;
+  stageId: string;
+  stepKey: string;
+  action: TaskAction;
+  /** The organisation the work is about: the municipality whose plan is reviewed, the school that reports. */
+  subjectOrganizationId: string;
+  periodId?: string;
+  round?: number;
+  agreementId?: string;
+  /** What must be attached when completing: a document, a form of the cycle's template, or both. */
+  document?: 'required' | 'optional' | 'none';
+  formId?: string;
+}
+
 export interface DeadlineTaskInput {
   taskId: string;
   title: string;
@@ -77,6 +104,9 @@ export interface DeadlineTaskInput {
   deadline: DeadlineRequest;
   policy: NotificationPolicy;
   createdBy: string;
+  context?: TaskContext;
+  /** The order and clause that set the deadline, as the official cites it. */
+  legalBasis?: string;
 }
 
 export type NotificationKind = 'reminder' | 'escalation';
@@ -129,12 +159,20 @@ export interface TaskSnapshot {
   result?: CompletionResult;
   cancelledAt?: string;
   cancelReason?: string;
+  context?: TaskContext;
+  legalBasis?: string;
   version: number;
 }
+
+export type ReviewDecision = 'approved' | 'returned' | 'rejected';
 
 export interface CompletionResult {
   comment?: string;
   documentUrl?: string;
+  /** The stored submission (plan version, report, proposal) this completion hands in. */
+  submissionId?: string;
+  /** A review task's outcome. */
+  decision?: ReviewDecision;
 }
 
 export interface CompleteTaskRequest {

@@ -1,0 +1,148 @@
+/**
+ * The yearly cycle's contract: workflow names and IDs, inputs, the progress query and the ministry's controls.
+ * Sandbox-safe: plain types and Temporal message definitions only.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ResolvedCyclePlan, ResolvedStep } from './cycle-template';
+
+export const CYCLE_WORKFLOW = 'cycleWorkflow';
+export const ORGANIZATION_TRACK_WORKFLOW = 'organizationTrackWorkflow';
+export const STEP_WORKFLOW = 'stepWorkflow';
+
+/** A cycle is one region and one academic year: 'demo-2026'. */
+export function cycleKey(regionCode: string, academicYear: number): string {
+  return `${regionCode}-${academicYear}`;
+}
+
+export function cycleWorkflowId(cycleId: string): string {
+  return `cycle:${cycleId}`;
+}
+
+export function trackWorkflowId(cycleId: string, organizationId: string): string {
+  return `cycle:${cycleId}:org:${organizationId}`;
+}
+
+export function stepWorkflowId(cycleId: string, stepKey: string, organizationId: string, periodId?: string): string {
+  return `cycle:${cycleId}:step:${stepKey}:${organizationId}${periodId ? `:${periodId}` : ''}`;
+}
+
+/** Task keys are business keys too: the same step for the same organisation and round is one task. */
+export function cycleTaskId(
+  cycleId: string,
+  stepKey: string,
+  organizationId: string,
+  action: string,
+  extra: { periodId?: string; round?: number; party?: string } = {},
+): string {
+  const parts = [cycleId, stepKey, organizationId];
+  if (extra.periodId) parts.push(extra.periodId);
+  if (extra.round !== undefined) parts.push(`r${extra.round}`);
+  parts.push(action);
+  if (extra.party) parts.push(extra.party);
+  return parts.join('.');
+}
+
+export type CycleStatus = 'running' | 'paused' | 'completed' | 'cancelled';
+export type StageStatus = 'waiting' | 'open' | 'closed' | 'cancelled';
+
+export interface CycleParticipant {
+  schoolId: string;
+  municipalityId: string;
+}
+
+export interface CycleInput {
+  cycleId: string;
+  regionCode: string;
+  academicYear: number;
+  plan: ResolvedCyclePlan;
+  ministryId: string;
+  instituteId?: string;
+  launchedBy: string;
+}
+
+export interface StageProgress {
+  id: string;
+  title: string;
+  status: StageStatus;
+  /** Local date-time the ministry extended the stage to, if it did. */
+  extendedTo?: string;
+  stepsTotal: number;
+  stepsDone: number;
+}
+
+export interface CycleProgress {
+  cycleId: string;
+  status: CycleStatus;
+  templateId: string;
+  templateVersion: number;
+  participants: number;
+  stages: StageProgress[];
+  pausedAt?: string;
+  cancelledAt?: string;
+  completedAt?: string;
+  version: number;
+}
+
+export interface CycleControlRequest {
+  by: string;
+  reason: string;
+}
+
+export interface ExtendStageRequest extends CycleControlRequest {
+  stageId: string;
+  /** New local deadline 'YYYY-MM-DDTHH:mm' for every open and future task of the stage. */
+  localDateTime: string;
+}
+
+export const pauseCycleUpdate = defineUpdate<CycleProgress, [CycleControlRequest]>('pauseCycle');
+export const resumeCycleUpdate = defineUpdate<CycleProgress, [CycleControlRequest]>('resumeCycle');
+export const extendStageUpdate = defineUpdate<CycleProgress, [ExtendStageRequest]>('extendStage');
+export const cancelCycleUpdate = defineUpdate<CycleProgress, [CycleControlRequest]>('cancelCycle');
+export const cycleProgressQuery = defineQuery<CycleProgress>('cycleProgress');
+
+/** The cycle tells its children about pauses and stage extensions; children take them at their next step. */
+export interface CycleControlState {
+  paused: boolean;
+  /** stageId → local deadline that overrides the plan's. */
+  stageDeadlines: Record<string, string>;
+}
+export const cycleControlSignal = defineSignal<[CycleControlState]>('cycleControl');
+
+export const CycleRejection = {
+  invalidRequest: 'InvalidCycleRequest',
+  notRunning: 'CycleNotRunning',
+} as const;
+
+/** One organisation's part of the cycle: its steps in stage order. */
+export interface OrganizationTrackInput {
+  cycleId: string;
+  organizationId: string;
+  /** The organisation's municipality (a school's parent), for supervision and subjects. */
+  municipalityId?: string;
+  ministryId: string;
+  instituteId?: string;
+  plan: ResolvedCyclePlan;
+  stepKeys: string[];
+  control: CycleControlState;
+}
+
+export interface StepInput {
+  cycleId: string;
+  plan: Pick<ResolvedCyclePlan, 'timeZone' | 'calendar' | 'compression'>;
+  step: ResolvedStep;
+  organizationId: string;
+  municipalityId?: string;
+  ministryId: string;
+  instituteId?: string;
+  periodId?: string;
+  /** Overrides the step's deadline (a stage extended for everyone). */
+  dueLocal?: string;
+}
+
+export type StepOutcome = 'done' | 'approved' | 'rejected' | 'cancelled';
+
+export interface StepResult {
+  outcome: StepOutcome;
+  rounds: number;
+  submissionId?: string;
+}
