@@ -103,10 +103,21 @@ export const cycleProgressQuery = defineQuery<CycleProgress>('cycleProgress');
 /** The cycle tells its children about pauses and stage extensions; children take them at their next step. */
 export interface CycleControlState {
   paused: boolean;
+  cancelled: boolean;
   /** stageId → local deadline that overrides the plan's. */
   stageDeadlines: Record<string, string>;
 }
 export const cycleControlSignal = defineSignal<[CycleControlState]>('cycleControl');
+
+/** Each organisation track reports its finished steps to the cycle, which keeps the stage progress. */
+export interface StepFinished {
+  stageId: string;
+  stepKey: string;
+  organizationId: string;
+  periodId?: string;
+  outcome: StepOutcome;
+}
+export const stepFinishedSignal = defineSignal<[StepFinished]>('stepFinished');
 
 export const CycleRejection = {
   invalidRequest: 'InvalidCycleRequest',

@@ -1,0 +1,162 @@
+import { log } from '@temporalio/activity';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { CycleParticipant, CycleProgress } from '../libs/contracts/cycle';
+import { cancelTaskUpdate, extendTaskUpdate, type TaskSnapshot } from '../libs/contracts/deadline-task';
+import { computeDynamics, selectMostImproved } from '../libs/domain/analytics';
+import { resolveDeadline } from '../libs/domain/deadline';
+import type { AuditLogRepository, CycleRepository } from '../libs/persistence';
+import type { DataSource } from 'typeorm';
+
+export interface CycleActivityDeps {
+  dataSource: DataSource;
+  cycles: CycleRepository;
+  auditLog: AuditLogRepository;
+  /** Extending or cancelling a stage's open tasks goes through their own workflows' Updates. */
+  temporal: Client;
+}
+
+export interface AgreementSummary {
+  id: string;
+  schoolId: string;
+  schoolName: string;
+  partnerSchoolId: string;
+  partnerSchoolName: string;
+}
+
+export const CYCLE_SUBJECT = 'cycle';
+
+export function createCycleActivities(deps: CycleActivityDeps) {
+  const openCycleTasks = async (cycleId: string, stageId?: string): Promise<TaskSnapshot[]> => {
+    const rows: { snapshot: TaskSnapshot }[] = await deps.dataSource.query(
+      `SELECT snapshot FROM tasks
+        WHERE status = 'open' AND snapshot->'context'->>'cycleId' = $1
+          AND ($2::text IS NULL OR snapshot->'context'->>'stageId' = $2)
+        ORDER BY due_at`,
+      [cycleId, stageId ?? null],
+    );
+    return rows.map((r) => r.snapshot);
+  };
+
+  return {
+    /** Idempotent: the audit entry is keyed by the progress version, and older progress never overwrites newer. */
+    async recordCycleEvent(input: {
+      cycleId: string;
+      type: string;
+      actor: string;
+      data: Record<string, unknown>;
+      progress: CycleProgress;
+    }): Promise<void> {
+      await deps.dataSource.transaction(async (manager) => {
+        await deps.auditLog.append(
+          {
+            subjectType: CYCLE_SUBJECT,
+            subjectId: input.cycleId,
+            seq: input.progress.version,
+            type: input.type,
+            actor: input.actor,
+            occurredAt: new Date(),
+            data: input.data,
+            cycleId: input.cycleId,
+          },
+          manager,
+        );
+        await deps.cycles.saveProgress(input.progress, manager);
+      });
+    },
+
+    async loadParticipants(input: { cycleId: string }): Promise<CycleParticipant[]> {
+      return deps.cycles.includedParticipants(input.cycleId);
+    },
+
+    async listAgreements(input: { cycleId: string; municipalityId: string; stepKey?: string }): Promise<AgreementSummary[]> {
+      const rows = await deps.cycles.listAgreements(input);
+      return rows.map((a) => ({
+        id: a.id,
+        schoolId: a.schoolId,
+        schoolName: a.schoolName,
+        partnerSchoolId: a.partnerSchoolId,
+        partnerSchoolName: a.partnerSchoolName,
+      }));
+    },
+
+    /** The schools whose monitoring shows the largest and steadiest improvement of the indicator. */
+    async selectBestPracticeSchools(input: {
+      cycleId: string;
+      indicator: string;
+      top: number;
+    }): Promise<{ schoolId: string; municipalityId: string; improvement: number; steadiness: number }[]> {
+      const cycle = await deps.cycles.findCycle(input.cycleId);
+      if (!cycle) throw new Error(`cycle ${input.cycleId} not found`);
+      const participants = await deps.cycles.includedParticipants(input.cycleId);
+      const municipalityOf = new Map(participants.map((p) => [p.schoolId, p.municipalityId]));
+      const periodOrder = new Map<string, number>();
+      for (const step of cycle.plan.stages.flatMap((s) => s.steps)) {
+        (step.periods ?? []).forEach((p) => periodOrder.set(p.id, periodOrder.size));
+      }
+      const reports = (await deps.cycles.listSubmissions({ cycleId: input.cycleId, action: 'report' }))
+        .filter((s) => s.periodId !== null && municipalityOf.has(s.subjectOrganizationId))
+        .map((s) => ({
+          organizationId: s.subjectOrganizationId,
+          municipalityId: municipalityOf.get(s.subjectOrganizationId) as string,
+          periodId: s.periodId as string,
+          periodOrder: periodOrder.get(s.periodId as string) ?? 0,
+          values: numericValues(s.form),
+        }));
+      const monitoringForm = cycle.plan.stages
+        .flatMap((s) => s.steps)
+        .find((s) => s.kind === 'monitoring' && s.monitoringForm)?.monitoringForm;
+      const field = monitoringForm ? cycle.plan.forms[monitoringForm]?.fields.find((f) => f.id === input.indicator) : undefined;
+      const dynamics = computeDynamics(reports, [{ id: input.indicator, higherIsBetter: field?.higherIsBetter ?? true }]);
+      return selectMostImproved(dynamics, input.indicator, input.top).map((s) => ({
+        schoolId: s.organizationId,
+        municipalityId: municipalityOf.get(s.organizationId) as string,
+        improvement: s.improvement,
+        steadiness: s.steadiness,
+      }));
+    },
+
+    /** Moves every open task of the stage to the new deadline; tasks already due later keep theirs. */
+    async extendOpenStageTasks(input: { cycleId: string; stageId: string; localDateTime: string; reason: string; by: string }): Promise<number> {
+      let extended = 0;
+      for (const task of await openCycleTasks(input.cycleId, input.stageId)) {
+        const proposed = resolveDeadline({ ...task.deadline.requested, localDateTime: input.localDateTime });
+        if (Date.parse(proposed.dueAt) <= Date.parse(task.deadline.dueAt)) continue;
+        try {
+          await deps.temporal.workflow
+            .getHandle(task.workflowId)
+            .executeUpdate(extendTaskUpdate, { args: [{ localDateTime: input.localDateTime, reason: input.reason, decidedBy: input.by }] });
+          extended += 1;
+        } catch (err) {
+          // Completed or cancelled since the read (or already extended by a retry): nothing left to extend.
+          if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+          log.info('task not extended', { taskId: task.taskId, reason: err.cause?.message });
+        }
+      }
+      return extended;
+    },
+
+    async cancelOpenCycleTasks(input: { cycleId: string; reason: string; by: string }): Promise<number> {
+      let cancelled = 0;
+      for (const task of await openCycleTasks(input.cycleId)) {
+        try {
+          await deps.temporal.workflow
+            .getHandle(task.workflowId)
+            .executeUpdate(cancelTaskUpdate, { args: [{ reason: input.reason, cancelledBy: input.by }] });
+          cancelled += 1;
+        } catch (err) {
+          if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+          log.info('task not cancelled', { taskId: task.taskId, reason: err.cause?.message });
+        }
+      }
+      return cancelled;
+    },
+  };
+}
+
+function numericValues(form: Record<string, unknown> | null): Record<string, number | null> {
+  const values: Record<string, number | null> = {};
+  for (const [key, value] of Object.entries(form ?? {})) values[key] = typeof value === 'number' && Number.isFinite(value) ? value : null;
+  return values;
+}
+
+export type CycleActivities = ReturnType<typeof createCycleActivities>;

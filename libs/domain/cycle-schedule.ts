@@ -1,0 +1,51 @@
+/**
+ * Time arithmetic the cycle workflows need at run time. Pure and sandbox-safe: workflows pass Temporal's
+ * deterministic clock in as `nowMs`.
+ */
+import { DateTime } from 'luxon';
+import type { ResolvedStage, PlanDuration } from '../contracts/cycle-template';
+import { addCalendarDays, addWorkingDays } from './calendar';
+
+const LOCAL_FORMAT = "yyyy-MM-dd'T'HH:mm:ss";
+const DEFAULT_DUE_TIME = '18:00:00';
+
+/** The instant of a local 'YYYY-MM-DDTHH:mm[:ss]' in `timeZone`, in epoch milliseconds. */
+export function localToEpochMs(local: string, timeZone: string): number {
+  return DateTime.fromISO(local, { zone: timeZone }).toMillis();
+}
+
+export function epochMsToLocal(ms: number, timeZone: string): string {
+  return DateTime.fromMillis(ms, { zone: timeZone }).toFormat(LOCAL_FORMAT);
+}
+
+/**
+ * The local deadline `duration` after `nowMs`: n working (or calendar) days later at 18:00, or — in a compressed
+ * test calendar — n seconds later.
+ */
+export function localDueAfter(nowMs: number, duration: PlanDuration, timeZone: string): string {
+  if ('seconds' in duration) return epochMsToLocal(nowMs + duration.seconds * 1000, timeZone);
+  const today = DateTime.fromMillis(nowMs, { zone: timeZone }).toISODate() as string;
+  const day = 'workingDays' in duration ? addWorkingDays(today, duration.workingDays) : addCalendarDays(today, duration.calendarDays);
+  return `${day}T${DEFAULT_DUE_TIME}`;
+}
+
+/** The later of two local date-times in the same zone. */
+export function laterLocal(a: string, b: string, timeZone: string): string {
+  return localToEpochMs(a, timeZone) >= localToEpochMs(b, timeZone) ? a : b;
+}
+
+/**
+ * Stages in an order that respects `dependsOn` (templates are validated acyclic; a cycle here is a bug).
+ * Ties keep the template's order, so officials see the stages as they wrote them.
+ */
+export function orderStages(stages: ResolvedStage[]): ResolvedStage[] {
+  const done = new Set<string>();
+  const ordered: ResolvedStage[] = [];
+  while (ordered.length < stages.length) {
+    const next = stages.find((s) => !done.has(s.id) && s.dependsOn.every((d) => done.has(d)));
+    if (!next) throw new Error('stage dependencies form a cycle');
+    done.add(next.id);
+    ordered.push(next);
+  }
+  return ordered;
+}

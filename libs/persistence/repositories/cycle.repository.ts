@@ -1,0 +1,367 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { CycleParticipant, CycleProgress, CycleStatus } from '../../contracts/cycle';
+import type { ResolvedCyclePlan } from '../../contracts/cycle-template';
+
+export interface CycleRow {
+  id: string;
+  regionCode: string;
+  academicYear: number;
+  templateId: string;
+  templateVersion: number;
+  workflowId: string;
+  ministryId: string;
+  status: CycleStatus;
+  plan: ResolvedCyclePlan;
+  progress: CycleProgress | null;
+  launchedBy: string;
+  launchedAt: Date;
+  listApprovedAt: Date | null;
+  closedAt: Date | null;
+}
+
+export interface ParticipantRow {
+  schoolId: string;
+  schoolName: string;
+  schoolCode: string | null;
+  municipalityId: string;
+  category: string | null;
+  rank: number | null;
+  reasons: string[];
+  included: boolean;
+  manualReason: string | null;
+  decidedBy: string;
+  outcome: string | null;
+  outcomeReason: string | null;
+}
+
+export interface AgreementRow {
+  id: string;
+  cycleId: string;
+  stepKey: string;
+  municipalityId: string;
+  schoolId: string;
+  schoolName: string;
+  partnerSchoolId: string;
+  partnerSchoolName: string;
+  status: 'proposed' | 'signed' | 'cancelled';
+  confirmations: Record<string, { by: string; at: string }>;
+  documentId: string | null;
+  proposedBy: string;
+  proposedAt: Date;
+  signedAt: Date | null;
+}
+
+export interface SubmissionRow {
+  id: string;
+  cycleId: string;
+  taskId: string;
+  stageId: string;
+  stepKey: string;
+  action: string;
+  organizationId: string;
+  subjectOrganizationId: string;
+  periodId: string | null;
+  round: number;
+  version: number;
+  documentId: string | null;
+  form: Record<string, unknown> | null;
+  comment: string | null;
+  submittedBy: string;
+  submittedAt: Date;
+}
+
+export interface RemarkRow {
+  id: string;
+  submissionId: string;
+  stepKey: string;
+  subjectOrganizationId: string;
+  text: string;
+  status: 'open' | 'answered' | 'accepted';
+  createdBy: string;
+  createdAt: Date;
+  answer: string | null;
+  answeredBy: string | null;
+  answeredAt: Date | null;
+  answeredInSubmissionId: string | null;
+  acceptedBy: string | null;
+  acceptedAt: Date | null;
+}
+
+const CYCLE_COLUMNS = `id, region_code AS "regionCode", academic_year AS "academicYear", template_id AS "templateId",
+  template_version AS "templateVersion", workflow_id AS "workflowId", ministry_id AS "ministryId", status, plan, progress,
+  launched_by AS "launchedBy", launched_at AS "launchedAt", list_approved_at AS "listApprovedAt", closed_at AS "closedAt"`;
+
+const AGREEMENT_COLUMNS = `a.id, a.cycle_id AS "cycleId", a.step_key AS "stepKey", a.municipality_id AS "municipalityId",
+  a.school_id AS "schoolId", s.name AS "schoolName", a.partner_school_id AS "partnerSchoolId", p.name AS "partnerSchoolName",
+  a.status, a.confirmations, a.document_id AS "documentId", a.proposed_by AS "proposedBy", a.proposed_at AS "proposedAt",
+  a.signed_at AS "signedAt"`;
+
+const SUBMISSION_COLUMNS = `id, cycle_id AS "cycleId", task_id AS "taskId", stage_id AS "stageId", step_key AS "stepKey", action,
+  organization_id AS "organizationId", subject_organization_id AS "subjectOrganizationId", period_id AS "periodId", round,
+  version, document_id AS "documentId", form, comment, submitted_by AS "submittedBy", submitted_at AS "submittedAt"`;
+
+const REMARK_COLUMNS = `id, submission_id AS "submissionId", step_key AS "stepKey", subject_organization_id AS "subjectOrganizationId",
+  text, status, created_by AS "createdBy", created_at AS "createdAt", answer, answered_by AS "answeredBy",
+  answered_at AS "answeredAt", answered_in_submission_id AS "answeredInSubmissionId", accepted_by AS "acceptedBy",
+  accepted_at AS "acceptedAt"`;
+
+/** Cycles and everything their stages produce. The cycle workflow's activities and the API share it. */
+export class CycleRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private db(manager?: EntityManager): EntityManager {
+    return manager ?? this.dataSource.manager;
+  }
+
+  async insertCycle(row: Omit<CycleRow, 'progress' | 'launchedAt' | 'listApprovedAt' | 'closedAt'>): Promise<boolean> {
+    const inserted: unknown[] = await this.dataSource.query(
+      `INSERT INTO cycles (id, region_code, academic_year, template_id, template_version, workflow_id, ministry_id, status, plan, launched_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING id`,
+      [
+        row.id,
+        row.regionCode,
+        row.academicYear,
+        row.templateId,
+        row.templateVersion,
+        row.workflowId,
+        row.ministryId,
+        row.status,
+        JSON.stringify(row.plan),
+        row.launchedBy,
+      ],
+    );
+    return inserted.length > 0;
+  }
+
+  async deleteCycle(id: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM cycles WHERE id = $1 AND progress IS NULL`, [id]);
+  }
+
+  async findCycle(id: string): Promise<CycleRow | null> {
+    const rows: CycleRow[] = await this.dataSource.query(`SELECT ${CYCLE_COLUMNS} FROM cycles WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async listCycles(regionCodes: string[] | 'all'): Promise<CycleRow[]> {
+    if (regionCodes === 'all') return this.dataSource.query(`SELECT ${CYCLE_COLUMNS} FROM cycles ORDER BY launched_at DESC`);
+    return this.dataSource.query(`SELECT ${CYCLE_COLUMNS} FROM cycles WHERE region_code = ANY($1) ORDER BY launched_at DESC`, [
+      regionCodes,
+    ]);
+  }
+
+  /** Only moves forward: a retried activity with an older progress version changes nothing. */
+  async saveProgress(progress: CycleProgress, manager?: EntityManager): Promise<void> {
+    const closed = progress.status === 'completed' || progress.status === 'cancelled';
+    await this.db(manager).query(
+      `UPDATE cycles SET status = $2, progress = $3, updated_at = now(), closed_at = CASE WHEN $4 THEN coalesce(closed_at, now()) ELSE NULL END
+       WHERE id = $1 AND coalesce((progress->>'version')::int, 0) < $5`,
+      [progress.cycleId, progress.status, JSON.stringify(progress), closed, progress.version],
+    );
+  }
+
+  async listParticipants(cycleId: string, onlyIncluded = false): Promise<ParticipantRow[]> {
+    return this.dataSource.query(
+      `SELECT p.school_id AS "schoolId", o.name AS "schoolName", o.code AS "schoolCode", p.municipality_id AS "municipalityId",
+              p.category, p.rank, p.reasons, p.included, p.manual_reason AS "manualReason", p.decided_by AS "decidedBy",
+              p.outcome, p.outcome_reason AS "outcomeReason"
+         FROM cycle_participants p JOIN organizations o ON o.id = p.school_id
+        WHERE p.cycle_id = $1 AND ($2::boolean = false OR p.included)
+        ORDER BY p.included DESC, p.rank NULLS LAST, o.name`,
+      [cycleId, onlyIncluded],
+    );
+  }
+
+  async includedParticipants(cycleId: string): Promise<CycleParticipant[]> {
+    const rows = await this.listParticipants(cycleId, true);
+    return rows.map((r) => ({ schoolId: r.schoolId, municipalityId: r.municipalityId }));
+  }
+
+  /** Replaces the list in one transaction: the approved list is exactly what the ministry saw and decided. */
+  async replaceParticipants(
+    cycleId: string,
+    rows: Omit<ParticipantRow, 'schoolName' | 'schoolCode' | 'outcome' | 'outcomeReason'>[],
+    manager: EntityManager,
+  ): Promise<void> {
+    await manager.query(`DELETE FROM cycle_participants WHERE cycle_id = $1`, [cycleId]);
+    for (const r of rows) {
+      await manager.query(
+        `INSERT INTO cycle_participants (cycle_id, school_id, municipality_id, category, rank, reasons, included, manual_reason, decided_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [cycleId, r.schoolId, r.municipalityId, r.category, r.rank, JSON.stringify(r.reasons), r.included, r.manualReason, r.decidedBy],
+      );
+    }
+    await manager.query(`UPDATE cycles SET list_approved_at = now() WHERE id = $1`, [cycleId]);
+  }
+
+  async setOutcome(cycleId: string, schoolId: string, outcome: string, reason: string, by: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `UPDATE cycle_participants SET outcome = $3, outcome_reason = $4, outcome_by = $5, outcome_at = now()
+        WHERE cycle_id = $1 AND school_id = $2 AND included RETURNING school_id`,
+      [cycleId, schoolId, outcome, reason, by],
+    );
+    return rows.length > 0;
+  }
+
+  async listAgreements(filter: { cycleId: string; municipalityId?: string; stepKey?: string; organizationId?: string }): Promise<AgreementRow[]> {
+    return this.dataSource.query(
+      `SELECT ${AGREEMENT_COLUMNS}
+         FROM agreements a JOIN organizations s ON s.id = a.school_id JOIN organizations p ON p.id = a.partner_school_id
+        WHERE a.cycle_id = $1 AND a.status <> 'cancelled'
+          AND ($2::text IS NULL OR a.municipality_id = $2) AND ($3::text IS NULL OR a.step_key = $3)
+          AND ($4::text IS NULL OR $4 IN (a.school_id, a.partner_school_id, a.municipality_id))
+        ORDER BY s.name, p.name`,
+      [filter.cycleId, filter.municipalityId ?? null, filter.stepKey ?? null, filter.organizationId ?? null],
+    );
+  }
+
+  async findAgreement(id: string, manager?: EntityManager): Promise<AgreementRow | null> {
+    const rows: AgreementRow[] = await this.db(manager).query(
+      `SELECT ${AGREEMENT_COLUMNS}
+         FROM agreements a JOIN organizations s ON s.id = a.school_id JOIN organizations p ON p.id = a.partner_school_id
+        WHERE a.id = $1`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Active agreements per partner school across the region's current cycles: "not overloaded" counts these. */
+  async partnerLoads(cycleId: string): Promise<Map<string, number>> {
+    const rows: { partnerSchoolId: string; load: string }[] = await this.dataSource.query(
+      `SELECT partner_school_id AS "partnerSchoolId", count(*) AS load FROM agreements
+        WHERE cycle_id = $1 AND status <> 'cancelled' GROUP BY partner_school_id`,
+      [cycleId],
+    );
+    return new Map(rows.map((r) => [r.partnerSchoolId, Number(r.load)]));
+  }
+
+  async insertAgreement(
+    manager: EntityManager,
+    a: { cycleId: string; stepKey: string; municipalityId: string; schoolId: string; partnerSchoolId: string; proposalSubmissionId: string; proposedBy: string },
+  ): Promise<string> {
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO agreements (cycle_id, step_key, municipality_id, school_id, partner_school_id, status, proposal_submission_id, proposed_by)
+       VALUES ($1, $2, $3, $4, $5, 'proposed', $6, $7)
+       ON CONFLICT (cycle_id, school_id, partner_school_id) DO UPDATE SET status = 'proposed', proposal_submission_id = EXCLUDED.proposal_submission_id
+       RETURNING id`,
+      [a.cycleId, a.stepKey, a.municipalityId, a.schoolId, a.partnerSchoolId, a.proposalSubmissionId, a.proposedBy],
+    );
+    return rows[0].id;
+  }
+
+  /** Records one party's confirmation; the agreement is signed when all three have confirmed. */
+  async confirmAgreement(
+    manager: EntityManager,
+    id: string,
+    party: 'school' | 'partner' | 'municipality',
+    by: string,
+    documentId: string | null,
+  ): Promise<AgreementRow> {
+    await manager.query(
+      `UPDATE agreements SET confirmations = confirmations || jsonb_build_object($2::text, jsonb_build_object('by', $3::text, 'at', now())),
+              document_id = coalesce($4::uuid, document_id)
+        WHERE id = $1`,
+      [id, party, by, documentId],
+    );
+    await manager.query(
+      `UPDATE agreements SET status = 'signed', signed_at = now()
+        WHERE id = $1 AND status = 'proposed' AND confirmations ?& array['school', 'partner', 'municipality'] AND document_id IS NOT NULL`,
+      [id],
+    );
+    const row = await this.findAgreement(id, manager);
+    if (!row) throw new Error(`agreement ${id} vanished`);
+    return row;
+  }
+
+  async nextSubmissionVersion(manager: EntityManager, cycleId: string, stepKey: string, subjectId: string, periodId: string | null): Promise<number> {
+    const rows: { v: number | null }[] = await manager.query(
+      `SELECT max(version) AS v FROM submissions
+        WHERE cycle_id = $1 AND step_key = $2 AND subject_organization_id = $3 AND period_id IS NOT DISTINCT FROM $4`,
+      [cycleId, stepKey, subjectId, periodId],
+    );
+    return (rows[0]?.v ?? 0) + 1;
+  }
+
+  async insertSubmission(manager: EntityManager, s: Omit<SubmissionRow, 'id' | 'submittedAt'>): Promise<SubmissionRow> {
+    const rows: SubmissionRow[] = await manager.query(
+      `INSERT INTO submissions (cycle_id, task_id, stage_id, step_key, action, organization_id, subject_organization_id, period_id,
+                                round, version, document_id, form, comment, submitted_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${SUBMISSION_COLUMNS}`,
+      [
+        s.cycleId,
+        s.taskId,
+        s.stageId,
+        s.stepKey,
+        s.action,
+        s.organizationId,
+        s.subjectOrganizationId,
+        s.periodId,
+        s.round,
+        s.version,
+        s.documentId,
+        s.form === null ? null : JSON.stringify(s.form),
+        s.comment,
+        s.submittedBy,
+      ],
+    );
+    return rows[0];
+  }
+
+  async findSubmission(id: string): Promise<SubmissionRow | null> {
+    const rows: SubmissionRow[] = await this.dataSource.query(`SELECT ${SUBMISSION_COLUMNS} FROM submissions WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async listSubmissions(filter: { cycleId: string; stepKey?: string; subjectOrganizationId?: string; action?: string }): Promise<SubmissionRow[]> {
+    return this.dataSource.query(
+      `SELECT ${SUBMISSION_COLUMNS} FROM submissions
+        WHERE cycle_id = $1 AND ($2::text IS NULL OR step_key = $2) AND ($3::text IS NULL OR subject_organization_id = $3)
+          AND ($4::text IS NULL OR action = $4)
+        ORDER BY step_key, subject_organization_id, period_id NULLS FIRST, version`,
+      [filter.cycleId, filter.stepKey ?? null, filter.subjectOrganizationId ?? null, filter.action ?? null],
+    );
+  }
+
+  async listRemarks(cycleId: string, stepKey: string, subjectId: string, manager?: EntityManager): Promise<RemarkRow[]> {
+    return this.db(manager).query(
+      `SELECT ${REMARK_COLUMNS} FROM remarks WHERE cycle_id = $1 AND step_key = $2 AND subject_organization_id = $3 ORDER BY created_at, id`,
+      [cycleId, stepKey, subjectId],
+    );
+  }
+
+  async findRemark(id: string): Promise<(RemarkRow & { cycleId: string }) | null> {
+    const rows: (RemarkRow & { cycleId: string })[] = await this.dataSource.query(
+      `SELECT ${REMARK_COLUMNS}, cycle_id AS "cycleId" FROM remarks WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async insertRemark(manager: EntityManager, r: { cycleId: string; submissionId: string; stepKey: string; subjectId: string; text: string; by: string }): Promise<RemarkRow> {
+    const rows: RemarkRow[] = await manager.query(
+      `INSERT INTO remarks (cycle_id, submission_id, step_key, subject_organization_id, text, status, created_by)
+       VALUES ($1, $2, $3, $4, $5, 'open', $6) RETURNING ${REMARK_COLUMNS}`,
+      [r.cycleId, r.submissionId, r.stepKey, r.subjectId, r.text, r.by],
+    );
+    return rows[0];
+  }
+
+  async answerRemark(manager: EntityManager, id: string, answer: string, by: string, submissionId: string | null): Promise<void> {
+    await manager.query(
+      `UPDATE remarks SET status = 'answered', answer = $2, answered_by = $3, answered_at = now(), answered_in_submission_id = $4
+        WHERE id = $1 AND status <> 'accepted'`,
+      [id, answer, by, submissionId],
+    );
+  }
+
+  async acceptRemarks(manager: EntityManager, ids: string[], by: string): Promise<void> {
+    if (ids.length === 0) return;
+    await manager.query(`UPDATE remarks SET status = 'accepted', accepted_by = $2, accepted_at = now() WHERE id = ANY($1) AND status = 'answered'`, [
+      ids,
+      by,
+    ]);
+  }
+
+  async reopenRemark(manager: EntityManager, id: string): Promise<void> {
+    await manager.query(`UPDATE remarks SET status = 'open' WHERE id = $1 AND status = 'answered'`, [id]);
+  }
+}

@@ -1,0 +1,370 @@
+/**
+ * The yearly cycle for one region and academic year, run from the plan resolved at launch (so a template edited
+ * later does not touch it). Identification first; then one child track per organisation with participant schools
+ * (municipalities, schools, and the ministry's and institute's own steps); then the best-practice invitations,
+ * which need every school's monitoring. The ministry pauses, resumes, extends a stage or cancels through Updates.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  executeChild,
+  proxyActivities,
+  setHandler,
+  sleep,
+  startChild,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import type { CycleActivities } from '../activities/cycle-activities';
+import {
+  cancelCycleUpdate,
+  CycleRejection,
+  cycleControlSignal,
+  cycleProgressQuery,
+  extendStageUpdate,
+  pauseCycleUpdate,
+  resumeCycleUpdate,
+  stepFinishedSignal,
+  stepWorkflowId,
+  STEP_WORKFLOW,
+  trackWorkflowId,
+  ORGANIZATION_TRACK_WORKFLOW,
+  type CycleControlState,
+  type CycleInput,
+  type CycleParticipant,
+  type CycleProgress,
+  type StageProgress,
+} from '../libs/contracts/cycle';
+import type { ResolvedStep } from '../libs/contracts/cycle-template';
+import { localToEpochMs, orderStages } from '../libs/domain/cycle-schedule';
+import { parseLocalDateTime } from '../libs/domain/deadline';
+import type { organizationTrackWorkflow } from './organization-track.workflow';
+import type { stepWorkflow } from './step.workflow';
+
+const { recordCycleEvent, loadParticipants, selectBestPracticeSchools, extendOpenStageTasks, cancelOpenCycleTasks } =
+  proxyActivities<CycleActivities>({
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
+
+/** How often a cancelled cycle sweeps tasks that in-flight steps opened after the previous sweep. */
+const CANCEL_SWEEP_INTERVAL = '30 seconds';
+
+function reject(message: string): never {
+  throw ApplicationFailure.create({ type: CycleRejection.invalidRequest, message, nonRetryable: true });
+}
+
+function requireReason(reason: unknown, by: unknown): void {
+  if (typeof by !== 'string' || by.trim() === '') reject('Не указано, кто принимает решение');
+  if (typeof reason !== 'string' || reason.trim() === '') reject('Укажите основание решения');
+  if (reason.length > 1000) reject('Основание длиннее 1000 символов');
+}
+
+export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
+  const { plan } = input;
+  const stages = orderStages(plan.stages);
+  const control: CycleControlState = { paused: false, cancelled: false, stageDeadlines: {} };
+  const progress: CycleProgress = {
+    cycleId: input.cycleId,
+    status: 'running',
+    templateId: plan.templateId,
+    templateVersion: plan.templateVersion,
+    participants: 0,
+    stages: stages.map(
+      (s): StageProgress => ({ id: s.id, title: s.title, status: 'waiting', stepsTotal: 0, stepsDone: 0 }),
+    ),
+    version: 0,
+  };
+  const tracks: ChildWorkflowHandle<typeof organizationTrackWorkflow>[] = [];
+
+  const stageOf = (id: string): StageProgress | undefined => progress.stages.find((s) => s.id === id);
+  const refreshStageStatuses = (): void => {
+    for (const stage of progress.stages) {
+      if (stage.status === 'cancelled') continue;
+      if (stage.stepsTotal > 0 && stage.stepsDone >= stage.stepsTotal) stage.status = 'closed';
+      else if (stage.stepsDone > 0) stage.status = 'open';
+    }
+  };
+
+  const record = async (type: string, actor: string, data: Record<string, unknown>): Promise<void> => {
+    progress.version += 1;
+    await recordCycleEvent({ cycleId: input.cycleId, type, actor, data, progress: JSON.parse(JSON.stringify(progress)) as CycleProgress });
+  };
+
+  const broadcast = async (): Promise<void> => {
+    await Promise.all(tracks.map((t) => t.signal(cycleControlSignal, control)));
+  };
+
+  setHandler(cycleProgressQuery, () => progress);
+
+  setHandler(stepFinishedSignal, (finished) => {
+    const stage = stageOf(finished.stageId);
+    if (stage) stage.stepsDone += 1;
+    refreshStageStatuses();
+  });
+
+  const assertActive = (): void => {
+    if (progress.status === 'cancelled') reject('Цикл отменён');
+    if (progress.status === 'completed') reject('Цикл уже завершён');
+  };
+
+  setHandler(
+    pauseCycleUpdate,
+    async (request) => {
+      control.paused = true;
+      progress.status = 'paused';
+      progress.pausedAt = new Date().toISOString();
+      await broadcast();
+      await record('cycle_paused', request.by, { reason: request.reason });
+      return progress;
+    },
+    {
+      validator: (request) => {
+        assertActive();
+        requireReason(request?.reason, request?.by);
+        if (progress.status === 'paused') reject('Цикл уже приостановлен');
+      },
+    },
+  );
+
+  setHandler(
+    resumeCycleUpdate,
+    async (request) => {
+      control.paused = false;
+      progress.status = 'running';
+      progress.pausedAt = undefined;
+      await broadcast();
+      await record('cycle_resumed', request.by, { reason: request.reason });
+      return progress;
+    },
+    {
+      validator: (request) => {
+        assertActive();
+        requireReason(request?.reason, request?.by);
+        if (progress.status !== 'paused') reject('Цикл не приостановлен');
+      },
+    },
+  );
+
+  setHandler(
+    extendStageUpdate,
+    async (request) => {
+      control.stageDeadlines[request.stageId] = request.localDateTime;
+      const stage = stageOf(request.stageId);
+      if (stage) stage.extendedTo = request.localDateTime;
+      await broadcast();
+      const extended = await extendOpenStageTasks({
+        cycleId: input.cycleId,
+        stageId: request.stageId,
+        localDateTime: request.localDateTime,
+        reason: request.reason,
+        by: request.by,
+      });
+      await record('stage_extended', request.by, {
+        stageId: request.stageId,
+        localDateTime: request.localDateTime,
+        reason: request.reason,
+        openTasksExtended: extended,
+      });
+      return progress;
+    },
+    {
+      validator: (request) => {
+        assertActive();
+        requireReason(request?.reason, request?.by);
+        const stage = stageOf(request.stageId);
+        if (!stage) reject(`Этап «${String(request.stageId)}» не найден в плане цикла`);
+        if (stage.status === 'closed') reject(`Этап «${stage.title}» уже завершён`);
+        let due: number;
+        try {
+          due = parseLocalDateTime(request.localDateTime, plan.timeZone).toMillis();
+        } catch {
+          reject(`Неверный срок: ${String(request.localDateTime)}; ожидается ГГГГ-ММ-ДДTЧЧ:ММ`);
+        }
+        if (due <= Date.now()) reject('Новый срок этапа уже прошёл');
+      },
+    },
+  );
+
+  setHandler(
+    cancelCycleUpdate,
+    async (request) => {
+      control.cancelled = true;
+      progress.status = 'cancelled';
+      progress.cancelledAt = new Date().toISOString();
+      for (const stage of progress.stages) if (stage.status !== 'closed') stage.status = 'cancelled';
+      await broadcast();
+      const cancelled = await cancelOpenCycleTasks({ cycleId: input.cycleId, reason: request.reason, by: request.by });
+      await record('cycle_cancelled', request.by, { reason: request.reason, openTasksCancelled: cancelled });
+      return progress;
+    },
+    {
+      validator: (request) => {
+        assertActive();
+        requireReason(request?.reason, request?.by);
+      },
+    },
+  );
+
+  await record('cycle_launched', input.launchedBy, {
+    templateId: plan.templateId,
+    templateVersion: plan.templateVersion,
+    academicYear: input.academicYear,
+    compression: plan.compression,
+  });
+
+  // 1. Identification: the ministry approves the list of participant schools.
+  const identificationSteps = stages.flatMap((s) => s.steps).filter((s) => s.kind === 'identification');
+  for (const step of identificationSteps) {
+    await condition(() => !control.paused || control.cancelled);
+    if (control.cancelled) break;
+    const stage = stageOf(step.stageId);
+    if (stage) stage.stepsTotal += 1;
+    await executeChild<typeof stepWorkflow>(STEP_WORKFLOW, {
+      workflowId: stepWorkflowId(input.cycleId, step.key, input.ministryId),
+      args: [
+        {
+          cycleId: input.cycleId,
+          plan: { timeZone: plan.timeZone, calendar: plan.calendar, compression: plan.compression },
+          step,
+          organizationId: input.ministryId,
+          ministryId: input.ministryId,
+          instituteId: input.instituteId,
+        },
+      ],
+    });
+    if (stage) stage.stepsDone += 1;
+    refreshStageStatuses();
+  }
+
+  let participants: CycleParticipant[] = [];
+  if (!control.cancelled) {
+    participants = await loadParticipants({ cycleId: input.cycleId });
+    progress.participants = participants.length;
+    await record('participants_approved', 'system', { schools: participants.map((p) => p.schoolId) });
+  }
+
+  // 2. One track per organisation.
+  const municipalities = [...new Set(participants.map((p) => p.municipalityId))].sort();
+  const allSteps = stages.flatMap((s) => s.steps).filter((s) => s.kind !== 'identification' && s.kind !== 'best_practice');
+  const keysFor = (predicate: (s: ResolvedStep) => boolean): string[] => allSteps.filter(predicate).map((s) => s.key);
+  const countInstances = (step: ResolvedStep, organizations: number): void => {
+    const stage = stageOf(step.stageId);
+    if (stage) stage.stepsTotal += organizations * (step.kind === 'monitoring' ? (step.periods?.length ?? 0) : 1);
+  };
+
+  const trackSpecs: { organizationId: string; municipalityId?: string; stepKeys: string[] }[] = [];
+  const monitoringBy = (reporter: 'school' | 'municipality') => (s: ResolvedStep) => s.kind === 'monitoring' && s.reporter === reporter;
+  const ministryKeys = keysFor((s) => s.actor === 'ministry' && s.kind !== 'monitoring');
+  const instituteKeys = keysFor((s) => s.actor === 'institute' && s.kind !== 'monitoring');
+  const municipalityKeys = keysFor(
+    (s) => (s.actor === 'municipality' && s.kind !== 'monitoring') || s.actor === 'partner_school' || monitoringBy('municipality')(s),
+  );
+  const schoolKeys = keysFor((s) => (s.actor === 'school' && s.kind !== 'monitoring') || monitoringBy('school')(s));
+  if (participants.length > 0) {
+    if (ministryKeys.length > 0) trackSpecs.push({ organizationId: input.ministryId, stepKeys: ministryKeys });
+    if (instituteKeys.length > 0) {
+      trackSpecs.push({ organizationId: input.instituteId ?? input.ministryId, stepKeys: instituteKeys });
+    }
+    for (const municipalityId of municipalities) trackSpecs.push({ organizationId: municipalityId, stepKeys: municipalityKeys });
+    for (const p of participants) trackSpecs.push({ organizationId: p.schoolId, municipalityId: p.municipalityId, stepKeys: schoolKeys });
+    for (const step of allSteps) {
+      if (step.actor === 'ministry' || step.actor === 'institute') countInstances(step, 1);
+      else if (step.actor === 'municipality' || (step.kind === 'monitoring' && step.reporter === 'municipality')) {
+        countInstances(step, municipalities.length);
+      } else if (step.actor === 'school') countInstances(step, participants.length);
+    }
+  }
+  refreshStageStatuses();
+
+  for (const spec of trackSpecs) {
+    if (spec.stepKeys.length === 0 || control.cancelled) continue;
+    tracks.push(
+      await startChild<typeof organizationTrackWorkflow>(ORGANIZATION_TRACK_WORKFLOW, {
+        workflowId: trackWorkflowId(input.cycleId, spec.organizationId),
+        args: [
+          {
+            cycleId: input.cycleId,
+            organizationId: spec.organizationId,
+            municipalityId: spec.municipalityId,
+            ministryId: input.ministryId,
+            instituteId: input.instituteId,
+            plan,
+            stepKeys: spec.stepKeys,
+            control,
+          },
+        ],
+      }),
+    );
+  }
+  let allTracksDone = false;
+  let trackFailure: unknown;
+  void Promise.all(tracks.map((t) => t.result())).then(
+    () => {
+      allTracksDone = true;
+    },
+    (err: unknown) => {
+      trackFailure = err;
+      allTracksDone = true;
+    },
+  );
+  await condition(() => allTracksDone || control.cancelled);
+  if (trackFailure !== undefined) throw trackFailure;
+
+  // 3. Best practices: the schools whose monitoring improved most and most steadily describe their practice.
+  const bestPracticeSteps = stages.flatMap((s) => s.steps).filter((s) => s.kind === 'best_practice');
+  for (const step of bestPracticeSteps) {
+    if (control.cancelled) break;
+    if (step.opensAt) {
+      const wait = localToEpochMs(step.opensAt, plan.timeZone) - Date.now();
+      if (wait > 0) await Promise.race([sleep(wait), condition(() => control.cancelled)]);
+    }
+    await condition(() => !control.paused || control.cancelled);
+    if (control.cancelled || !step.bestPractice) break;
+    const invited = await selectBestPracticeSchools({
+      cycleId: input.cycleId,
+      indicator: step.bestPractice.indicator,
+      top: step.bestPractice.top,
+    });
+    const stage = stageOf(step.stageId);
+    if (stage) stage.stepsTotal += invited.length;
+    await record('best_practice_invited', 'system', { stepKey: step.key, schools: invited });
+    refreshStageStatuses();
+    await Promise.all(
+      invited.map(async (school) => {
+        await executeChild<typeof stepWorkflow>(STEP_WORKFLOW, {
+          workflowId: stepWorkflowId(input.cycleId, step.key, school.schoolId),
+          args: [
+            {
+              cycleId: input.cycleId,
+              plan: { timeZone: plan.timeZone, calendar: plan.calendar, compression: plan.compression },
+              step,
+              organizationId: school.schoolId,
+              municipalityId: school.municipalityId,
+              ministryId: input.ministryId,
+              instituteId: input.instituteId,
+              dueLocal: control.stageDeadlines[step.stageId],
+            },
+          ],
+        });
+        if (stage) stage.stepsDone += 1;
+        refreshStageStatuses();
+      }),
+    );
+  }
+
+  if (control.cancelled) {
+    // Steps in flight may open a task after the sweep that the cancellation ran; sweep until every track is done.
+    while (!allTracksDone) {
+      await condition(() => allTracksDone, CANCEL_SWEEP_INTERVAL);
+      if (!allTracksDone) await cancelOpenCycleTasks({ cycleId: input.cycleId, reason: 'Цикл отменён', by: 'system' });
+    }
+  } else {
+    progress.status = 'completed';
+    progress.completedAt = new Date().toISOString();
+    for (const stage of progress.stages) if (stage.status !== 'cancelled') stage.status = 'closed';
+    await record('cycle_completed', 'system', {});
+  }
+  await condition(allHandlersFinished);
+  return progress;
+}

@@ -1,0 +1,120 @@
+/**
+ * One organisation's part of a yearly cycle (a municipality, a school, the ministry's or the institute's own steps):
+ * its steps stage by stage, each as a child step workflow. A stage starts for this organisation once its earlier
+ * stages are done here, so one late municipality does not hold back the others. The cycle's pause, cancellation and
+ * stage extensions arrive as a signal and apply from the next step on.
+ */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  condition,
+  executeChild,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CycleActivities } from '../activities/cycle-activities';
+import {
+  cycleControlSignal,
+  stepFinishedSignal,
+  stepWorkflowId,
+  STEP_WORKFLOW,
+  type CycleControlState,
+  type OrganizationTrackInput,
+  type StepInput,
+  type StepResult,
+} from '../libs/contracts/cycle';
+import type { ResolvedStep } from '../libs/contracts/cycle-template';
+import { localToEpochMs, orderStages } from '../libs/domain/cycle-schedule';
+import type { stepWorkflow } from './step.workflow';
+
+const { listAgreements } = proxyActivities<CycleActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export interface TrackResult {
+  organizationId: string;
+  steps: number;
+  cancelled: boolean;
+}
+
+export async function organizationTrackWorkflow(input: OrganizationTrackInput): Promise<TrackResult> {
+  let control: CycleControlState = input.control;
+  setHandler(cycleControlSignal, (state) => {
+    control = state;
+  });
+
+  const { plan } = input;
+  const parent = workflowInfo().parent;
+  const cycle = parent ? getExternalWorkflowHandle(parent.workflowId) : undefined;
+  const mine = new Set(input.stepKeys);
+  let finished = 0;
+
+  /** Waits for the step's opening time and for the cycle not to be paused; false when the cycle is cancelled. */
+  const readyToStart = async (opensAt: string | undefined): Promise<boolean> => {
+    if (opensAt) {
+      const wait = localToEpochMs(opensAt, plan.timeZone) - Date.now();
+      if (wait > 0) await Promise.race([sleep(wait), condition(() => control.cancelled)]);
+    }
+    await condition(() => !control.paused || control.cancelled);
+    return !control.cancelled;
+  };
+
+  const runStep = async (step: ResolvedStep, organizationId: string, periodId?: string, opensAt?: string): Promise<void> => {
+    if (!(await readyToStart(opensAt ?? step.opensAt))) return;
+    const stepInput: StepInput = {
+      cycleId: input.cycleId,
+      plan: { timeZone: plan.timeZone, calendar: plan.calendar, compression: plan.compression },
+      step,
+      organizationId,
+      municipalityId: input.municipalityId,
+      ministryId: input.ministryId,
+      instituteId: input.instituteId,
+      periodId,
+      dueLocal: control.stageDeadlines[step.stageId],
+    };
+    let result: StepResult;
+    try {
+      result = await executeChild<typeof stepWorkflow>(STEP_WORKFLOW, {
+        workflowId: stepWorkflowId(input.cycleId, step.key, organizationId, periodId),
+        args: [stepInput],
+      });
+    } catch (err) {
+      // A partner school shared by two municipalities: the other municipality's track already runs its step.
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw err;
+    }
+    finished += 1;
+    await cycle?.signal(stepFinishedSignal, {
+      stageId: step.stageId,
+      stepKey: step.key,
+      organizationId,
+      periodId,
+      outcome: result.outcome,
+    });
+  };
+
+  for (const stage of orderStages(plan.stages)) {
+    const steps = stage.steps.filter((s) => mine.has(s.key));
+    if (steps.length === 0) continue;
+    if (control.cancelled) break;
+    await Promise.all(
+      steps.map(async (step) => {
+        if (step.kind === 'monitoring') {
+          // Periods open one after another; a late report does not hold back the next period's task.
+          await Promise.all((step.periods ?? []).map((period) => runStep(step, input.organizationId, period.id, period.opensAt)));
+        } else if (step.actor === 'partner_school') {
+          // Partner schools are known only once the municipality's agreements exist.
+          const agreements = await listAgreements({ cycleId: input.cycleId, municipalityId: input.organizationId });
+          const partners = [...new Set(agreements.map((a) => a.partnerSchoolId))];
+          await Promise.all(partners.map((partnerId) => runStep(step, partnerId)));
+        } else {
+          await runStep(step, input.organizationId);
+        }
+      }),
+    );
+  }
+  return { organizationId: input.organizationId, steps: finished, cancelled: control.cancelled };
+}
