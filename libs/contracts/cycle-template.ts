@@ -6,7 +6,7 @@
  * anchored to `programme.firstAcademicYear`; launching the template for a later academic year shifts every date by
  * the same number of years, so a region's roadmap is reusable year after year.
  */
-import type { DeadlineCalendar, NotificationPolicy } from './deadline-task';
+import type { DeadlineCalendar, NotificationPolicy, TaskAction } from './deadline-task';
 
 /** Who acts in a step. Each role maps to organisations of the region's directory. */
 export type ActorRole = 'ministry' | 'institute' | 'municipality' | 'school' | 'partner_school';
@@ -190,6 +190,9 @@ export interface CycleTemplate {
 export interface TemplateProblem {
   path: string;
   message: string;
+  /** 1-based position in the source text, for syntax errors. */
+  line?: number;
+  column?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -290,4 +293,8 @@ export interface DryRunTask {
   reminders: string[];
   escalations: { at: string; notify: string }[];
   legalBasis?: string;
+  /** What the task asks for (submit, review, propose_pairs, confirm_agreement, report, …). */
+  action?: TaskAction;
+  /** The organisation the work is about when it differs from the assignee (the municipality whose plan is reviewed). */
+  subjectOrganizationId?: string;
 }
