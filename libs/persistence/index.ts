@@ -7,4 +7,14 @@ export { TaskRepository, TASK_SUBJECT } from './repositories/task.repository';
 export type { TaskFilter, TaskTimeline } from './repositories/task.repository';
 export { NotificationOutboxRepository } from './repositories/notification-outbox.repository';
 export type { OutboxMessage } from './repositories/notification-outbox.repository';
+export { AuditLogRepository } from './repositories/audit-log.repository';
+export type {
+  AuditAppendResult,
+  AuditChainVerification,
+  AuditEntryInput,
+  AuditPage,
+  AuditScope,
+} from './repositories/audit-log.repository';
+export { WorkflowHistoryRepository } from './repositories/workflow-history.repository';
+export type { WorkflowHistoryRecord, WorkflowHistorySummary } from './repositories/workflow-history.repository';
 export { seedDemoRegion } from './seed/demo-region';

@@ -128,7 +128,7 @@ export function mapTask(snapshot: TaskSnapshot, orgs: Map<string, OrganizationEn
 
 export function mapTimelineEvent(event: AuditEventEntity): TimelineEventView {
   return {
-    seq: event.seq,
+    seq: event.seq ?? 0, // task entries always carry their per-task seq; only other subjects may lack one
     type: event.type,
     actor: event.actor,
     occurredAt: event.occurredAt.toISOString(),

@@ -3,10 +3,12 @@ import { NotificationEntity } from './notification.entity';
 import { OrganizationEntity } from './organization.entity';
 import { PersonEntity } from './person.entity';
 import { TaskEntity } from './task.entity';
+import { WorkflowHistoryEntity } from './workflow-history.entity';
 
 export { AuditEventEntity, NotificationEntity, OrganizationEntity, PersonEntity, TaskEntity };
+export { WorkflowHistoryEntity };
 export type { NotificationRecipient, NotificationStatus } from './notification.entity';
 export type { OrganizationKind } from './organization.entity';
 export { ORGANIZATION_KINDS } from './organization.entity';
 
-export const ENTITIES = [OrganizationEntity, PersonEntity, TaskEntity, AuditEventEntity, NotificationEntity];
+export const ENTITIES = [OrganizationEntity, PersonEntity, TaskEntity, AuditEventEntity, NotificationEntity, WorkflowHistoryEntity];

@@ -1,4 +1,5 @@
 import { InitialSchema1763900000000 } from './1763900000000-InitialSchema';
+import { AuditChainAndHistories1764000000000 } from './1764000000000-AuditChainAndHistories';
 
 /** Listed explicitly: the build and the tests load the same migrations, with no glob to drift. */
-export const MIGRATIONS = [InitialSchema1763900000000];
+export const MIGRATIONS = [InitialSchema1763900000000, AuditChainAndHistories1764000000000];

@@ -1,6 +1,7 @@
 import { Brackets, type DataSource } from 'typeorm';
 import type { TaskEvent, TaskSnapshot, TaskStatus } from '../../contracts/deadline-task';
 import { AuditEventEntity, NotificationEntity, TaskEntity } from '../entities';
+import { AuditLogRepository } from './audit-log.repository';
 
 export const TASK_SUBJECT = 'task';
 
@@ -20,11 +21,15 @@ export interface TaskTimeline {
 
 /** The task read model and its audit trail. Only the workflow's projection activity writes here. */
 export class TaskRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly audit: AuditLogRepository;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.audit = new AuditLogRepository(dataSource);
+  }
 
   /**
-   * Idempotent and order-tolerant: the audit row is keyed by (task, seq), and the task row only moves forward
-   * in version, so a retried or late activity neither duplicates history nor rolls state back.
+   * Idempotent and order-tolerant: the audit entry is keyed by (task, seq) and appended once, and the task row only
+   * moves forward in version, so a retried or late activity neither duplicates history nor rolls state back.
    */
   async applyProjection(snapshot: TaskSnapshot, event: TaskEvent): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
@@ -55,11 +60,24 @@ export class TaskRepository {
           JSON.stringify(snapshot),
         ],
       );
-      await manager.query(
-        `INSERT INTO audit_events (subject_type, subject_id, seq, type, actor, occurred_at, data)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (subject_type, subject_id, seq) DO NOTHING`,
-        [TASK_SUBJECT, snapshot.taskId, event.seq, event.type, event.actor, event.occurredAt, JSON.stringify(event.data)],
+      // Last in the transaction: the audit chain's lock is held from here to the commit.
+      await this.audit.append(
+        {
+          subjectType: TASK_SUBJECT,
+          subjectId: snapshot.taskId,
+          seq: event.seq,
+          type: event.type,
+          actor: event.actor,
+          occurredAt: new Date(event.occurredAt),
+          data: event.data,
+          cycleId: snapshot.context?.cycleId ?? null,
+          organizationIds: [
+            snapshot.assigneeOrganizationId,
+            snapshot.supervisorOrganizationId,
+            ...(snapshot.context?.subjectOrganizationId ? [snapshot.context.subjectOrganizationId] : []),
+          ],
+        },
+        manager,
       );
     });
   }

@@ -1,0 +1,239 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { chainHash, ChainVerifier, normalizeJson, normalizeOrganizationIds, type ChainBreak } from '../../audit/audit-chain';
+import { AuditEventEntity } from '../entities';
+
+/**
+ * Held for the rest of the appending transaction: chain order is global, so appends take turns. An arbitrary
+ * constant, distinct from the migration lock's.
+ */
+const AUDIT_CHAIN_LOCK_KEY = 7_402_312;
+const LIST_LIMIT_DEFAULT = 1000;
+const LIST_LIMIT_MAX = 10_000;
+const VERIFY_BATCH_DEFAULT = 5000;
+
+/** One entry for the application audit log: task and cycle events, API actions, refused actions. */
+export interface AuditEntryInput {
+  /** 'task', 'cycle', 'person', 'substitution', 'api', … */
+  subjectType: string;
+  subjectId: string;
+  /**
+   * Per-subject sequence number, for writers that may retry (the workflow projections): an entry whose
+   * (subjectType, subjectId, seq) is already stored is not appended again.
+   */
+  seq?: number;
+  type: string;
+  /** Who acted: a person's e-mail, or 'system'. */
+  actor: string;
+  occurredAt: Date;
+  data: Record<string, unknown>;
+  cycleId?: string | null;
+  /** Every organisation the entry concerns; organisation-scoped reads and exports filter on these. */
+  organizationIds?: string[];
+}
+
+export interface AuditAppendResult {
+  appended: boolean;
+  /** The entry's position in the chain; absent when nothing was appended. */
+  chainSeq?: string;
+}
+
+/** Criteria are combined with AND; an empty scope lists the whole log. */
+export interface AuditScope {
+  cycleId?: string;
+  /** Entries concerning any of these organisations. */
+  organizationIds?: string[];
+  subjectType?: string;
+  subjectId?: string;
+  /** Entries of these tasks (subject type 'task'). */
+  taskIds?: string[];
+}
+
+export interface AuditPage {
+  /** Keyset pagination: entries after this chain_seq. */
+  afterChainSeq?: string;
+  /** Default 1000, at most 10,000. */
+  limit?: number;
+}
+
+export interface AuditChainVerification {
+  ok: boolean;
+  /** Entries verified before the first break (all of them when ok). */
+  checked: number;
+  brokenAt?: ChainBreak;
+}
+
+interface ChainRow {
+  chain_seq: string;
+  prev_hash: string | null;
+  hash: string;
+  subject_type: string;
+  subject_id: string;
+  seq: number | null;
+  type: string;
+  actor: string;
+  occurred_at: Date;
+  data: Record<string, unknown>;
+  cycle_id: string | null;
+  organization_ids: string[];
+}
+
+/** chain_seq comes back as text (bigint): ORDER BY must name the table's column (e.chain_seq), not this alias. */
+function chainColumns(alias: string): string {
+  const plain = ['prev_hash', 'hash', 'subject_type', 'subject_id', 'seq', 'type', 'actor', 'occurred_at', 'data', 'cycle_id', 'organization_ids'];
+  return [`${alias}.chain_seq::text AS chain_seq`, ...plain.map((c) => `${alias}.${c}`)].join(', ');
+}
+
+/** The one writer of audit_events: every entry is appended to the hash chain here. */
+export class AuditLogRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Appends inside the caller's transaction when given one (so the entry commits or rolls back with the change it
+   * records), else in its own. The chain lock is held until that transaction ends: keep it short after appending.
+   */
+  async append(entry: AuditEntryInput, manager?: EntityManager): Promise<AuditAppendResult> {
+    // The chain lock is transaction-scoped: a manager outside a transaction would release it before the insert.
+    if (manager?.queryRunner?.isTransactionActive) return this.appendIn(manager, entry);
+    return (manager ?? this.dataSource.manager).transaction((own) => this.appendIn(own, entry));
+  }
+
+  private async appendIn(manager: EntityManager, entry: AuditEntryInput): Promise<AuditAppendResult> {
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK_KEY]);
+    const seq = entry.seq ?? null;
+    if (seq !== null) {
+      const existing: unknown[] = await manager.query(
+        `SELECT 1 FROM audit_events WHERE subject_type = $1 AND subject_id = $2 AND seq = $3`,
+        [entry.subjectType, entry.subjectId, seq],
+      );
+      if (existing.length > 0) return { appended: false };
+    }
+    const [last]: { chain_seq: string; hash: string }[] = await manager.query(
+      `SELECT e.chain_seq::text AS chain_seq, e.hash FROM audit_events e ORDER BY e.chain_seq DESC LIMIT 1`,
+    );
+    const chainSeq = (last ? BigInt(last.chain_seq) + 1n : 1n).toString();
+    const prevHash = last?.hash ?? null;
+    // Hash exactly what a reader will get back: jsonb's view of the data, whole milliseconds, sorted organisations.
+    const content = {
+      chainSeq,
+      subjectType: entry.subjectType,
+      subjectId: entry.subjectId,
+      seq,
+      type: entry.type,
+      actor: entry.actor,
+      occurredAt: new Date(entry.occurredAt.getTime()),
+      data: normalizeJson(entry.data ?? {}),
+      cycleId: entry.cycleId ?? null,
+      organizationIds: normalizeOrganizationIds(entry.organizationIds),
+    };
+    const hash = chainHash(prevHash, content);
+    await manager.query(
+      `INSERT INTO audit_events (chain_seq, prev_hash, hash, subject_type, subject_id, seq, type, actor, occurred_at,
+                                 data, cycle_id, organization_ids)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [
+        chainSeq,
+        prevHash,
+        hash,
+        content.subjectType,
+        content.subjectId,
+        seq,
+        content.type,
+        content.actor,
+        content.occurredAt,
+        JSON.stringify(content.data),
+        content.cycleId,
+        content.organizationIds,
+      ],
+    );
+    return { appended: true, chainSeq };
+  }
+
+  /** Entries in chain order. */
+  async list(scope: AuditScope, page: AuditPage = {}): Promise<AuditEventEntity[]> {
+    const limit = Math.min(Math.max(1, Math.floor(page.limit ?? LIST_LIMIT_DEFAULT)), LIST_LIMIT_MAX);
+    const query = this.dataSource.getRepository(AuditEventEntity).createQueryBuilder('e');
+    if (scope.cycleId !== undefined) query.andWhere('e.cycle_id = :cycleId', { cycleId: scope.cycleId });
+    if (scope.organizationIds !== undefined) {
+      query.andWhere('e.organization_ids && :orgs::text[]', { orgs: scope.organizationIds });
+    }
+    if (scope.subjectType !== undefined) query.andWhere('e.subject_type = :subjectType', { subjectType: scope.subjectType });
+    if (scope.subjectId !== undefined) query.andWhere('e.subject_id = :subjectId', { subjectId: scope.subjectId });
+    if (scope.taskIds !== undefined) {
+      query.andWhere(`e.subject_type = 'task' AND e.subject_id = ANY(:taskIds::varchar[])`, { taskIds: scope.taskIds });
+    }
+    if (page.afterChainSeq !== undefined) query.andWhere('e.chain_seq > :after', { after: page.afterChainSeq });
+    return query.orderBy('e.chain_seq', 'ASC').limit(limit).getMany();
+  }
+
+  /**
+   * Recomputes the whole chain in chain_seq order, reading it in batches (keyset pagination), so the table's size
+   * does not matter for memory. Stops at the first break.
+   */
+  async verifyChain(options: { batchSize?: number } = {}): Promise<AuditChainVerification> {
+    const batchSize = Math.max(1, Math.floor(options.batchSize ?? VERIFY_BATCH_DEFAULT));
+    const verifier = new ChainVerifier();
+    let after = '0';
+    for (;;) {
+      const rows: ChainRow[] = await this.dataSource.query(
+        `SELECT ${chainColumns('e')} FROM audit_events e WHERE e.chain_seq > $1 ORDER BY e.chain_seq LIMIT ${batchSize}`,
+        [after],
+      );
+      for (const row of rows) {
+        if (!verifier.push(toChainedRow(row))) return { ok: false, checked: verifier.checked, brokenAt: verifier.brokenAt };
+      }
+      if (rows.length < batchSize) return { ok: true, checked: verifier.checked };
+      after = rows[rows.length - 1].chain_seq;
+    }
+  }
+
+  /**
+   * Verifies single entries without walking the chain: each hash against its content, and each prev_hash against the
+   * stored hash of the entry before it. What an export of part of the log can prove about its own entries.
+   */
+  async verifyEntries(chainSeqs: string[]): Promise<{ ok: boolean; checked: number; failures: ChainBreak[] }> {
+    const failures: ChainBreak[] = [];
+    const wanted = [...new Set(chainSeqs)];
+    for (let i = 0; i < wanted.length; i += VERIFY_BATCH_DEFAULT) {
+      const slice = wanted.slice(i, i + VERIFY_BATCH_DEFAULT);
+      const rows: (ChainRow & { stored_prev: string | null; has_prev: boolean })[] = await this.dataSource.query(
+        `SELECT ${chainColumns('e')}, p.hash AS stored_prev, p.chain_seq IS NOT NULL AS has_prev
+           FROM audit_events e LEFT JOIN audit_events p ON p.chain_seq = e.chain_seq - 1
+          WHERE e.chain_seq = ANY($1::bigint[])`,
+        [slice],
+      );
+      const found = new Set(rows.map((r) => r.chain_seq));
+      for (const seq of slice) {
+        if (!found.has(seq)) failures.push({ chainSeq: seq, reason: 'запись отсутствует в журнале: удалена' });
+      }
+      for (const row of rows) {
+        const chained = toChainedRow(row);
+        let reason: string | undefined;
+        if (chainHash(chained.prevHash, chained) !== chained.hash) {
+          reason = 'хеш не совпадает с содержимым записи: запись изменена';
+        } else if (row.chain_seq === '1' ? row.prev_hash !== null : !row.has_prev || row.stored_prev !== row.prev_hash) {
+          reason = 'ссылка на предыдущую запись (prev_hash) не совпадает с её хешем: запись вставлена, удалена или изменена';
+        }
+        if (reason) failures.push({ chainSeq: row.chain_seq, reason });
+      }
+    }
+    failures.sort((a, b) => (BigInt(a.chainSeq) < BigInt(b.chainSeq) ? -1 : 1));
+    return { ok: failures.length === 0, checked: wanted.length, failures };
+  }
+}
+
+function toChainedRow(row: ChainRow) {
+  return {
+    chainSeq: row.chain_seq,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    seq: row.seq,
+    type: row.type,
+    actor: row.actor,
+    occurredAt: row.occurred_at,
+    data: row.data,
+    cycleId: row.cycle_id,
+    organizationIds: row.organization_ids,
+  };
+}
