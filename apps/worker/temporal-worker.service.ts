@@ -1,9 +1,17 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createTaskActivities } from '../../activities';
+import { DataSource } from 'typeorm';
+import { createCycleActivities, createTaskActivities } from '../../activities';
 import type { AppConfig } from '../../libs/config';
 import { Mailer } from '../../libs/mail';
-import { DirectoryRepository, NotificationOutboxRepository, TaskRepository } from '../../libs/persistence';
+import {
+  AuditLogRepository,
+  CycleRepository,
+  DirectoryRepository,
+  NotificationOutboxRepository,
+  TaskRepository,
+} from '../../libs/persistence';
 import { InjectConfig } from '../../libs/platform';
 
 /** Runs the Temporal worker for the life of the Nest application context. */
@@ -11,6 +19,8 @@ import { InjectConfig } from '../../libs/platform';
 export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('TemporalWorker');
   private connection?: NativeConnection;
+  /** Cycle activities extend and cancel tasks through their workflows' Updates. */
+  private clientConnection?: Connection;
   private worker?: Worker;
   private running?: Promise<void>;
 
@@ -20,24 +30,32 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
     private readonly directory: DirectoryRepository,
     private readonly outbox: NotificationOutboxRepository,
     private readonly mailer: Mailer,
+    private readonly dataSource: DataSource,
+    private readonly cycles: CycleRepository,
+    private readonly auditLog: AuditLogRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.connection = await NativeConnection.connect({ address: this.config.temporal.address });
+    this.clientConnection = await Connection.connect({ address: this.config.temporal.address });
+    const client = new Client({ connection: this.clientConnection, namespace: this.config.temporal.namespace });
     this.worker = await Worker.create({
       connection: this.connection,
       namespace: this.config.temporal.namespace,
       taskQueue: this.config.temporal.taskQueue,
       maxCachedWorkflows: this.config.temporal.maxCachedWorkflows,
       workflowsPath: require.resolve('../../workflows'),
-      activities: createTaskActivities({
-        tasks: this.tasks,
-        directory: this.directory,
-        outbox: this.outbox,
-        mailer: this.mailer,
-        publicUrl: this.config.publicUrl,
-        messageIdDomain: this.config.mail.messageIdDomain,
-      }),
+      activities: {
+        ...createTaskActivities({
+          tasks: this.tasks,
+          directory: this.directory,
+          outbox: this.outbox,
+          mailer: this.mailer,
+          publicUrl: this.config.publicUrl,
+          messageIdDomain: this.config.mail.messageIdDomain,
+        }),
+        ...createCycleActivities({ dataSource: this.dataSource, cycles: this.cycles, auditLog: this.auditLog, temporal: client }),
+      },
     });
     this.running = this.worker.run();
     // A worker that dies on its own must take the process down, not leave a zombie that polls nothing.
@@ -53,5 +71,6 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
     if (this.worker && this.worker.getState() === 'RUNNING') this.worker.shutdown();
     await this.running?.catch(() => undefined);
     await this.connection?.close();
+    await this.clientConnection?.close();
   }
 }

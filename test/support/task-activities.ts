@@ -1,7 +1,14 @@
+import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { createTaskActivities, type TaskActivities } from '../../activities';
+import { createCycleActivities, createTaskActivities, type TaskActivities } from '../../activities';
 import type { Mailer } from '../../libs/mail';
-import { DirectoryRepository, NotificationOutboxRepository, TaskRepository } from '../../libs/persistence';
+import {
+  AuditLogRepository,
+  CycleRepository,
+  DirectoryRepository,
+  NotificationOutboxRepository,
+  TaskRepository,
+} from '../../libs/persistence';
 
 /** The worker's activities wired to a database and a mailer, as the worker module wires them, for tests and benches. */
 export function buildTaskActivities(
@@ -17,4 +24,17 @@ export function buildTaskActivities(
     publicUrl: 'http://uplift.test',
     messageIdDomain,
   });
+}
+
+/** Every activity the worker registers: the tasks' and the cycles'. */
+export function buildWorkerActivities(dataSource: DataSource, mailer: Mailer, temporal: Client) {
+  return {
+    ...buildTaskActivities(dataSource, mailer),
+    ...createCycleActivities({
+      dataSource,
+      cycles: new CycleRepository(dataSource),
+      auditLog: new AuditLogRepository(dataSource),
+      temporal,
+    }),
+  };
 }

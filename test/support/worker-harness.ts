@@ -3,7 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DataSource } from 'typeorm';
 import { Mailer } from '../../libs/mail';
 import { dataSourceOptions, seedDemoRegion } from '../../libs/persistence';
-import { buildTaskActivities } from './task-activities';
+import { buildWorkerActivities } from './task-activities';
 import { requireTestEnv } from './test-config';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -55,7 +55,7 @@ export async function openHarness(smtpUrl: string): Promise<Harness> {
         connection: env.nativeConnection,
         taskQueue,
         workflowBundle: await workflowBundle(),
-        activities: buildTaskActivities(dataSource, mailer),
+        activities: buildWorkerActivities(dataSource, mailer, env.client),
       });
     },
     async close() {

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { CycleTaskService } from './cycle-task.service';
+import { CyclesController, TemplatesController } from './cycles.controller';
+import { CyclesService } from './cycles.service';
+import { SubmissionsController } from './submissions.controller';
+import { SubmissionsService } from './submissions.service';
+import { TemplatesService } from './templates.service';
+
+/** Templates, cycles and the hand-in/review of cycle tasks. Other stage modules build on CycleTaskService. */
+@Module({
+  imports: [AuthModule],
+  controllers: [TemplatesController, CyclesController, SubmissionsController],
+  providers: [TemplatesService, CyclesService, CycleTaskService, SubmissionsService],
+  exports: [CycleTaskService, TemplatesService],
+})
+export class CyclesModule {}

@@ -1,0 +1,54 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../auth/decorators';
+import { CompareQueryDto, ReviewDto, SubmitDto } from './submission.dto';
+import { SubmissionsService, type ComparisonView, type VersionsView } from './submissions.service';
+
+@ApiTags('cycle tasks')
+@ApiBearerAuth()
+@ApiResponse({ status: 400, description: 'Malformed input or a form filled wrongly; `details` lists each field' })
+@ApiResponse({ status: 403, description: 'Not this user\'s task; the reason says why' })
+@ApiResponse({ status: 409, description: 'The task is already closed' })
+@ApiResponse({ status: 422, description: 'The task asks for something else (a document, answers to remarks…)' })
+@Controller()
+export class SubmissionsController {
+  constructor(private readonly submissions: SubmissionsService) {}
+
+  @Post('tasks/:id/submission')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Hand in a plan, programme, report, practice or a performed measure; completes the task' })
+  submit(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: SubmitDto) {
+    return this.submissions.submit(user, id, dto);
+  }
+
+  @Post('tasks/:id/review')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Approve, return with remarks, or reject the submission under review; completes the review task' })
+  review(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: ReviewDto) {
+    return this.submissions.review(user, id, dto);
+  }
+
+  @Get('cycles/:cycleId/steps/:stepKey/subjects/:organizationId/versions')
+  @ApiOperation({ summary: 'Every version of one organisation\'s submission for a step, with all remarks and their status' })
+  versions(
+    @CurrentUser() user: AuthUser,
+    @Param('cycleId') cycleId: string,
+    @Param('stepKey') stepKey: string,
+    @Param('organizationId') organizationId: string,
+  ): Promise<VersionsView> {
+    return this.submissions.versions(user, cycleId, stepKey, organizationId);
+  }
+
+  @Get('cycles/:cycleId/steps/:stepKey/subjects/:organizationId/compare')
+  @ApiOperation({ summary: 'Two versions side by side, field by field, with the remarks the later one answers' })
+  compare(
+    @CurrentUser() user: AuthUser,
+    @Param('cycleId') cycleId: string,
+    @Param('stepKey') stepKey: string,
+    @Param('organizationId') organizationId: string,
+    @Query() query: CompareQueryDto,
+  ): Promise<ComparisonView> {
+    return this.submissions.compare(user, cycleId, stepKey, organizationId, query.from, query.to);
+  }
+}

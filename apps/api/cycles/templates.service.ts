@@ -1,0 +1,160 @@
+import { Injectable, Logger, NotFoundException, UnprocessableEntityException, type OnApplicationBootstrap } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { CycleTemplate, DryRunTask, TemplateProblem } from '../../../libs/contracts/cycle-template';
+import { dryRun, resolveCyclePlan } from '../../../libs/domain/cycle-template';
+import { CalendarRangeError } from '../../../libs/domain/calendar';
+import { CycleRepository, DirectoryRepository, TemplateRepository, type TemplateVersionRow } from '../../../libs/persistence';
+import { loadBuiltinTemplateSources, parseTemplate } from '../../../libs/templates';
+import type { AuthUser } from '../auth/auth-user';
+
+export class TemplateInvalidException extends UnprocessableEntityException {
+  constructor(problems: TemplateProblem[]) {
+    super({
+      message: `Шаблон содержит ошибки (${problems.length}); цикл из него не запускается`,
+      details: problems.map((p) => `${p.path || '/'}${p.line ? ` (строка ${p.line}${p.column ? `, позиция ${p.column}` : ''})` : ''}: ${p.message}`),
+      problems,
+    });
+  }
+}
+
+export interface TemplateSummary {
+  id: string;
+  version: number;
+  title: string;
+  source?: string;
+  timeZone: string;
+  firstAcademicYear: number;
+  years: number;
+  stages: { id: string; title: string; steps: number }[];
+  builtin: boolean;
+  createdBy: string;
+  createdAt: Date;
+}
+
+function summary(row: TemplateVersionRow): TemplateSummary {
+  const t = row.document;
+  return {
+    id: row.id,
+    version: row.version,
+    title: row.title,
+    source: t.source,
+    timeZone: t.timeZone,
+    firstAcademicYear: t.programme.firstAcademicYear,
+    years: t.programme.years,
+    stages: t.stages.map((s) => ({ id: s.id, title: s.title, steps: s.steps.length })),
+    builtin: row.builtin,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+  };
+}
+
+/** Templates are versioned documents; the shipped roadmaps are loaded at boot as built-in versions. */
+@Injectable()
+export class TemplatesService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(TemplatesService.name);
+
+  constructor(
+    private readonly templates: TemplateRepository,
+    private readonly directory: DirectoryRepository,
+    private readonly cycles: CycleRepository,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    let added = 0;
+    for (const { text, format } of loadBuiltinTemplateSources()) {
+      const { template, problems } = parseTemplate(text, format);
+      if (!template) throw new Error(`a shipped template is invalid: ${JSON.stringify(problems.slice(0, 3))}`);
+      if (await this.store(template, text, format, 'system', true)) added += 1;
+    }
+    if (added) this.logger.log(`stored ${added} shipped template version(s)`);
+  }
+
+  validate(source: string, format: 'yaml' | 'json'): { valid: boolean; problems: TemplateProblem[]; template?: CycleTemplate } {
+    const { template, problems } = parseTemplate(source, format);
+    return { valid: problems.length === 0, problems, template };
+  }
+
+  async upload(user: AuthUser, source: string, format: 'yaml' | 'json'): Promise<{ created: boolean; template: TemplateSummary }> {
+    const { template, problems } = parseTemplate(source, format);
+    if (!template) throw new TemplateInvalidException(problems);
+    const existing = await this.templates.find(template.id, template.version);
+    if (existing) {
+      if (existing.sha256 === sha256(source)) return { created: false, template: summary(existing) };
+      throw new UnprocessableEntityException(
+        `Версия ${template.version} шаблона «${template.id}» уже существует и отличается; увеличьте version — запущенные циклы сохраняют свою версию`,
+      );
+    }
+    const latest = await this.templates.find(template.id);
+    if (latest && latest.version > template.version) {
+      throw new UnprocessableEntityException(`Последняя версия шаблона «${template.id}» — ${latest.version}; новая должна быть больше`);
+    }
+    await this.store(template, source, format, user.email, false);
+    return { created: true, template: summary(await this.require(template.id, template.version)) };
+  }
+
+  async list(): Promise<TemplateSummary[]> {
+    return (await this.templates.listLatest()).map(summary);
+  }
+
+  async get(id: string, version?: number): Promise<TemplateSummary & { document: CycleTemplate; sourceText: string; sourceFormat: string; versions: number[] }> {
+    const row = await this.require(id, version);
+    const versions = (await this.templates.versions(id)).map((v) => v.version);
+    return { ...summary(row), document: row.document, sourceText: row.sourceText, sourceFormat: row.sourceFormat, versions };
+  }
+
+  async require(id: string, version?: number): Promise<TemplateVersionRow> {
+    const row = await this.templates.find(id, version);
+    if (!row) throw new NotFoundException(version ? `Версия ${version} шаблона «${id}» не найдена` : `Шаблон «${id}» не найден`);
+    return row;
+  }
+
+  /**
+   * The whole schedule before launch: every task, deadline, reminder and escalation, on working days. Without an
+   * explicit list of organisations, the region's directory is used: every municipality and every school.
+   */
+  async dryRun(
+    user: AuthUser,
+    id: string,
+    version: number | undefined,
+    academicYear: number,
+    organizations?: { municipalities: string[]; schools: { id: string; municipalityId: string }[] },
+  ): Promise<{ templateId: string; templateVersion: number; academicYear: number; timeZone: string; tasks: DryRunTask[] }> {
+    const row = await this.require(id, version);
+    const ministry = await this.directory.findRegionMinistry(user.regionCode);
+    if (!ministry) throw new UnprocessableEntityException(`В справочнике региона «${user.regionCode}» нет министерства`);
+    const orgs = await this.directory.listOrganizations({ regionCode: user.regionCode });
+    const institute = orgs.find((o) => o.kind === 'institute');
+    const schools =
+      organizations?.schools ??
+      orgs.filter((o) => o.kind === 'school' && o.parentId).map((o) => ({ id: o.id, municipalityId: o.parentId as string }));
+    const municipalities = organizations?.municipalities ?? [...new Set(schools.map((s) => s.municipalityId))];
+    try {
+      const plan = resolveCyclePlan(row.document, { academicYear });
+      const tasks = dryRun(plan, { ministryId: ministry.id, instituteId: institute?.id, municipalities, schools }, new Date(0));
+      return { templateId: row.id, templateVersion: row.version, academicYear, timeZone: plan.timeZone, tasks };
+    } catch (err) {
+      if (err instanceof CalendarRangeError) {
+        throw new UnprocessableEntityException(`Сроки шаблона на ${academicYear}/${academicYear + 1} учебный год выходят за пределы производственного календаря`);
+      }
+      throw err;
+    }
+  }
+
+  private async store(template: CycleTemplate, source: string, format: 'yaml' | 'json', by: string, builtin: boolean): Promise<boolean> {
+    return this.templates.insert({
+      id: template.id,
+      version: template.version,
+      title: template.title,
+      sourceFormat: format,
+      sourceText: source,
+      document: template,
+      sha256: sha256(source),
+      builtin,
+      createdBy: by,
+    });
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
