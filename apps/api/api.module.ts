@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../../libs/config';
 import { PlatformModule } from '../../libs/platform';
+import { AuthModule } from './auth/auth.module';
+import { CyclesModule } from './cycles/cycles.module';
 import { HealthController } from './health/health.controller';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { OrganizationsService } from './organizations/organizations.service';
@@ -13,7 +15,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [PlatformModule.forRoot(config), TemporalClientModule],
+      imports: [PlatformModule.forRoot(config), TemporalClientModule, AuthModule, CyclesModule],
       controllers: [HealthController, OrganizationsController, TasksController],
       providers: [OrganizationsService, TasksService],
     };

@@ -1,9 +1,20 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { TASK_QUEUE_DEFAULT } from '../contracts/deadline-task';
 
 const toBool = ({ value }: { value: unknown }) => (value === undefined ? undefined : value === 'true' || value === '1');
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+/**
+ * Signs tokens only where `UPLIFT_DEV=1` (set by `npm start`) or `NODE_ENV=test` (jest): fixed, so the API and the
+ * worker and several API processes agree. Anywhere else JWT_SECRET must be set, and not to this value.
+ */
+export const DEV_JWT_SECRET = 'uplift-development-secret-never-use-in-production';
+export const DEV_DEMO_PASSWORD = 'uplift-demo';
+
+const TTL_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+export const HISTORY_ARCHIVE_INTERVAL_MS_DEFAULT = 5000;
 
 /** Every variable the API and the worker read. Unset optional ones fall back to the development defaults. */
 class Environment {
@@ -61,20 +72,82 @@ class Environment {
   @Min(0)
   WORKER_MAX_CACHED_WORKFLOWS = 250;
 
+  /**
+   * How often the worker copies closed workflow histories into PostgreSQL (Temporal deletes them after its
+   * retention period; auditors' exports need them for years). 0 turns the archiver off in this process.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'HISTORY_ARCHIVE_INTERVAL_MS must be a whole number' })
+  @Min(0)
+  HISTORY_ARCHIVE_INTERVAL_MS = HISTORY_ARCHIVE_INTERVAL_MS_DEFAULT;
+
   /** Requests with a larger body are refused with 413 before they reach validation. */
   @Transform(toInt)
   @IsInt({ message: 'MAX_BODY_BYTES must be a whole number' })
   @Min(1024)
   MAX_BODY_BYTES = 64 * 1024;
+
+  /**
+   * Lets a cycle be launched on a compressed calendar (a real day lasting seconds). For tests and demonstrations
+   * only: a compressed cycle's deadlines are not the law's.
+   */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  ALLOW_COMPRESSED_CALENDAR = false;
+
+  /** Development defaults for the secret and the demo password (`npm start` sets it). */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  UPLIFT_DEV = false;
+
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
+
+  /** HS256 key of the access tokens; the same in every API and worker process of one installation. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters (e.g. openssl rand -base64 48)' })
+  JWT_SECRET?: string;
+
+  /** Access token lifetime: seconds, or a number with s, m, h or d. */
+  @Matches(/^[1-9]\d*[smhd]?$/, { message: 'JWT_TTL must be a positive number of seconds, or e.g. 30m, 8h, 1d' })
+  JWT_TTL = '8h';
+
+  /** bcrypt cost of stored passwords (each +1 doubles the time of a log-in). */
+  @Transform(toInt)
+  @IsInt({ message: 'BCRYPT_COST must be a whole number' })
+  @Min(4)
+  @Max(15)
+  BCRYPT_COST = 10;
+
+  /** Password of the seeded demo users; outside development they get one only when this is set. */
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'DEMO_PASSWORD must be at least 8 characters' })
+  DEMO_PASSWORD?: string;
 }
 
 export interface AppConfig {
   databaseUrl: string;
-  temporal: { address: string; namespace: string; taskQueue: string; maxCachedWorkflows: number; updateTimeoutMs: number };
+  temporal: { address: string; namespace: string; taskQueue: string; maxCachedWorkflows: number; updateTimeoutMs: number;
+    /** Optional so that hand-built configs (tests) need not name it; loadConfig always sets it. */
+    historyArchiveIntervalMs?: number };
   mail: { smtpUrl: string; from: string; messageIdDomain: string };
   publicUrl: string;
   http: { port: number; host: string; maxBodyBytes: number };
   seedDemo: boolean;
+  /** Cycles may run on a compressed calendar (tests, demonstrations). */
+  allowCompressedCalendar: boolean;
+  auth: {
+    jwtSecret: string;
+    jwtTtlSeconds: number;
+    bcryptCost: number;
+    /** Password of the seeded demo users; undefined: they get roles but no log-in. */
+    demoPassword?: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -86,11 +159,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = plainToInstance(Environment, defined, { exposeDefaultValues: true });
   const errors = validateSync(parsed, { whitelist: false });
-  if (errors.length > 0) {
-    const lines = errors.map((e) =>
-      e.constraints ? Object.values(e.constraints).join('; ') : `${e.property} is invalid`,
-    );
-    const missing = errors.filter((e) => env[e.property] === undefined).map((e) => e.property);
+  const development = parsed.UPLIFT_DEV || parsed.NODE_ENV === 'test';
+  const lines = errors.map((e) => (e.constraints ? Object.values(e.constraints).join('; ') : `${e.property} is invalid`));
+  const missing = errors.filter((e) => env[e.property] === undefined).map((e) => e.property);
+  if (!development && !parsed.JWT_SECRET) {
+    lines.push('JWT_SECRET is required outside development (UPLIFT_DEV=1): every API and worker process must share it');
+    missing.push('JWT_SECRET');
+  } else if (!development && parsed.JWT_SECRET === DEV_JWT_SECRET) {
+    lines.push('JWT_SECRET is the public development secret; set a secret of your own');
+  }
+  if (lines.length > 0) {
     throw new ConfigError(
       `invalid configuration:\n  ${lines.join('\n  ')}` + (missing.length ? `\n  (not set: ${missing.join(', ')})` : ''),
     );
@@ -103,10 +181,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       taskQueue: parsed.TEMPORAL_TASK_QUEUE,
       maxCachedWorkflows: parsed.WORKER_MAX_CACHED_WORKFLOWS,
       updateTimeoutMs: parsed.TEMPORAL_UPDATE_TIMEOUT_MS,
+      historyArchiveIntervalMs: parsed.HISTORY_ARCHIVE_INTERVAL_MS,
     },
     mail: { smtpUrl: parsed.SMTP_URL, from: parsed.MAIL_FROM, messageIdDomain: parsed.MAIL_MESSAGE_ID_DOMAIN },
     publicUrl: parsed.PUBLIC_URL,
     http: { port: parsed.PORT, host: parsed.HOST, maxBodyBytes: parsed.MAX_BODY_BYTES },
     seedDemo: parsed.SEED_DEMO,
+    allowCompressedCalendar: parsed.ALLOW_COMPRESSED_CALENDAR,
+    auth: {
+      jwtSecret: parsed.JWT_SECRET ?? DEV_JWT_SECRET,
+      jwtTtlSeconds: Number.parseInt(parsed.JWT_TTL, 10) * (TTL_UNITS[parsed.JWT_TTL.slice(-1)] ?? 1),
+      bcryptCost: parsed.BCRYPT_COST,
+      demoPassword: parsed.DEMO_PASSWORD ?? (development ? DEV_DEMO_PASSWORD : undefined),
+    },
   };
 }

@@ -1,6 +1,11 @@
 import { DateTime } from 'luxon';
 import type { AppConfig } from '../../libs/config';
 
+/** Signs the tests' tokens; a test can forge an expired one with it. */
+export const TEST_JWT_SECRET = 'uplift-test-secret-0123456789abcdefghijklmnop';
+/** The seeded demo users' password in tests. */
+export const DEMO_PASSWORD = 'uplift-demo';
+
 /** Set by the global setup for every test file of the integration project. */
 export function requireTestEnv(name: 'UPLIFT_TEST_DATABASE_URL' | 'UPLIFT_TEST_TEMPORAL_ADDRESS' | 'UPLIFT_TEST_TEMPORAL_CLI'): string {
   const value = process.env[name];
@@ -23,6 +28,9 @@ export function testConfig(overrides: { taskQueue: string; smtpUrl: string; port
     publicUrl: 'http://uplift.test',
     http: { port: overrides.port ?? 0, host: '127.0.0.1', maxBodyBytes: 64 * 1024 },
     seedDemo: true,
+    allowCompressedCalendar: true,
+    // A low bcrypt cost keeps log-ins fast; the secret is test-only.
+    auth: { jwtSecret: TEST_JWT_SECRET, jwtTtlSeconds: 3600, bcryptCost: 4, demoPassword: DEMO_PASSWORD },
   };
 }
 

@@ -211,11 +211,19 @@ export class SubmissionsService {
     }
   }
 
-  /** An approved practice goes to the bank; the form's title, summary, description and keywords make it searchable. */
+  /**
+   * An approved practice goes to the bank. Templates name their practice fields freely, so the title is the field
+   * whose id says "title", keywords the one that says "keyword", and the text is every other text field under its
+   * heading: all of it searchable.
+   */
   private async publishPractice(manager: EntityManager, task: CycleTask, submission: SubmissionRow, user: AuthUser): Promise<void> {
-    const form = submission.form ?? {};
-    const text = (key: string): string => (typeof form[key] === 'string' ? (form[key] as string) : '');
-    const keywords = text('keywords')
+    const values = submission.form ?? {};
+    const fields = (this.cycleTasks.form(task.cycle, task.context.formId)?.fields ?? []).filter((f) => f.type === 'text');
+    const text = (id: string | undefined): string => (id && typeof values[id] === 'string' ? (values[id] as string).trim() : '');
+    const titleField = fields.find((f) => /title|name/i.test(f.id));
+    const keywordField = fields.find((f) => /keyword/i.test(f.id));
+    const sections = fields.filter((f) => f !== titleField && f !== keywordField && text(f.id));
+    const keywords = text(keywordField?.id)
       .split(/[,;]/)
       .map((k) => k.trim())
       .filter(Boolean);
@@ -226,9 +234,9 @@ export class SubmissionsService {
         task.cycle.id,
         task.context.subjectOrganizationId,
         submission.id,
-        text('title') || task.snapshot.title,
-        text('summary'),
-        text('description') || text('body'),
+        text(titleField?.id) || task.snapshot.title,
+        sections[0] ? text(sections[0].id) : '',
+        sections.map((f) => `${f.title}\n${text(f.id)}`).join('\n\n'),
         keywords,
         user.email,
       ],

@@ -1,10 +1,12 @@
 import { Injectable, Logger, NotFoundException, UnprocessableEntityException, type OnApplicationBootstrap } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CycleTemplate, DryRunTask, TemplateProblem } from '../../../libs/contracts/cycle-template';
 import { dryRun, resolveCyclePlan } from '../../../libs/domain/cycle-template';
 import { CalendarRangeError } from '../../../libs/domain/calendar';
-import { CycleRepository, DirectoryRepository, TemplateRepository, type TemplateVersionRow } from '../../../libs/persistence';
-import { loadBuiltinTemplateSources, parseTemplate } from '../../../libs/templates';
+import { DirectoryRepository, TemplateRepository, type TemplateVersionRow } from '../../../libs/persistence';
+import { builtinRoadmapsDirectory, parseTemplate } from '../../../libs/templates';
 import type { AuthUser } from '../auth/auth-user';
 
 export class TemplateInvalidException extends UnprocessableEntityException {
@@ -56,12 +58,11 @@ export class TemplatesService implements OnApplicationBootstrap {
   constructor(
     private readonly templates: TemplateRepository,
     private readonly directory: DirectoryRepository,
-    private readonly cycles: CycleRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     let added = 0;
-    for (const { text, format } of loadBuiltinTemplateSources()) {
+    for (const { text, format } of builtinSources()) {
       const { template, problems } = parseTemplate(text, format);
       if (!template) throw new Error(`a shipped template is invalid: ${JSON.stringify(problems.slice(0, 3))}`);
       if (await this.store(template, text, format, 'system', true)) added += 1;
@@ -153,6 +154,15 @@ export class TemplatesService implements OnApplicationBootstrap {
       createdBy: by,
     });
   }
+}
+
+/** The shipped roadmaps as their source text, so the stored version keeps the document exactly as written. */
+function builtinSources(): { text: string; format: 'yaml' | 'json' }[] {
+  const directory = builtinRoadmapsDirectory();
+  return readdirSync(directory)
+    .filter((name) => /\.(ya?ml|json)$/.test(name))
+    .sort()
+    .map((name) => ({ text: readFileSync(join(directory, name), 'utf8'), format: name.endsWith('.json') ? 'json' : 'yaml' }));
 }
 
 function sha256(text: string): string {
