@@ -1,12 +1,23 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../libs/config';
+import { WorkflowHistoryRepository } from '../../libs/persistence';
 import { PlatformModule } from '../../libs/platform';
+import { HistoryArchiverService } from './history-archiver.service';
 import { TemporalWorkerService } from './temporal-worker.service';
 
 /** The worker process: no HTTP routes, only the Temporal worker and the services its activities use. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: WorkerModule, imports: [PlatformModule.forRoot(config)], providers: [TemporalWorkerService] };
+    return {
+      module: WorkerModule,
+      imports: [PlatformModule.forRoot(config)],
+      providers: [
+        TemporalWorkerService,
+        HistoryArchiverService,
+        { provide: WorkflowHistoryRepository, useFactory: (ds: DataSource) => new WorkflowHistoryRepository(ds), inject: [DataSource] },
+      ],
+    };
   }
 }

@@ -1,0 +1,3 @@
+export * from './audit-chain';
+export * from './audit-export';
+export * from './workflow-history-archive';

@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import {
+  canonicalEntry,
+  canonicalJson,
+  chainHash,
+  ChainVerifier,
+  GENESIS_HASH,
+  normalizeOrganizationIds,
+  type ChainedContent,
+  type ChainedRow,
+} from '../../libs/audit/audit-chain';
+
+const content: ChainedContent = {
+  chainSeq: '1',
+  subjectType: 'task',
+  subjectId: 'plan-2026',
+  seq: 1,
+  type: 'created',
+  actor: 'programme@demo-region.example',
+  occurredAt: new Date('2026-11-23T10:00:00Z'),
+  data: { title: 'План', nested: { b: 2, a: [{ z: 1, y: null }] } },
+  cycleId: 'demo-2026',
+  organizationIds: ['demo-ministry', 'demo-mun-severny'],
+};
+
+describe('canonical JSON', () => {
+  it('sorts keys at every depth, keeps array order and drops what jsonb would drop', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { y: 1, x: 2 }], c: undefined }, when: new Date('2026-01-02T03:04:05.006Z') })).toBe(
+      '{"a":{"d":[3,{"x":2,"y":1}]},"b":1,"when":"2026-01-02T03:04:05.006Z"}',
+    );
+  });
+
+  it('is the same text for the same content written in any key order', () => {
+    expect(canonicalJson({ x: 1, y: { q: 'ё', p: [1] } })).toBe(canonicalJson({ y: { p: [1], q: 'ё' }, x: 1 }));
+  });
+
+  it('treats organisation lists as sorted sets', () => {
+    expect(normalizeOrganizationIds(['b', 'a', 'b', '', undefined, null])).toEqual(['a', 'b']);
+  });
+});
+
+describe('chain hash', () => {
+  it('is sha256 of the previous hash, a newline and the canonical entry with its documented fields', () => {
+    const text =
+      '{"actor":"programme@demo-region.example","chain_seq":"1","cycle_id":"demo-2026",' +
+      '"data":{"nested":{"a":[{"y":null,"z":1}],"b":2},"title":"План"},' +
+      '"occurred_at":"2026-11-23T10:00:00.000Z","organization_ids":["demo-ministry","demo-mun-severny"],' +
+      '"seq":1,"subject_id":"plan-2026","subject_type":"task","type":"created"}';
+    expect(canonicalEntry(content)).toBe(text);
+    const expected = createHash('sha256').update(`${GENESIS_HASH}\n${text}`, 'utf8').digest('hex');
+    expect(chainHash(null, content)).toBe(expected);
+    expect(chainHash(GENESIS_HASH, content)).toBe(expected);
+  });
+
+  it('changes with any covered field and with the previous hash', () => {
+    const base = chainHash(null, content);
+    expect(chainHash(null, { ...content, actor: 'someone@else' })).not.toBe(base);
+    expect(chainHash(null, { ...content, data: { ...content.data, title: 'План 2' } })).not.toBe(base);
+    expect(chainHash(null, { ...content, occurredAt: new Date('2026-11-23T10:00:00.001Z') })).not.toBe(base);
+    expect(chainHash(null, { ...content, organizationIds: ['demo-ministry'] })).not.toBe(base);
+    expect(chainHash('f'.repeat(64), content)).not.toBe(base);
+  });
+
+  it('refuses an invalid date instead of hashing "null"', () => {
+    expect(() => chainHash(null, { ...content, occurredAt: new Date('not a date') })).toThrow(/occurredAt/);
+  });
+});
+
+describe('chain verifier', () => {
+  function chain(length: number): ChainedRow[] {
+    const rows: ChainedRow[] = [];
+    let prev: string | null = null;
+    for (let i = 1; i <= length; i++) {
+      const row: ChainedRow = { ...content, chainSeq: String(i), seq: i, prevHash: prev, hash: '' };
+      row.hash = chainHash(prev, row);
+      rows.push(row);
+      prev = row.hash;
+    }
+    return rows;
+  }
+
+  it('accepts an intact chain', () => {
+    const verifier = new ChainVerifier();
+    expect(chain(5).every((row) => verifier.push(row))).toBe(true);
+    expect(verifier.checked).toBe(5);
+    expect(verifier.brokenAt).toBeUndefined();
+  });
+
+  it('names the first edited entry', () => {
+    const rows = chain(5);
+    rows[2] = { ...rows[2], actor: 'forger@example' };
+    const verifier = new ChainVerifier();
+    rows.forEach((row) => verifier.push(row));
+    expect(verifier.checked).toBe(2);
+    expect(verifier.brokenAt).toEqual({ chainSeq: '3', reason: expect.stringContaining('изменена') });
+  });
+
+  it('names the entry after a deleted one, whether or not the numbering was closed up', () => {
+    const rows = chain(5);
+    const gap = new ChainVerifier();
+    [rows[0], rows[1], rows[3], rows[4]].forEach((row) => gap.push(row));
+    expect(gap.brokenAt).toEqual({ chainSeq: '4', reason: expect.stringContaining('пропущены') });
+
+    const renumbered = new ChainVerifier();
+    [rows[0], rows[1], { ...rows[3], chainSeq: '3' }].forEach((row) => renumbered.push(row));
+    expect(renumbered.brokenAt?.chainSeq).toBe('3');
+  });
+
+  it('refuses a chain whose first entry is not the genesis', () => {
+    const verifier = new ChainVerifier();
+    verifier.push(chain(3)[1]);
+    expect(verifier.brokenAt?.chainSeq).toBe('2');
+  });
+});
