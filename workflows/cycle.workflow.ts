@@ -48,7 +48,7 @@ const { recordCycleEvent, loadParticipants, selectBestPracticeSchools, extendOpe
   });
 
 /** How often a cancelled cycle sweeps tasks that in-flight steps opened after the previous sweep. */
-const CANCEL_SWEEP_INTERVAL = '30 seconds';
+const CANCEL_SWEEP_INTERVAL = '3 seconds';
 
 function reject(message: string): never {
   throw ApplicationFailure.create({ type: CycleRejection.invalidRequest, message, nonRetryable: true });

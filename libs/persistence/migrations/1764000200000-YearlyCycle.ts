@@ -157,6 +157,10 @@ export class YearlyCycle1764000200000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX agreements_partner ON agreements (partner_school_id, status)`);
 
+    // array_to_string is only STABLE, which a generated column refuses; joining words with a space cannot vary.
+    await q.query(`
+      CREATE FUNCTION uplift_words(text[]) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+      AS $$ SELECT array_to_string($1, ' ') $$`);
     await q.query(`
       CREATE TABLE best_practices (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -173,7 +177,7 @@ export class YearlyCycle1764000200000 implements MigrationInterface {
         published_at timestamptz NOT NULL DEFAULT now(),
         search tsvector GENERATED ALWAYS AS (
           setweight(to_tsvector('russian', coalesce(title, '')), 'A') ||
-          setweight(to_tsvector('russian', coalesce(summary, '') || ' ' || array_to_string(keywords, ' ')), 'B') ||
+          setweight(to_tsvector('russian', coalesce(summary, '') || ' ' || uplift_words(keywords)), 'B') ||
           setweight(to_tsvector('russian', coalesce(body, '')), 'C')
         ) STORED,
         UNIQUE (cycle_id, school_id, submission_id)
@@ -214,6 +218,7 @@ export class YearlyCycle1764000200000 implements MigrationInterface {
     ]) {
       await q.query(`DROP TABLE IF EXISTS ${table}`);
     }
+    await q.query(`DROP FUNCTION IF EXISTS uplift_words(text[])`);
     await q.query(`DROP INDEX IF EXISTS organizations_region_code`);
     await q.query(`ALTER TABLE organizations DROP COLUMN IF EXISTS neighbour_ids`);
     await q.query(`ALTER TABLE organizations DROP COLUMN IF EXISTS code`);
