@@ -1,0 +1,4 @@
+export * from './types';
+export * from './identification';
+export * from './partners';
+export * from './dynamics';
