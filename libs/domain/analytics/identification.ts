@@ -18,7 +18,8 @@
  *    the weighted mean (weights in SOCIAL_INDICATORS: 0.25, 0.2, 0.15, 0.2, 0.2) over the indicators the school
  *    has, min–max scaled once more across the schools, so the best-off school has 0 and the worst-off 1.
  * 5. Disadvantaged: index ≥ socialThreshold (default 0.6: at least 60 % of the way from the best-off school to the
- *    worst-off). A fixed share of the range, not a quota: a region whose schools are alike flags nobody.
+ *    worst-off). A share of the range, not a quota: the worst-off school always reaches 1, and how many join it
+ *    depends on the spread (a lone outlier is flagged alone); identical passports flag nobody.
  * 6. Category: stably low and disadvantaged → 'both'; stably low → 'low_results'; disadvantaged → 'social_risk'.
  * 7. Rank: 'both', 'low_results', 'social_risk', then schools without a category; within each, by the mean of the
  *    yearly scores, lowest first (schools without results last), then by the index, highest first, then by code.
