@@ -19,6 +19,7 @@ import type { ResolvedCyclePlan, ResolvedStep } from '../../libs/contracts/cycle
 import { completeTaskUpdate, type CompletionResult, type TaskSnapshot } from '../../libs/contracts/deadline-task';
 import { CycleRepository } from '../../libs/persistence';
 import { createTestRegion, type TestRegion } from '../support/cycle-region';
+import { recordHistory } from '../support/record-history';
 import { SmtpSink } from '../support/smtp-sink';
 import { uniqueSuffix } from '../support/test-config';
 import { openHarness, type Harness } from '../support/worker-harness';
@@ -254,6 +255,9 @@ describe('yearly cycle workflow', () => {
       ['monitoring', 'closed', 4],
       ['practices', 'closed', 1],
     ]);
+    recordHistory('cycle-completed', handle.workflowId);
+    recordHistory('cycle-track-municipality-returned', `cycle:${cycleId}:org:${region.municipalities[0].id}`);
+    recordHistory('cycle-step-plan-returned', `cycle:${cycleId}:step:plan:${region.municipalities[0].id}`);
     const stored: { status: string; closed_at: Date | null }[] = await harness.dataSource.query(`SELECT status, closed_at FROM cycles WHERE id = $1`, [cycleId]);
     expect(stored[0].status).toBe('completed');
     expect(stored[0].closed_at).not.toBeNull();
@@ -285,6 +289,7 @@ describe('yearly cycle workflow', () => {
     const result = await handle.result();
     expect(await openTasks(cycleId)).toHaveLength(0);
     expect(result.status).toBe('cancelled');
+    recordHistory('cycle-cancelled', handle.workflowId);
     await expect(handle.query(cycleProgressQuery)).resolves.toMatchObject({ status: 'cancelled' });
   });
 });

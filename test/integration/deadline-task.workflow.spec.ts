@@ -1,8 +1,5 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   cancelTaskUpdate,
   completeTaskUpdate,
@@ -17,6 +14,7 @@ import {
 } from '../../libs/contracts/deadline-task';
 import { TaskRepository } from '../../libs/persistence';
 import { openHarness, workflowBundle, type Harness } from '../support/worker-harness';
+import { recordHistory } from '../support/record-history';
 import { SmtpSink } from '../support/smtp-sink';
 import { localDateTimeIn, requireTestEnv, uniqueSuffix } from '../support/test-config';
 
@@ -122,7 +120,7 @@ describe('deadline task workflow on the real Temporal server', () => {
     const row = await new TaskRepository(harness.dataSource).find(taskInput.taskId);
     expect(row?.status).toBe('completed');
     expect(row?.closedAt).toBeInstanceOf(Date);
-    await recordHistory('reminded-escalated-completed-late', handle);
+    recordHistory('reminded-escalated-completed-late', handle.workflowId);
   });
 
   it('stops reminding once completed in time, and refuses an invalid completion without changing anything', async () => {
@@ -145,7 +143,7 @@ describe('deadline task workflow on the real Temporal server', () => {
     await handle.result();
     await new Promise((r) => setTimeout(r, 8_000)); // past the deadline and its escalation time
     expect(sink.forTask(taskInput.taskId)).toHaveLength(1);
-    await recordHistory('completed-on-time', handle);
+    recordHistory('completed-on-time', handle.workflowId);
   });
 
   it('reschedules after an extension and goes silent after a cancellation', async () => {
@@ -170,7 +168,7 @@ describe('deadline task workflow on the real Temporal server', () => {
     await new Promise((r) => setTimeout(r, 6_000)); // past the original deadline
     expect(sink.forTask(taskInput.taskId)).toHaveLength(0);
     expect(await auditTypes(taskInput.taskId)).toEqual(['created', 'extended', 'cancelled']);
-    await recordHistory('extended-then-cancelled', handle);
+    recordHistory('extended-then-cancelled', handle.workflowId);
   });
 
   it('resumes from carried state as after continue-as-new: no second creation, no repeated e-mail', async () => {
@@ -222,16 +220,3 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs = 15_000): Pro
   }
 }
 
-/** `RECORD_HISTORIES=1 npm test` refreshes the fixtures the replay test checks future code against. */
-// The CLI writes the proto3 JSON that historyFromJSON reads.
-async function recordHistory(name: string, handle: { workflowId: string }): Promise<void> {
-  if (process.env.RECORD_HISTORIES !== '1') return;
-  const dir = path.resolve(__dirname, '../fixtures/histories');
-  mkdirSync(dir, { recursive: true });
-  const json = execFileSync(requireTestEnv('UPLIFT_TEST_TEMPORAL_CLI'), [
-    'workflow', 'show', '--output', 'json',
-    '--workflow-id', handle.workflowId,
-    '--address', requireTestEnv('UPLIFT_TEST_TEMPORAL_ADDRESS'),
-  ]);
-  writeFileSync(path.join(dir, `${name}.json`), json);
-}
