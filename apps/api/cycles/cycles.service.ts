@@ -6,7 +6,12 @@ import {
   ServiceUnavailableException,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { isGrpcDeadlineError, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  isGrpcDeadlineError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AppConfig } from '../../../libs/config';
 import {
@@ -207,6 +212,10 @@ export class CyclesService {
         throw new UnprocessableEntityException(err.cause.message);
       }
       if (isGrpcDeadlineError(err)) throw new ServiceUnavailableException('Обработчик процессов сейчас не отвечает; повторите позже');
+      if (err instanceof WorkflowNotFoundError) {
+        const status = (await this.cycles.findCycle(id))?.status;
+        throw new UnprocessableEntityException(status === 'cancelled' ? 'Цикл отменён' : 'Цикл уже завершён');
+      }
       throw err;
     }
   }
