@@ -1,0 +1,117 @@
+/**
+ * Date forms of roadmap deadlines, turned into local date-times. Pure and sandbox-safe: plain string arithmetic
+ * plus the production calendar; no clock, no time zone (the zone is applied later by resolveDeadline).
+ */
+import type { DeadlineSpec, IsoDate, IsoMonth } from '../../contracts/cycle-template';
+import { addCalendarDays, addWorkingDays, isValidIsoDate } from '../calendar';
+
+/** A deadline's local time when the roadmap gives only a day: the end of the working day. */
+export const DEFAULT_DEADLINE_TIME = '18:00';
+/** A window ("last week of June", a monitoring date) opens this many days before its last day. */
+export const WINDOW_LEAD_DAYS = 7;
+
+const ISO_MONTH = /^(\d{4})-(\d{2})$/;
+const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+const MONTHS_NOMINATIVE = [
+  'январь', 'февраль', 'март', 'апрель', 'май', 'июнь',
+  'июль', 'август', 'сентябрь', 'октябрь', 'ноябрь', 'декабрь',
+];
+
+export function isValidIsoMonth(value: unknown): value is IsoMonth {
+  if (typeof value !== 'string') return false;
+  const match = ISO_MONTH.exec(value);
+  return match !== null && Number(match[2]) >= 1 && Number(match[2]) <= 12;
+}
+
+export function isValidDeadlineTime(value: unknown): boolean {
+  return typeof value === 'string' && LOCAL_TIME.test(value);
+}
+
+export { isValidIsoDate };
+
+export function monthNameRu(month: IsoMonth): string {
+  return `${MONTHS_NOMINATIVE[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`;
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+export function lastDayOfMonth(month: IsoMonth): IsoDate {
+  const year = Number(month.slice(0, 4));
+  const monthIndex = Number(month.slice(5, 7));
+  const next = monthIndex === 12 ? `${pad(year + 1, 4)}-01-01` : `${month.slice(0, 4)}-${pad(monthIndex + 1)}-01`;
+  return addCalendarDays(next, -1);
+}
+
+/** 29 February shifted to a common year becomes 28 February: a deadline must stay inside its month. */
+export function shiftDateByYears(date: IsoDate, years: number): IsoDate {
+  if (years === 0) return date;
+  const year = Number(date.slice(0, 4)) + years;
+  const month = `${pad(year, 4)}-${date.slice(5, 7)}`;
+  const day = Math.min(Number(date.slice(8, 10)), Number(lastDayOfMonth(month).slice(8, 10)));
+  return `${month}-${pad(day)}`;
+}
+
+export function shiftMonthByYears(month: IsoMonth, years: number): IsoMonth {
+  return `${pad(Number(month.slice(0, 4)) + years, 4)}-${month.slice(5, 7)}`;
+}
+
+/** Shifts the date part of a local 'YYYY-MM-DDTHH:mm:ss' by whole years. */
+export function shiftLocalByYears(local: string, years: number): string {
+  return `${shiftDateByYears(local.slice(0, 10), years)}${local.slice(10)}`;
+}
+
+export function toLocal(date: IsoDate, time: string): string {
+  return `${date}T${time.length === 5 ? `${time}:00` : time}`;
+}
+
+/** When a step or period may start and when it is due, both local, before the non-working-day shift. */
+export interface DeadlineWindow {
+  opensAt?: string;
+  dueLocal: string;
+}
+
+export type FixedDeadlineSpec = Exclude<DeadlineSpec, { after: string }>;
+
+export function isAfterSpec(spec: DeadlineSpec): spec is Extract<DeadlineSpec, { after: string }> {
+  return typeof (spec as { after?: unknown }).after === 'string';
+}
+
+/**
+ * The window of a deadline written as a date, a month, a range of months or the last week of a month, with every
+ * date moved by `yearShift` years. A bare date has no opening: the task is issued as soon as its stage opens.
+ */
+export function fixedWindow(spec: FixedDeadlineSpec, yearShift: number, openBareDates = false): DeadlineWindow {
+  const time = spec.time ?? DEFAULT_DEADLINE_TIME;
+  if ('date' in spec) {
+    const date = shiftDateByYears(spec.date, yearShift);
+    const dueLocal = toLocal(date, time);
+    return openBareDates ? { opensAt: toLocal(addCalendarDays(date, -WINDOW_LEAD_DAYS), '00:00'), dueLocal } : { dueLocal };
+  }
+  if ('month' in spec) {
+    const month = shiftMonthByYears(spec.month, yearShift);
+    return { opensAt: toLocal(`${month}-01`, '00:00'), dueLocal: toLocal(lastDayOfMonth(month), time) };
+  }
+  if ('months' in spec) {
+    const from = shiftMonthByYears(spec.months.from, yearShift);
+    const to = shiftMonthByYears(spec.months.to, yearShift);
+    return { opensAt: toLocal(`${from}-01`, '00:00'), dueLocal: toLocal(lastDayOfMonth(to), time) };
+  }
+  const month = shiftMonthByYears(spec.lastWeekOf, yearShift);
+  const last = lastDayOfMonth(month);
+  return { opensAt: toLocal(addCalendarDays(last, -WINDOW_LEAD_DAYS), '00:00'), dueLocal: toLocal(last, time) };
+}
+
+/** «N days after another step's deadline»: counted from that deadline's date as written (before any shift). */
+export function offsetLocal(baseLocal: string, days: number, calendar: 'working' | 'calendar' | undefined, time?: string): string {
+  const baseDate = baseLocal.slice(0, 10);
+  const date = (calendar ?? 'working') === 'working' ? addWorkingDays(baseDate, days) : addCalendarDays(baseDate, days);
+  return toLocal(date, time ?? DEFAULT_DEADLINE_TIME);
+}
+
+/** Renders 'YYYY-MM-DD' as the official writes it: 12.08.2020. */
+export function formatDateRu(date: IsoDate): string {
+  return `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)}`;
+}

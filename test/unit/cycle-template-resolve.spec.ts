@@ -1,0 +1,261 @@
+import type { CycleTemplate, ResolvedCyclePlan, ResolvedStep } from '../../libs/contracts/cycle-template';
+import { isWorkingDay } from '../../libs/domain/calendar';
+import { compressPlan, dryRun, resolveCyclePlan, TemplateInvalidError } from '../../libs/domain/cycle-template';
+import { loadBuiltinTemplates } from '../../libs/templates';
+import { clone, minimalTemplate } from './cycle-template-support';
+
+function stepOf(plan: ResolvedCyclePlan, key: string): ResolvedStep {
+  const found = plan.stages.flatMap((s) => s.steps).find((s) => s.key === key);
+  if (!found) throw new Error(`no step ${key}`);
+  return found;
+}
+
+function withDeadline(template: CycleTemplate, stepId: string, deadline: CycleTemplate['stages'][0]['steps'][0]['deadline']): CycleTemplate {
+  const copy = clone(template);
+  for (const stage of copy.stages) for (const s of stage.steps) if (s.id === stepId) s.deadline = deadline;
+  return copy;
+}
+
+/** Probe steps live in a stage of their own, so that their dates cannot upset the order of the real stages. */
+function withProbes(template: CycleTemplate, ...deadlines: CycleTemplate['stages'][0]['steps'][0]['deadline'][]): CycleTemplate {
+  const copy = clone(template);
+  copy.stages.push({
+    id: 'probes',
+    title: 'Проверка сроков',
+    steps: deadlines.map((deadline, i) => ({ id: `probe-${i + 1}`, title: `Проба ${i + 1}`, kind: 'task', actor: 'ministry', deadline })),
+  });
+  return copy;
+}
+
+describe('resolveCyclePlan: date forms', () => {
+  const base = minimalTemplate();
+
+  it('turns a date into that day at 18:00 (or the given time), with no opening', () => {
+    const plan = resolveCyclePlan(base, { academicYear: 2026 });
+    expect(stepOf(plan, 'school-list')).toMatchObject({ dueLocal: '2026-09-25T18:00:00' });
+    expect(stepOf(plan, 'school-list').opensAt).toBeUndefined();
+    const atNoon = resolveCyclePlan(withDeadline(base, 'municipal-plan', { date: '2026-10-23', time: '12:30' }), { academicYear: 2026 });
+    expect(stepOf(atNoon, 'municipal-plan').dueLocal).toBe('2026-10-23T12:30:00');
+  });
+
+  it('turns a month into its first day 00:00 … last day 18:00, and a range into first month … last month', () => {
+    const plan = resolveCyclePlan(withProbes(base, { month: '2027-02' }, { months: { from: '2026-10', to: '2026-11' } }), { academicYear: 2026 });
+    expect(stepOf(plan, 'probe-1')).toMatchObject({ opensAt: '2027-02-01T00:00:00', dueLocal: '2027-02-28T18:00:00' });
+    expect(stepOf(plan, 'probe-2')).toMatchObject({ opensAt: '2026-10-01T00:00:00', dueLocal: '2026-11-30T18:00:00' });
+  });
+
+  it('opens the last week of June seven days before 30 June', () => {
+    const plan = resolveCyclePlan(base, { academicYear: 2026 });
+    expect(stepOf(plan, 'report')).toMatchObject({ opensAt: '2027-06-23T00:00:00', dueLocal: '2027-06-30T18:00:00' });
+  });
+
+  it('shifts every date by the difference of academic years, keeping 29 February inside February', () => {
+    const plan = resolveCyclePlan(base, { academicYear: 2027 });
+    expect(plan.academicYear).toBe(2027);
+    expect(stepOf(plan, 'school-list').dueLocal).toBe('2027-09-25T18:00:00');
+    expect(stepOf(plan, 'report').dueLocal).toBe('2028-06-30T18:00:00');
+    expect(stepOf(resolveCyclePlan(withProbes(base, { date: '2028-02-29' }), { academicYear: 2027 }), 'probe-1').dueLocal).toBe('2029-02-28T18:00:00');
+  });
+
+  it('counts `after` in working days across the New Year holidays, and in calendar days when asked', () => {
+    const template = withProbes(
+      base,
+      { date: '2026-12-30' },
+      { after: 'probe-1', days: 1 },
+      { after: 'probe-1', days: 3, calendar: 'calendar', time: '10:00' },
+      { after: 'probe-2', days: 2 },
+    );
+    const plan = resolveCyclePlan(template, { academicYear: 2026 });
+    // 31 December 2026 and 1–8 January 2027 are days off, 9–10 January a weekend.
+    expect(stepOf(plan, 'probe-2').dueLocal).toBe('2027-01-11T18:00:00');
+    expect(stepOf(plan, 'probe-3').dueLocal).toBe('2027-01-02T10:00:00');
+    expect(stepOf(plan, 'probe-4').dueLocal).toBe('2027-01-13T18:00:00');
+  });
+
+  it('unrolls a yearly step into one instance per programme year, keyed step@year', () => {
+    const template = clone(base);
+    template.programme.years = 2;
+    template.stages[3].steps[0].deadline = { lastWeekOf: '2028-06' };
+    template.stages[4].steps[0].deadline = { date: '2028-08-25' };
+    template.stages[3].steps.push({ id: 'equipment', title: 'Оборудование', kind: 'task', actor: 'school', deadline: { month: '2027-06' }, repeat: 'yearly' });
+    const plan = resolveCyclePlan(template, { academicYear: 2026 });
+    expect(stepOf(plan, 'equipment@2026')).toMatchObject({ stepId: 'equipment', dueLocal: '2027-06-30T18:00:00' });
+    expect(stepOf(plan, 'equipment@2027')).toMatchObject({ stepId: 'equipment', dueLocal: '2028-06-30T18:00:00' });
+  });
+
+  it('lists quarterly periods (December, March, June per academic year) with Russian titles', () => {
+    const template = clone(base);
+    template.programme.years = 2;
+    template.stages[3].steps[0].deadline = { lastWeekOf: '2028-06' };
+    template.stages[4].steps[0].deadline = { date: '2028-08-25' };
+    const periods = stepOf(resolveCyclePlan(template, { academicYear: 2026 }), 'report').periods!;
+    expect(periods.map((p) => p.id)).toEqual(['2026-12', '2027-03', '2027-06', '2027-12', '2028-03', '2028-06']);
+    expect(periods[0]).toEqual({ id: '2026-12', title: 'IV квартал 2026', opensAt: '2026-12-24T00:00:00', dueLocal: '2026-12-31T18:00:00' });
+    expect(periods[1].title).toBe('I квартал 2027');
+  });
+
+  it('lists semi-annual periods as the school half-years and explicit periods as written', () => {
+    const semi = clone(base);
+    semi.stages[3].steps[0].monitoring!.cadence = 'semiannual';
+    expect(stepOf(resolveCyclePlan(semi, { academicYear: 2026 }), 'report').periods!.map((p) => `${p.id} ${p.title}`)).toEqual([
+      '2026-12 I полугодие 2026/2027',
+      '2027-06 II полугодие 2026/2027',
+    ]);
+    const explicit = clone(base);
+    explicit.stages[3].steps[0].monitoring!.cadence = {
+      periods: [
+        { id: 'mid', title: 'Промежуточный', window: { months: { from: '2027-01', to: '2027-02' } } },
+        { id: 'final', title: 'Итоговый', window: { date: '2027-05-20' } },
+      ],
+    };
+    const periods = stepOf(resolveCyclePlan(explicit, { academicYear: 2027 }), 'report').periods!;
+    expect(periods).toEqual([
+      { id: '2028-02', title: 'Промежуточный, февраль 2028', opensAt: '2028-01-01T00:00:00', dueLocal: '2028-02-29T18:00:00' },
+      { id: '2028-05', title: 'Итоговый, май 2028', opensAt: '2028-05-13T00:00:00', dueLocal: '2028-05-20T18:00:00' },
+    ]);
+  });
+
+  it('fills in policies, review durations and the legal basis text', () => {
+    const template = clone(base);
+    template.notificationPolicy = { reminders: [{ daysBefore: 2 }], escalations: [{ workingDaysAfter: 1, notify: 'supervisor' }] };
+    template.stages[1].steps[0].policy = { reminders: [{ daysBefore: 5 }], escalations: [] };
+    template.stages[2].steps[0].partnership!.confirmation = { days: 14, calendar: 'calendar' };
+    const plan = resolveCyclePlan(template, { academicYear: 2026 });
+    expect(plan.calendar).toBe('working-days');
+    expect(stepOf(plan, 'municipal-plan').policy.reminders).toEqual([{ daysBefore: 5 }]);
+    expect(stepOf(plan, 'school-list').policy.reminders).toEqual([{ daysBefore: 2 }]);
+    expect(stepOf(plan, 'municipal-plan').review).toEqual({ by: 'ministry', maxRounds: 2, deadline: { workingDays: 10 } });
+    expect(stepOf(plan, 'pairs').confirmation).toEqual({ calendarDays: 14 });
+    expect(stepOf(plan, 'school-list').legalBasis?.text).toBe('Приказ министерства образования от 12.08.2026 № 1234, п. 2.1');
+    const defaults = resolveCyclePlan(base, { academicYear: 2026 });
+    expect(stepOf(defaults, 'pairs').policy.reminders).toEqual([{ daysBefore: 7 }, { daysBefore: 3 }, { daysBefore: 1 }]);
+  });
+
+  it('refuses an invalid template with its problems', () => {
+    const broken = withDeadline(base, 'municipal-plan', { date: '2026-02-30' });
+    expect(() => resolveCyclePlan(broken, { academicYear: 2026 })).toThrow(TemplateInvalidError);
+    try {
+      resolveCyclePlan(broken, { academicYear: 2026 });
+    } catch (error) {
+      expect((error as TemplateInvalidError).problems[0].path).toBe('/stages/1/steps/0/deadline/date');
+    }
+  });
+});
+
+describe('compressPlan', () => {
+  const plan = resolveCyclePlan(minimalTemplate(), { academicYear: 2026 });
+  const origin = new Date('2030-01-01T00:00:00Z');
+  const compressed = compressPlan(plan, { secondsPerDay: 60, origin });
+
+  function seconds(local: string): number {
+    // Moscow is UTC+3 all year.
+    return (Date.parse(`${local}+03:00`) - origin.getTime()) / 1000;
+  }
+
+  it('maps the earliest day to the origin and every date linearly, keeping the order', () => {
+    const steps = compressed.stages.flatMap((s) => s.steps);
+    // The earliest date is 25 September 2026 (school-list due); its midnight is the origin.
+    expect(seconds(stepOf(compressed, 'school-list').dueLocal)).toBe(45); // 18:00 = 0.75 day
+    expect(seconds(stepOf(compressed, 'municipal-plan').dueLocal)).toBe(28 * 60 + 45);
+    const report = stepOf(compressed, 'report');
+    expect(seconds(report.periods![0].opensAt)).toBe(90 * 60); // 24 December
+    const originalOrder = plan.stages.flatMap((s) => s.steps).map((s) => s.dueLocal);
+    const compressedDue = steps.map((s) => seconds(s.dueLocal));
+    for (let i = 0; i < originalOrder.length; i++) {
+      for (let j = 0; j < originalOrder.length; j++) {
+        if (originalOrder[i] < originalOrder[j]) expect(compressedDue[i]).toBeLessThan(compressedDue[j]);
+      }
+    }
+  });
+
+  it('switches to calendar days and second-based policies and durations, deduplicating collapsed reminders', () => {
+    expect(compressed.calendar).toBe('calendar-days');
+    expect(compressed.compression).toEqual({ secondsPerDay: 60, origin: '2030-01-01T00:00:00.000Z' });
+    expect(stepOf(compressed, 'pairs').policy).toEqual({
+      reminders: [{ secondsBefore: 420 }, { secondsBefore: 180 }, { secondsBefore: 60 }],
+      escalations: [
+        { secondsAfter: 1, notify: 'assignee_head' },
+        { secondsAfter: 180, notify: 'supervisor' },
+      ],
+    });
+    expect(stepOf(compressed, 'municipal-plan').review?.deadline).toEqual({ seconds: 600 });
+    expect(stepOf(compressed, 'pairs').confirmation).toEqual({ seconds: 300 });
+    const tiny = compressPlan(plan, { secondsPerDay: 0.2, origin });
+    expect(stepOf(tiny, 'pairs').policy.reminders).toEqual([{ secondsBefore: 1 }]);
+    expect(() => compressPlan(compressed, { secondsPerDay: 60, origin })).toThrow(/already compressed/);
+  });
+});
+
+describe('dryRun on the default template', () => {
+  const template = loadBuiltinTemplates().find((t) => t.id === 'default')!;
+  const orgs = {
+    ministryId: 'min',
+    instituteId: 'iro',
+    municipalities: ['mun-a', 'mun-b', 'mun-empty'],
+    schools: [
+      { id: 'school-a1', municipalityId: 'mun-a' },
+      { id: 'school-a2', municipalityId: 'mun-a' },
+      { id: 'school-b1', municipalityId: 'mun-b' },
+      { id: 'school-b2', municipalityId: 'mun-b' },
+    ],
+  };
+  const longAgo = new Date('2000-01-01T00:00:00Z');
+
+  it('lists every task once per organisation that does it, sorted by due time', () => {
+    const rows = dryRun(resolveCyclePlan(template, { academicYear: 2026 }), orgs, longAgo);
+    const count = (stepKey: string, action?: string): number => rows.filter((r) => r.stepKey === stepKey && (!action || r.action === action)).length;
+    expect(count('school-list')).toBe(1);
+    expect(count('results-analysis')).toBe(1);
+    expect(count('transition-programme', 'submit')).toBe(4);
+    expect(count('transition-programme', 'review')).toBe(4);
+    expect(count('municipal-plan', 'submit')).toBe(2);
+    expect(count('municipal-plan', 'review')).toBe(2);
+    expect(count('partner-agreements', 'propose_pairs')).toBe(2);
+    expect(count('partner-agreements', 'confirm_agreement')).toBe(2);
+    expect(count('quarterly-monitoring')).toBe(4 * 3);
+    expect(rows.filter((r) => r.stepKey === 'best-practice' && r.action === 'describe_practice').map((r) => r.organizationId)).toEqual(['*']);
+    expect(rows).toHaveLength(34);
+    expect(rows.some((r) => r.organizationId === 'mun-empty')).toBe(false);
+    const due = rows.map((r) => Date.parse(r.dueAt));
+    expect([...due].sort((a, b) => a - b)).toEqual(due);
+  });
+
+  it('reviews the school programme in the school’s own municipality, counted from the submission deadline', () => {
+    const rows = dryRun(resolveCyclePlan(template, { academicYear: 2026 }), orgs, longAgo);
+    const review = rows.find((r) => r.stepKey === 'transition-programme' && r.action === 'review' && r.subjectOrganizationId === 'school-b2')!;
+    expect(review.organizationId).toBe('mun-b');
+    expect(review.dueLocal).toBe('2026-10-23T18:00:00'); // 16 October + 5 working days
+    const planReview = rows.find((r) => r.stepKey === 'municipal-plan' && r.action === 'review')!;
+    expect(planReview.organizationId).toBe('min');
+  });
+
+  it('puts every deadline on a working day: a Saturday moves to Monday, 31 December past the holidays', () => {
+    const saturday = clone(template);
+    saturday.stages.find((s) => s.id === 'approval')!.steps[0].deadline = { date: '2026-11-21' };
+    const rows = dryRun(resolveCyclePlan(saturday, { academicYear: 2026 }), orgs, longAgo);
+    for (const row of rows) expect(isWorkingDay(row.dueLocal.slice(0, 10))).toBe(true);
+    const order = rows.find((r) => r.stepKey === 'plans-approval-order')!;
+    expect(order).toMatchObject({ dueLocal: '2026-11-23T18:00:00', dueAt: '2026-11-23T15:00:00Z', movedFromNonWorkingDay: true, organizationId: 'min' });
+    const december = rows.find((r) => r.periodId === '2026-12' && r.organizationId === 'school-a1')!;
+    expect(december).toMatchObject({ dueLocal: '2027-01-11T18:00:00', movedFromNonWorkingDay: true, opensAt: '2026-12-24T00:00:00' });
+  });
+
+  it('gives each row its reminders and escalations, and the legal basis text', () => {
+    const rows = dryRun(resolveCyclePlan(template, { academicYear: 2026 }), orgs, longAgo);
+    const list = rows.find((r) => r.stepKey === 'school-list')!;
+    // Due Friday 25 September 2026: 7, 3 and 1 days before at 09:00 Moscow, moved back off the weekend.
+    expect(list.reminders).toEqual(['2026-09-18T06:00:00Z', '2026-09-22T06:00:00Z', '2026-09-24T06:00:00Z']);
+    expect(list.escalations).toEqual([
+      { at: '2026-09-25T15:00:00Z', notify: 'assignee_head' },
+      { at: '2026-09-30T15:00:00Z', notify: 'supervisor' },
+    ]);
+    expect(list.legalBasis).toMatch(/^Приказ регионального органа .*, п\. 2$/);
+    const confirmation = rows.find((r) => r.action === 'confirm_agreement')!;
+    expect(confirmation.dueLocal).toBe('2026-12-18T18:00:00'); // 4 December + 10 working days
+  });
+
+  it('leaves out what is already past at `now`', () => {
+    const rows = dryRun(resolveCyclePlan(template, { academicYear: 2026 }), orgs, new Date('2026-09-23T00:00:00Z'));
+    expect(rows.find((r) => r.stepKey === 'school-list')!.reminders).toEqual(['2026-09-24T06:00:00Z']);
+  });
+});
