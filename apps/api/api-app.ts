@@ -34,14 +34,24 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
       .setTitle('Uplift API')
       .setDescription('Deadline-driven tasks of the yearly support programme for low-performing schools')
       .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'POST /api/auth/login gives the token' })
+      .addSecurityRequirements('bearer')
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
 
   if (config.seedDemo) {
-    const seeded = await seedDemoRegion(app.get(DataSource));
-    if (seeded.organizations || seeded.people) {
-      new Logger('Seed').log(`demo region: ${seeded.organizations} organisations, ${seeded.people} people added`);
+    const seeded = await seedDemoRegion(app.get(DataSource), {
+      password: config.auth.demoPassword,
+      bcryptCost: config.auth.bcryptCost,
+    });
+    if (seeded.organizations || seeded.people || seeded.logins) {
+      new Logger('Seed').log(
+        `demo region: ${seeded.organizations} organisations, ${seeded.people} people, ${seeded.logins} log-ins added`,
+      );
+    }
+    if (!config.auth.demoPassword) {
+      new Logger('Seed').warn('DEMO_PASSWORD is not set: the demo users have roles but cannot log in');
     }
   }
   return app;

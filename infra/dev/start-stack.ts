@@ -115,6 +115,8 @@ async function main(): Promise<void> {
       PUBLIC_URL: publicUrl,
       PORT: String(PORTS.api),
       SEED_DEMO: env.SEED_DEMO ?? 'true',
+      // The development JWT secret and demo password (libs/config): a local stack, never an installation.
+      UPLIFT_DEV: env.UPLIFT_DEV ?? '1',
     };
     const runApp = (name: string, entry: string): ChildProcess => {
       const child = spawn(process.execPath, [path.join(root, 'dist', entry)], { env: appEnv, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -2,7 +2,14 @@ export * from './entities';
 export { dataSourceOptions } from './data-source-options';
 export { runMigrations } from './migrate';
 export { DirectoryRepository } from './repositories/directory.repository';
-export type { NewOrganization, NewPerson, OrganizationFilter } from './repositories/directory.repository';
+export type {
+  ActivePrincipal,
+  NewOrganization,
+  NewPerson,
+  NewSubstitution,
+  OrganizationFilter,
+  SubstitutionWithPeople,
+} from './repositories/directory.repository';
 export { TaskRepository, TASK_SUBJECT } from './repositories/task.repository';
 export type { TaskFilter, TaskTimeline } from './repositories/task.repository';
 export { NotificationOutboxRepository } from './repositories/notification-outbox.repository';

@@ -42,7 +42,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const TARGETS = { throughputPerSecond: 10, p95Ms: 5000, rssMiB: 1024 };
 
 /** The worker settings `npm start` would use. */
-const loadConfigDefaults = () => loadConfig({ DATABASE_URL: 'postgresql://unused', SMTP_URL: 'smtp://unused' });
+const loadConfigDefaults = () => loadConfig({ DATABASE_URL: 'postgresql://unused', SMTP_URL: 'smtp://unused', UPLIFT_DEV: '1' });
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);

@@ -7,12 +7,12 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { createApiApp } from '../../apps/api/api-app';
-import { DEFAULT_NOTIFICATION_POLICY } from '../../libs/contracts/deadline-task';
+import { DEFAULT_NOTIFICATION_POLICY, LIMITS } from '../../libs/contracts/deadline-task';
 import { addCalendarDays, addWorkingDays, isWorkingDay, nextWorkingDay } from '../../libs/domain/calendar';
 import { buildNotificationSchedule, resolveDeadline } from '../../libs/domain/deadline';
 import { ApiClient, expectRussianError, type ApiResponse } from '../support/http';
 import { SmtpSink } from '../support/smtp-sink';
-import { localDateTimeIn, testConfig, uniqueSuffix } from '../support/test-config';
+import { DEMO_PASSWORD, localDateTimeIn, testConfig, uniqueSuffix } from '../support/test-config';
 import { openHarness, type Harness } from '../support/worker-harness';
 
 // Swagger UI is served by @fastify/static, which require()s content-disposition 3, an ES module. Node 20.19+ loads that
@@ -50,7 +50,11 @@ let harness: Harness;
 let worker: Worker;
 let running: Promise<void>;
 let app: NestFastifyApplication;
+/** The ministry administrator, who creates, extends, reassigns and cancels tasks. */
 let api: ApiClient;
+/** The municipal coordinators, who complete their municipality's tasks. */
+let severny: ApiClient;
+let yuzhny: ApiClient;
 
 beforeAll(async () => {
   sink = await SmtpSink.start();
@@ -59,7 +63,10 @@ beforeAll(async () => {
   running = worker.run();
   app = await createApiApp(testConfig({ taskQueue, smtpUrl: sink.url }));
   await app.listen(0, '127.0.0.1');
-  api = new ApiClient(await app.getUrl());
+  const anonymous = new ApiClient(await app.getUrl());
+  api = await anonymous.as(PROGRAMME, DEMO_PASSWORD);
+  severny = await anonymous.as(SEVERNY_COORDINATOR, DEMO_PASSWORD);
+  yuzhny = await anonymous.as(YUZHNY_COORDINATOR, DEMO_PASSWORD);
 });
 
 afterAll(async () => {
@@ -103,7 +110,6 @@ function taskBody(name: string, overrides: Record<string, unknown> = {}): Record
     description: 'План поддержки школ с низкими образовательными результатами на 2027 год',
     assigneeOrganizationId: SEVERNY,
     dueAt: `${WORKING_DUE_DATE}T18:00`,
-    createdBy: PROGRAMME,
     ...overrides,
   };
 }
@@ -138,8 +144,8 @@ async function waitUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('health and documentation', () => {
-  it('reports the database, Temporal and mail as up', async () => {
-    const response = await api.get('/api/health');
+  it('reports the database, Temporal and mail as up, without a token', async () => {
+    const response = await api.withToken(undefined).get('/api/health');
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({
       status: 'up',
@@ -170,7 +176,9 @@ describe('health and documentation', () => {
     const stalled = await createApiApp(testConfig({ taskQueue: idleQueue, smtpUrl: sink.url, updateTimeoutMs: 1_000 }));
     try {
       await stalled.listen(0, '127.0.0.1');
+      // Every API process of an installation shares the signing secret, so the token from the main one is valid here.
       const stalledApi = new ApiClient(await stalled.getUrl());
+      stalledApi.token = api.token;
       const id = `e2e-no-worker-${suffix}`;
       const started = Date.now();
       const response = await stalledApi.post(
@@ -180,7 +188,6 @@ describe('health and documentation', () => {
           title: 'Задача без обработчика',
           assigneeOrganizationId: 'demo-mun-severny',
           dueAt: '2027-06-25T18:00',
-          createdBy: 'programme@demo-region.example',
         },
         { allowServerErrors: [503] },
       );
@@ -199,12 +206,21 @@ describe('health and documentation', () => {
     expect(response.status).toBe(200);
     expect(response.body.openapi).toMatch(/^3\./);
     expect(Object.keys(response.body.paths)).toEqual(
-      expect.arrayContaining(['/api/tasks', '/api/tasks/{id}', '/api/tasks/{id}/complete', '/api/organizations', '/api/health']),
+      expect.arrayContaining([
+        '/api/tasks',
+        '/api/tasks/{id}',
+        '/api/tasks/{id}/complete',
+        '/api/organizations',
+        '/api/health',
+        '/api/auth/login',
+        '/api/substitutions',
+      ]),
     );
+    expect(response.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 
   it('serves the interactive documentation as HTML', async () => {
-    const response = await api.get('/api/docs', { headers: { accept: 'text/html' } });
+    const response = await api.withToken(undefined).get('/api/docs', { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/html/);
     expect(response.text).toMatch(/<html/i);
@@ -423,8 +439,7 @@ describe('a task from creation to completion', () => {
   });
 
   it('completes it on time (200, late: false) by a person of the assignee; the timeline ends with the completion', async () => {
-    const response = await api.post(`/api/tasks/${id}/complete`, {
-      completedBy: SEVERNY_COORDINATOR,
+    const response = await severny.post(`/api/tasks/${id}/complete`, {
       comment: 'План направлен письмом от 01.12.2026 № 45',
       documentUrl: 'https://docs.demo-region.example/plans/severny-2027.pdf',
     });
@@ -453,7 +468,7 @@ describe('a task from creation to completion', () => {
 
   it('refuses a second completion (409) and keeps the first one as it was', async () => {
     const before = await api.get(`/api/tasks/${id}`);
-    const response = await api.post(`/api/tasks/${id}/complete`, { completedBy: SEVERNY_HEAD, comment: 'Повторно' });
+    const response = await severny.post(`/api/tasks/${id}/complete`, { comment: 'Повторно' });
     expectRussianError(response, 409, ['уже выполнена']);
     const after = await api.get(`/api/tasks/${id}`);
     expect(after.body).toEqual(before.body);
@@ -489,10 +504,7 @@ describe('non-working days', () => {
     expect(isWorkingDay(c.effectiveDate)).toBe(true);
     const detail = await api.get(`/api/tasks/${taskId(`moved-${c.name}`)}`);
     expect(detail.body.timeline[0].data).toMatchObject({ requestedLocalDateTime: c.requested, movedFromNonWorkingDay: true });
-    const cancelled = await api.post(`/api/tasks/${taskId(`moved-${c.name}`)}/cancel`, {
-      reason: 'Тестовая задача',
-      cancelledBy: PROGRAMME,
-    });
+    const cancelled = await api.post(`/api/tasks/${taskId(`moved-${c.name}`)}/cancel`, { reason: 'Тестовая задача' });
     expect(cancelled.status).toBe(200);
   });
 });
@@ -525,7 +537,7 @@ describe('a compressed-calendar task that runs late', () => {
       (r) => r.body.timeline.length === 3 && r.body.notifications.every((n: { status: string }) => n.status === 'sent'),
     );
 
-    const completion = await api.post(`/api/tasks/${id}/complete`, { completedBy: SEVERNY_COORDINATOR, comment: 'С опозданием' });
+    const completion = await severny.post(`/api/tasks/${id}/complete`, { comment: 'С опозданием' });
     expect(completion.status).toBe(200);
     expect(completion.body).toMatchObject({ status: 'completed', late: true });
     expect(completion.body.lateBySeconds).toBeGreaterThan(0);
@@ -574,7 +586,6 @@ describe('extending, reassigning and cancelling a task', () => {
     const response = await api.post(`/api/tasks/${id}/extend`, {
       dueAt: `${LATER_WORKING_DUE_DATE}T18:00`,
       reason: 'Продление по письму управления образования от 10.12.2026 № 123',
-      decidedBy: PROGRAMME,
     });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ id, status: 'open', deadlineRevision: 2, dueLocal: laterDueLocal, dueAt: utcOf(laterDueLocal) });
@@ -592,7 +603,6 @@ describe('extending, reassigning and cancelling a task', () => {
     const response = await api.post(`/api/tasks/${id}/extend`, {
       dueAt: `${WORKING_DUE_DATE}T18:00`,
       reason: 'Ошибочное продление',
-      decidedBy: PROGRAMME,
     });
     expectRussianError(response, 422, ['Новый срок должен быть позже текущего']);
     const after = await api.get(`/api/tasks/${id}`);
@@ -600,14 +610,13 @@ describe('extending, reassigning and cancelling a task', () => {
     expect(after.body).toMatchObject({ deadlineRevision: 2, dueLocal: laterDueLocal });
   });
 
-  it('refuses an extension decided by someone outside the supervising organisation (422)', async () => {
+  it('refuses an extension asked by the assignee rather than the supervising organisation (403)', async () => {
     const before = await api.get(`/api/tasks/${id}`);
-    const response = await api.post(`/api/tasks/${id}/extend`, {
+    const response = await severny.post(`/api/tasks/${id}/extend`, {
       dueAt: `${addWorkingDays(LATER_WORKING_DUE_DATE, 2)}T18:00`,
       reason: 'Сами себе продлили',
-      decidedBy: SEVERNY_HEAD,
     });
-    expectRussianError(response, 422, [SEVERNY_HEAD, 'не является сотрудником курирующей организации', MINISTRY]);
+    expectRussianError(response, 403, ['курирующей организации', MINISTRY]);
     expect((await api.get(`/api/tasks/${id}`)).body).toEqual(before.body);
   });
 
@@ -615,7 +624,6 @@ describe('extending, reassigning and cancelling a task', () => {
     const response = await api.post(`/api/tasks/${id}/reassign`, {
       organizationId: YUZHNY,
       reason: 'Школы переданы в ведение Южного района',
-      decidedBy: PROGRAMME,
     });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ id, status: 'open', assignee: { id: YUZHNY, name: YUZHNY_NAME } });
@@ -625,23 +633,22 @@ describe('extending, reassigning and cancelling a task', () => {
     expect(detail.body.timeline.at(-1)).toMatchObject({ type: 'reassigned', data: { from: SEVERNY, to: YUZHNY } });
   });
 
-  it('refuses a completion by a person of the former assignee (422) once reassigned', async () => {
-    const response = await api.post(`/api/tasks/${id}/complete`, { completedBy: SEVERNY_COORDINATOR });
-    expectRussianError(response, 422, [SEVERNY_COORDINATOR, 'не является сотрудником организации-исполнителя', YUZHNY]);
+  it('refuses a completion by the former assignee (403) once reassigned: the task is outside its scope', async () => {
+    const response = await severny.post(`/api/tasks/${id}/complete`, {});
+    expectRussianError(response, 403, ['Муниципальный координатор видит только свой муниципалитет и его школы']);
     expect((await api.get(`/api/tasks/${id}`)).body.status).toBe('open');
   });
 
   it('cancels the task (200) and then refuses to complete it (409)', async () => {
     const response = await api.post(`/api/tasks/${id}/cancel`, {
       reason: 'Мероприятие исключено из дорожной карты',
-      cancelledBy: PROGRAMME,
     });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ id, status: 'cancelled', cancelReason: 'Мероприятие исключено из дорожной карты' });
     expect(await listIds({ organizationId: YUZHNY, status: 'cancelled' })).toContain(id);
 
     const before = await api.get(`/api/tasks/${id}`);
-    const completion = await api.post(`/api/tasks/${id}/complete`, { completedBy: YUZHNY_COORDINATOR });
+    const completion = await yuzhny.post(`/api/tasks/${id}/complete`, {});
     expectRussianError(completion, 409, ['Задача отменена', 'Мероприятие исключено из дорожной карты']);
     const after = await api.get(`/api/tasks/${id}`);
     expect(after.body).toEqual(before.body);
@@ -657,10 +664,16 @@ describe('bad input is refused with a clear Russian message, and nothing is stor
     await expectNoTask(taskId('unknown-org'));
   });
 
-  it('refuses a creator who is not in the directory (422)', async () => {
-    const response = await api.post('/api/tasks', taskBody('unknown-creator', { createdBy: 'stranger@example.org' }));
-    expectRussianError(response, 422, ['stranger@example.org', 'не найден в справочнике']);
-    await expectNoTask(taskId('unknown-creator'));
+  it('refuses a task created by a municipal coordinator (403, naming the roles allowed)', async () => {
+    const response = await severny.post('/api/tasks', taskBody('by-coordinator'));
+    expectRussianError(response, 403, ['только для ролей', 'администратор министерства', 'специалист министерства']);
+    await expectNoTask(taskId('by-coordinator'));
+  });
+
+  it('refuses the creator named in the body, as the field no longer exists: the token names the actor (400)', async () => {
+    const response = await api.post('/api/tasks', taskBody('body-creator', { createdBy: PROGRAMME }));
+    expectRussianError(response, 400, ['Запрос содержит ошибки'], ['поле createdBy не предусмотрено']);
+    await expectNoTask(taskId('body-creator'));
   });
 
   it('refuses a due date in the past (422)', async () => {
@@ -720,27 +733,26 @@ describe('bad input is refused with a clear Russian message, and nothing is stor
     await expectNoTask(taskId('ambiguous-policy'));
   });
 
-  it('refuses a completion by a person from another organisation (422) and leaves the task open', async () => {
+  it('refuses a completion by a person from another organisation (403) and leaves the task open', async () => {
     const id = taskId('foreign-completer');
     await createTask('foreign-completer');
-    const response = await api.post(`/api/tasks/${id}/complete`, { completedBy: YUZHNY_COORDINATOR });
-    expectRussianError(response, 422, [YUZHNY_COORDINATOR, 'не является сотрудником организации-исполнителя', SEVERNY]);
+    const response = await yuzhny.post(`/api/tasks/${id}/complete`, {});
+    expectRussianError(response, 403, ['Муниципальный координатор видит только свой муниципалитет и его школы']);
+    // The ministry may read the task but not hand it in for the municipality.
+    const byMinistry = await api.post(`/api/tasks/${id}/complete`, {});
+    expectRussianError(byMinistry, 403, [`«${SEVERNY}»`, 'могут только её сотрудники']);
     const detail = await api.get(`/api/tasks/${id}`);
     expect(detail.body).toMatchObject({ status: 'open', deadlineRevision: 1 });
     expect(detail.body.completedAt).toBeUndefined();
     expect(detail.body.timeline.map((e: { type: string }) => e.type)).toEqual(['created']);
-    expect((await api.post(`/api/tasks/${id}/cancel`, { reason: 'Тестовая задача', cancelledBy: PROGRAMME })).status).toBe(200);
+    expect((await api.post(`/api/tasks/${id}/cancel`, { reason: 'Тестовая задача' })).status).toBe(200);
   });
 
   it('answers 404 for an unknown task id, whether read or acted on', async () => {
     const id = taskId('never-created');
     await expectNoTask(id);
-    expectRussianError(await api.post(`/api/tasks/${id}/complete`, { completedBy: SEVERNY_COORDINATOR }), 404, [`«${id}»`, 'не найдена']);
-    expectRussianError(
-      await api.post(`/api/tasks/${id}/cancel`, { reason: 'Нет такой задачи', cancelledBy: PROGRAMME }),
-      404,
-      [`«${id}»`, 'не найдена'],
-    );
+    expectRussianError(await severny.post(`/api/tasks/${id}/complete`, {}), 404, [`«${id}»`, 'не найдена']);
+    expectRussianError(await api.post(`/api/tasks/${id}/cancel`, { reason: 'Нет такой задачи' }), 404, [`«${id}»`, 'не найдена']);
   });
 
   it('refuses an unknown field in the body (400), naming the field', async () => {
@@ -775,21 +787,21 @@ describe('bad input is refused with a clear Russian message, and nothing is stor
 
   it.each(['[]', '"План"', 'null', '42'])('refuses a JSON body %s that is not an object (400)', async (raw) => {
     const response = await api.post('/api/tasks', undefined, { raw });
-    expectRussianError(response, 400, ['Запрос содержит ошибки'], ['title: обязательное поле', 'dueAt', 'createdBy']);
+    expectRussianError(response, 400, ['Запрос содержит ошибки'], ['title: обязательное поле', 'dueAt', 'assigneeOrganizationId']);
   });
 
   it('explains overlong and mistyped fields in Russian (400)', async () => {
     const response = await api.post(
       '/api/tasks',
       taskBody('mistyped', {
-        createdBy: `${'a'.repeat(250)}@demo-region.example`,
+        title: 'План'.repeat(200),
         timeZone: 'Asia/'.padEnd(70, 'x'),
         supervisorOrganizationId: 5,
         policy: 'seven days before',
       }),
     );
     expectRussianError(response, 400, ['Запрос содержит ошибки'], [
-      'createdBy: не длиннее 200 символов',
+      `title: не длиннее ${LIMITS.titleMax} символов`,
       'timeZone: не длиннее 64 символов',
       'supervisorOrganizationId: ожидается текст',
       'policy: ожидается объект',
@@ -823,7 +835,7 @@ describe('bad input is refused with a clear Russian message, and nothing is stor
     const after = await api.get(`/api/tasks/${id}`);
     expect(after.body).toEqual(before.body);
     expect(after.body.title).toBe('Представить муниципальный план поддержки школ (duplicate)');
-    expect((await api.post(`/api/tasks/${id}/cancel`, { reason: 'Тестовая задача', cancelledBy: PROGRAMME })).status).toBe(200);
+    expect((await api.post(`/api/tasks/${id}/cancel`, { reason: 'Тестовая задача' })).status).toBe(200);
   });
 
   it('refuses limit=1000 in the task list (400)', async () => {

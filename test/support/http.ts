@@ -27,12 +27,43 @@ export interface ResponseRecord {
 }
 
 export class ApiClient {
-  readonly seen: ResponseRecord[] = [];
+  /** The bearer token sent with every request, once logged in. */
+  token: string | undefined;
 
-  constructor(readonly baseUrl: string) {}
+  /** `seen` may be shared by several clients (one per user) so a file can check all their answers at once. */
+  constructor(
+    readonly baseUrl: string,
+    readonly seen: ResponseRecord[] = [],
+  ) {}
+
+  /** POST /api/auth/login; on success later requests carry the token. Returns the answer either way. */
+  async login(email: string, password: string): Promise<ApiResponse> {
+    const response = await this.post('/api/auth/login', { email, password });
+    if (response.status === 200) this.token = response.body.accessToken;
+    return response;
+  }
+
+  /** Another client on the same API and `seen` list, logged in as this user; fails the test if log-in fails. */
+  async as(email: string, password: string): Promise<ApiClient> {
+    const client = new ApiClient(this.baseUrl, this.seen);
+    const response = await client.login(email, password);
+    if (response.status !== 200) throw new Error(`log-in as ${email} failed: ${response.status} ${response.text}`);
+    return client;
+  }
+
+  /** Another client sending exactly this token (or none): for expired, forged or missing tokens. */
+  withToken(token: string | undefined): ApiClient {
+    const client = new ApiClient(this.baseUrl, this.seen);
+    client.token = token;
+    return client;
+  }
 
   get<T = any>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     return this.request<T>('GET', path, options);
+  }
+
+  delete<T = any>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    return this.request<T>('DELETE', path, options);
   }
 
   post<T = any>(path: string, json?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
@@ -40,7 +71,11 @@ export class ApiClient {
   }
 
   async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      ...options.headers,
+    };
     let body: string | undefined;
     if (options.json !== undefined) body = JSON.stringify(options.json);
     if (options.raw !== undefined) body = options.raw;

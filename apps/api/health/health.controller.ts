@@ -3,6 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Mailer } from '../../../libs/mail';
+import { Public } from '../auth/decorators';
 import { TemporalGateway } from '../temporal/temporal-client.module';
 
 type ComponentStatus = { status: 'up' } | { status: 'down'; error: string };
@@ -27,6 +28,7 @@ async function check(probe: () => Promise<unknown>): Promise<ComponentStatus> {
 }
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

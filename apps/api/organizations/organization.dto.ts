@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ORGANIZATION_KINDS, type OrganizationKind, type OrganizationEntity, type PersonEntity } from '../../../libs/persistence';
+import { isRole, ROLES, type Role } from '../auth/roles';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const REQUIRED = 'обязательное поле';
@@ -61,6 +62,18 @@ export class CreatePersonDto {
   @IsOptional()
   @IsBoolean({ message: 'true или false' })
   isHead?: boolean;
+
+  @ApiPropertyOptional({ enum: ROLES, description: 'Gives the person a log-in, with `password` (ministry_admin only)' })
+  @IsOptional()
+  @IsIn(ROLES as Role[], { message: `одно из значений: ${ROLES.join(', ')}` })
+  role?: Role;
+
+  @ApiPropertyOptional({ description: 'Initial password, 10–72 characters (with `role`; ministry_admin only)' })
+  @IsOptional()
+  @IsString({ message: 'текст' })
+  @MinLength(10, { message: 'не короче 10 символов' })
+  @MaxLength(72, { message: 'не длиннее 72 символов' })
+  password?: string;
 }
 
 export class ListOrganizationsQueryDto {
@@ -97,6 +110,8 @@ export class PersonView {
   @ApiProperty() email!: string;
   @ApiProperty() position!: string;
   @ApiProperty() isHead!: boolean;
+  @ApiPropertyOptional({ enum: ROLES, description: 'Absent: the person receives e-mails but cannot log in' })
+  role?: Role;
 }
 
 export class OrganizationDetailView extends OrganizationView {
@@ -122,5 +137,6 @@ export function mapPerson(person: PersonEntity): PersonView {
     email: person.email,
     position: person.position,
     isHead: person.isHead,
+    ...(isRole(person.role) ? { role: person.role } : {}),
   };
 }

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser, Roles } from '../auth/decorators';
 import {
   CreateOrganizationDto,
   CreatePersonDto,
@@ -11,36 +13,43 @@ import {
 import { OrganizationsService } from './organizations.service';
 
 @ApiTags('directory')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, description: 'No valid token' })
+@ApiResponse({ status: 403, description: "Outside the user's scope or role; `message` says why" })
 @Controller('organizations')
 export class OrganizationsController {
   constructor(private readonly organizations: OrganizationsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Organisations, filtered by region, kind or parent' })
+  @ApiOperation({ summary: 'Organisations the user may see, filtered by region, kind or parent' })
   @ApiOkResponse({ type: [OrganizationView] })
-  list(@Query() query: ListOrganizationsQueryDto): Promise<OrganizationView[]> {
-    return this.organizations.list(query);
+  list(@CurrentUser() user: AuthUser, @Query() query: ListOrganizationsQueryDto): Promise<OrganizationView[]> {
+    return this.organizations.list(user, query);
   }
 
   @Post()
-  @ApiOperation({ summary: 'Add an organisation to the directory' })
+  @Roles('ministry_admin')
+  @ApiOperation({ summary: 'Add an organisation of the region to the directory (ministry administrator)' })
   @ApiCreatedResponse({ type: OrganizationView })
   @ApiResponse({ status: 409, description: 'The id is taken' })
-  create(@Body() dto: CreateOrganizationDto): Promise<OrganizationView> {
-    return this.organizations.create(dto);
+  create(@CurrentUser() user: AuthUser, @Body() dto: CreateOrganizationDto): Promise<OrganizationView> {
+    return this.organizations.create(user, dto);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One organisation with its people' })
   @ApiOkResponse({ type: OrganizationDetailView })
-  get(@Param('id') id: string): Promise<OrganizationDetailView> {
-    return this.organizations.get(id);
+  get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<OrganizationDetailView> {
+    return this.organizations.get(user, id);
   }
 
   @Post(':id/people')
-  @ApiOperation({ summary: 'Add a person (with the e-mail reminders go to)' })
+  @ApiOperation({
+    summary: 'Add a person (with the e-mail reminders go to)',
+    description: 'role and password give a log-in (ministry administrator only); others add colleagues of their own organisation',
+  })
   @ApiCreatedResponse({ type: PersonView })
-  addPerson(@Param('id') id: string, @Body() dto: CreatePersonDto): Promise<PersonView> {
-    return this.organizations.addPerson(id, dto);
+  addPerson(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: CreatePersonDto): Promise<PersonView> {
+    return this.organizations.addPerson(user, id, dto);
   }
 }

@@ -1,6 +1,9 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { isValidTimeZone } from '../../../libs/domain/deadline';
 import { DirectoryRepository } from '../../../libs/persistence';
+import { AccessPolicy } from '../auth/access-policy.service';
+import type { AuthUser } from '../auth/auth-user';
+import { AuthService } from '../auth/auth.service';
 import {
   mapOrganization,
   mapPerson,
@@ -12,39 +15,92 @@ import {
   type PersonView,
 } from './organization.dto';
 
+/** bcrypt reads at most 72 bytes; a longer password would be silently cut. */
+const PASSWORD_MAX_BYTES = 72;
+
 @Injectable()
 export class OrganizationsService {
-  constructor(private readonly directory: DirectoryRepository) {}
+  constructor(
+    private readonly directory: DirectoryRepository,
+    private readonly policy: AccessPolicy,
+    private readonly auth: AuthService,
+  ) {}
 
-  async list(query: ListOrganizationsQueryDto): Promise<OrganizationView[]> {
-    return (await this.directory.listOrganizations(query)).map(mapOrganization);
+  async list(user: AuthUser, query: ListOrganizationsQueryDto): Promise<OrganizationView[]> {
+    const readable = await this.policy.readableOrganizationIds(user);
+    const organizations = await this.directory.listOrganizations(query);
+    const visible = readable === 'all' ? organizations : organizations.filter((o) => readable.includes(o.id));
+    return visible.map(mapOrganization);
   }
 
-  async get(id: string): Promise<OrganizationDetailView> {
+  async get(user: AuthUser, id: string): Promise<OrganizationDetailView> {
     const org = await this.directory.findOrganization(id);
     if (!org) throw new NotFoundException(`Организация «${id}» не найдена`);
-    const people = await this.directory.listPeople(id);
+    await this.policy.assertCanRead(user, id, `просмотр организации «${id}»`);
+    const people = await this.directory.listMembers(id);
     return { ...mapOrganization(org), people: people.map(mapPerson) };
   }
 
-  async create(dto: CreateOrganizationDto): Promise<OrganizationView> {
+  async create(user: AuthUser, dto: CreateOrganizationDto): Promise<OrganizationView> {
+    if (dto.regionCode !== user.regionCode) {
+      this.policy.deny(user, 'Администратор министерства добавляет организации только своего региона', {
+        action: `добавление организации «${dto.id}»`,
+        regionCode: dto.regionCode,
+      });
+    }
     if (!isValidTimeZone(dto.timeZone)) {
       throw new BadRequestException(`Неизвестный часовой пояс «${dto.timeZone}»; ожидается зона IANA, например Europe/Moscow`);
     }
     if (dto.parentId && !(await this.directory.findOrganization(dto.parentId))) {
       throw new UnprocessableEntityException(`parentId: организация «${dto.parentId}» не найдена`);
     }
+    if (dto.parentId) await this.policy.assertCanRead(user, dto.parentId, `добавление организации в «${dto.parentId}»`);
     const created = await this.directory.insertOrganization({ ...dto, parentId: dto.parentId ?? null });
     if (!created) throw new ConflictException(`Организация с кодом «${dto.id}» уже есть в справочнике`);
     return mapOrganization((await this.directory.findOrganization(dto.id))!);
   }
 
-  async addPerson(organizationId: string, dto: CreatePersonDto): Promise<PersonView> {
+  /**
+   * A ministry administrator adds people anywhere in the region, with or without a log-in; anyone else only
+   * colleagues of their own organisation (or a principal's), and without one.
+   */
+  async addPerson(user: AuthUser, organizationId: string, dto: CreatePersonDto): Promise<PersonView> {
     if (!(await this.directory.findOrganization(organizationId))) {
       throw new NotFoundException(`Организация «${organizationId}» не найдена`);
     }
-    const { person, created } = await this.directory.addPerson({ organizationId, ...dto, email: dto.email.toLowerCase() });
+    const what = `добавление сотрудника в «${organizationId}»`;
+    if (user.role === 'ministry_admin') {
+      await this.policy.assertCanRead(user, organizationId, what);
+    } else {
+      this.policy.assertCanActFor(user, organizationId, what);
+      if (dto.role || dto.password) this.policy.assertRole(user, ['ministry_admin'], 'выдача доступа к системе');
+    }
+    const { role, password, ...person } = dto;
+    if (Boolean(role) !== Boolean(password)) {
+      throw new BadRequestException({
+        message: 'Запрос содержит ошибки',
+        details: [role ? 'password: обязательное поле вместе с role' : 'role: обязательное поле вместе с password'],
+      });
+    }
+    if (password && Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
+      throw new BadRequestException({
+        message: 'Запрос содержит ошибки',
+        details: [`password: не длиннее ${PASSWORD_MAX_BYTES} байт (кириллическая буква занимает два)`],
+      });
+    }
+    const email = dto.email.toLowerCase();
+    if (password && (await this.directory.findLoginByEmail(email))) {
+      throw new ConflictException(`Адрес ${dto.email} уже используется для входа другим сотрудником`);
+    }
+    const passwordHash = password ? await this.auth.hashPassword(password) : null;
+    const { person: stored, created } = await this.directory.addPerson({
+      organizationId,
+      ...person,
+      email,
+      role: role ?? null,
+      passwordHash,
+    });
     if (!created) throw new ConflictException(`Сотрудник с адресом ${dto.email} уже есть в этой организации`);
-    return mapPerson(person);
+    return mapPerson(stored);
   }
 }

@@ -3,7 +3,6 @@ import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsEmail,
   IsIn,
   IsInt,
   IsOptional,
@@ -135,11 +134,6 @@ export class CreateTaskDto {
   @ValidateNested()
   @Type(() => NotificationPolicyDto)
   policy?: NotificationPolicyDto;
-
-  @ApiProperty({ description: 'E-mail of the person creating the task (a directory entry)', example: 'programme@demo-region.example' })
-  @IsEmail({}, { message: 'адрес электронной почты сотрудника из справочника' })
-  @MaxLength(LIMITS.actorMax)
-  createdBy!: string;
 }
 
 export class ListTasksQueryDto {
@@ -181,11 +175,6 @@ export class ListTasksQueryDto {
 }
 
 export class CompleteTaskDto {
-  @ApiProperty({ description: 'E-mail of a person of the assignee organisation', example: 'coordinator@severny.demo-region.example' })
-  @IsEmail({}, { message: 'адрес электронной почты сотрудника организации-исполнителя' })
-  @MaxLength(LIMITS.actorMax)
-  completedBy!: string;
-
   @ApiPropertyOptional()
   @IsOptional()
   @IsString({ message: 'текст' })
@@ -211,11 +200,6 @@ export class ExtendTaskDto {
   @MinLength(1, { message: REQUIRED })
   @MaxLength(LIMITS.reasonMax, { message: `не длиннее ${LIMITS.reasonMax} символов` })
   reason!: string;
-
-  @ApiProperty({ description: 'E-mail of a person of the supervising organisation' })
-  @IsEmail({}, { message: 'адрес электронной почты сотрудника курирующей организации' })
-  @MaxLength(LIMITS.actorMax)
-  decidedBy!: string;
 }
 
 export class ReassignTaskDto {
@@ -231,11 +215,6 @@ export class ReassignTaskDto {
   @MinLength(1, { message: REQUIRED })
   @MaxLength(LIMITS.reasonMax, { message: `не длиннее ${LIMITS.reasonMax} символов` })
   reason!: string;
-
-  @ApiProperty({ description: 'E-mail of a person of the supervising organisation' })
-  @IsEmail({}, { message: 'адрес электронной почты сотрудника курирующей организации' })
-  @MaxLength(LIMITS.actorMax)
-  decidedBy!: string;
 }
 
 export class CancelTaskDto {
@@ -245,9 +224,4 @@ export class CancelTaskDto {
   @MinLength(1, { message: REQUIRED })
   @MaxLength(LIMITS.reasonMax, { message: `не длиннее ${LIMITS.reasonMax} символов` })
   reason!: string;
-
-  @ApiProperty({ description: 'E-mail of a person of the supervising organisation' })
-  @IsEmail({}, { message: 'адрес электронной почты сотрудника курирующей организации' })
-  @MaxLength(LIMITS.actorMax)
-  cancelledBy!: string;
 }

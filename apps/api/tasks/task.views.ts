@@ -60,6 +60,8 @@ export class NotificationView {
   @ApiProperty() messageId!: string;
   @ApiProperty() subject!: string;
   @ApiProperty({ type: [String] }) recipients!: string[];
+  @ApiProperty({ type: [String], description: 'Names, as addressed; a deputy\'s carries «(за <person>)»' })
+  recipientNames!: string[];
   @ApiProperty() attempts!: number;
   @ApiPropertyOptional() lastError?: string;
   @ApiPropertyOptional() sentAt?: string;
@@ -145,6 +147,7 @@ export function mapNotification(row: NotificationEntity): NotificationView {
     messageId: row.messageId,
     subject: row.subject,
     recipients: row.recipients.map((r) => r.email),
+    recipientNames: row.recipients.map((r) => r.fullName),
     attempts: row.attempts,
     lastError: row.lastError ?? undefined,
     sentAt: row.sentAt?.toISOString(),

@@ -35,6 +35,9 @@ import {
 import { CalendarRangeError, CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, isValidIsoDate } from '../../../libs/domain/calendar';
 import { DeadlineError, formatLocal, isValidTimeZone, resolveDeadline, validatePolicy } from '../../../libs/domain/deadline';
 import { DirectoryRepository, TaskRepository, type OrganizationEntity, type TaskEntity } from '../../../libs/persistence';
+import { AccessPolicy } from '../auth/access-policy.service';
+import type { AuthUser } from '../auth/auth-user';
+import type { Role } from '../auth/roles';
 import { TemporalGateway } from '../temporal/temporal-client.module';
 import type { CancelTaskDto, CompleteTaskDto, CreateTaskDto, ExtendTaskDto, ListTasksQueryDto, ReassignTaskDto } from './task.dto';
 import {
@@ -50,6 +53,9 @@ import {
 /** A date without a time means the end of the working day, as officials write «до 15 декабря». */
 const DEFAULT_DUE_TIME = '18:00';
 
+/** Who decides on a task's deadline, assignee and cancellation: these roles in the supervising organisation. */
+const SUPERVISING_ROLES: Role[] = ['ministry_admin', 'ministry_reviewer'];
+
 @Injectable()
 export class TasksService {
   private readonly logger = new Logger(TasksService.name);
@@ -58,10 +64,12 @@ export class TasksService {
     private readonly tasks: TaskRepository,
     private readonly directory: DirectoryRepository,
     private readonly temporal: TemporalGateway,
+    private readonly policy: AccessPolicy,
   ) {}
 
-  async create(dto: CreateTaskDto): Promise<TaskView> {
+  async create(user: AuthUser, dto: CreateTaskDto): Promise<TaskView> {
     const assignee = await this.requireOrganization(dto.assigneeOrganizationId, 'assigneeOrganizationId');
+    await this.policy.assertCanRead(user, assignee.id, `создание задачи для «${assignee.id}»`);
     const supervisor = dto.supervisorOrganizationId
       ? await this.requireOrganization(dto.supervisorOrganizationId, 'supervisorOrganizationId')
       : await this.directory.findRegionMinistry(assignee.regionCode);
@@ -73,9 +81,7 @@ export class TasksService {
     if (supervisor.id === assignee.id) {
       throw new UnprocessableEntityException('Организация не может курировать собственную задачу');
     }
-    if (!(await this.directory.findPersonAnywhereByEmail(dto.createdBy))) {
-      throw new UnprocessableEntityException(`Сотрудник с адресом ${dto.createdBy} не найден в справочнике`);
-    }
+    await this.policy.assertCanRead(user, supervisor.id, `создание задачи под контролем «${supervisor.id}»`);
     const policy: NotificationPolicy = dto.policy
       ? { reminders: dto.policy.reminders.map((r) => ({ ...r })), escalations: dto.policy.escalations.map((e) => ({ ...e })) }
       : DEFAULT_NOTIFICATION_POLICY;
@@ -104,7 +110,7 @@ export class TasksService {
       supervisorOrganizationId: supervisor.id,
       deadline: deadlineRequest,
       policy,
-      createdBy: dto.createdBy.toLowerCase(),
+      createdBy: user.email,
     };
     try {
       const handle = await this.temporal.client.workflow.start(DEADLINE_TASK_WORKFLOW, {
@@ -130,7 +136,11 @@ export class TasksService {
     }
   }
 
-  async list(query: ListTasksQueryDto): Promise<TaskListView> {
+  async list(user: AuthUser, query: ListTasksQueryDto): Promise<TaskListView> {
+    if (query.organizationId) {
+      await this.policy.assertCanRead(user, query.organizationId, `список задач организации «${query.organizationId}»`);
+    }
+    const readable = await this.policy.readableOrganizationIds(user);
     // new Date() rolls a day past the month's end over ('2026-02-30' becomes 2 March) instead of refusing it.
     const toDate = (value: string) => (isValidIsoDate(value.slice(0, 10)) ? new Date(value) : new Date(NaN));
     const dueFrom = query.dueFrom ? toDate(query.dueFrom) : undefined;
@@ -140,6 +150,7 @@ export class TasksService {
     }
     const { items, total } = await this.tasks.list({
       organizationId: query.organizationId,
+      organizationIds: readable === 'all' ? undefined : readable,
       status: query.status,
       dueFrom,
       dueTo,
@@ -153,8 +164,8 @@ export class TasksService {
     return { items: items.map((t) => mapTask(t.snapshot, orgs, now)), total, limit: query.limit, offset: query.offset };
   }
 
-  async get(id: string): Promise<TaskDetailView> {
-    const task = await this.requireTask(id);
+  async get(user: AuthUser, id: string): Promise<TaskDetailView> {
+    const task = await this.requireReadableTask(user, id);
     const [view, timeline] = await Promise.all([this.view(task.snapshot), this.tasks.timeline(id)]);
     return {
       ...view,
@@ -163,27 +174,22 @@ export class TasksService {
     };
   }
 
-  async complete(id: string, dto: CompleteTaskDto): Promise<CompletionView> {
-    const task = await this.requireTask(id);
-    const person = await this.directory.findPersonByEmail(task.assigneeOrganizationId, dto.completedBy);
-    if (!person) {
-      throw new UnprocessableEntityException(
-        `${dto.completedBy} не является сотрудником организации-исполнителя «${task.assigneeOrganizationId}»`,
-      );
-    }
+  async complete(user: AuthUser, id: string, dto: CompleteTaskDto): Promise<CompletionView> {
+    const task = await this.requireReadableTask(user, id);
+    this.policy.assertCanActFor(user, task.assigneeOrganizationId, `выполнение задачи «${task.id}»`);
     this.assertOpen(task);
     const handle = this.temporal.client.workflow.getHandle(task.workflowId);
     const result = await this.update(task, () =>
       handle.executeUpdate(completeTaskUpdate, {
-        args: [{ completedBy: person.email, result: { comment: dto.comment, documentUrl: dto.documentUrl } }],
+        args: [{ completedBy: user.email, result: { comment: dto.comment, documentUrl: dto.documentUrl } }],
       }),
     );
     return { ...result, task: await this.view((await this.requireTask(id)).snapshot) };
   }
 
-  async extend(id: string, dto: ExtendTaskDto): Promise<TaskView> {
-    const task = await this.requireTask(id);
-    const decidedBy = await this.requireSupervisorPerson(task, dto.decidedBy);
+  async extend(user: AuthUser, id: string, dto: ExtendTaskDto): Promise<TaskView> {
+    const task = await this.requireReadableTask(user, id);
+    const decidedBy = this.requireSupervisor(user, task, 'продление срока задачи');
     this.assertOpen(task);
     const localDateTime = withDefaultTime(dto.dueAt);
     this.checkDeadline({ ...task.snapshot.deadline.requested, localDateTime });
@@ -195,10 +201,11 @@ export class TasksService {
     return this.view((await this.requireTask(id)).snapshot);
   }
 
-  async reassign(id: string, dto: ReassignTaskDto): Promise<TaskView> {
-    const task = await this.requireTask(id);
-    const decidedBy = await this.requireSupervisorPerson(task, dto.decidedBy);
+  async reassign(user: AuthUser, id: string, dto: ReassignTaskDto): Promise<TaskView> {
+    const task = await this.requireReadableTask(user, id);
+    const decidedBy = this.requireSupervisor(user, task, 'передача задачи другой организации');
     const target = await this.requireOrganization(dto.organizationId, 'organizationId');
+    await this.policy.assertCanRead(user, target.id, `передача задачи организации «${target.id}»`);
     this.assertOpen(task);
     const handle = this.temporal.client.workflow.getHandle(task.workflowId);
     const snapshot = await this.update(task, () =>
@@ -207,9 +214,9 @@ export class TasksService {
     return this.view(snapshot);
   }
 
-  async cancel(id: string, dto: CancelTaskDto): Promise<TaskView> {
-    const task = await this.requireTask(id);
-    const cancelledBy = await this.requireSupervisorPerson(task, dto.cancelledBy);
+  async cancel(user: AuthUser, id: string, dto: CancelTaskDto): Promise<TaskView> {
+    const task = await this.requireReadableTask(user, id);
+    const cancelledBy = this.requireSupervisor(user, task, 'отмена задачи');
     this.assertOpen(task);
     const handle = this.temporal.client.workflow.getHandle(task.workflowId);
     const snapshot = await this.update(task, () =>
@@ -257,14 +264,34 @@ export class TasksService {
     return task;
   }
 
-  private async requireSupervisorPerson(task: TaskEntity, email: string): Promise<string> {
-    const person = await this.directory.findPersonByEmail(task.supervisorOrganizationId, email);
-    if (!person) {
-      throw new UnprocessableEntityException(
-        `${email} не является сотрудником курирующей организации «${task.supervisorOrganizationId}»`,
-      );
-    }
-    return person.email;
+  /**
+   * A task is visible to whoever may read its assignee, its supervisor or the organisation it is about; for
+   * anyone else it is refused with the reason their role gives (not hidden as 404: the id is no secret).
+   */
+  private async requireReadableTask(user: AuthUser, id: string): Promise<TaskEntity> {
+    const task = await this.requireTask(id);
+    const concerned = [task.assigneeOrganizationId, task.supervisorOrganizationId];
+    const subject = task.snapshot.context?.subjectOrganizationId;
+    if (subject) concerned.push(subject);
+    for (const organizationId of concerned) if (await this.policy.canRead(user, organizationId)) return task;
+    return this.policy.deny(user, this.policy.scopeReason(user), {
+      action: `просмотр задачи «${task.id}»`,
+      taskId: task.id,
+      organizationId: task.assigneeOrganizationId,
+    });
+  }
+
+  /** The deciding official: a ministry administrator or reviewer of the supervising organisation, or their deputy. */
+  private requireSupervisor(user: AuthUser, task: TaskEntity, what: string): string {
+    const supervisor = task.supervisorOrganizationId;
+    const own = SUPERVISING_ROLES.includes(user.role) && user.organizationId === supervisor;
+    const deputising = user.actingFor.some((p) => p.organizationId === supervisor && SUPERVISING_ROLES.includes(p.role));
+    if (own || deputising) return user.email;
+    return this.policy.deny(
+      user,
+      `Продлевать срок, передавать и отменять задачу могут только администратор или специалист курирующей организации «${supervisor}»`,
+      { action: `${what} «${task.id}»`, taskId: task.id, organizationId: supervisor },
+    );
   }
 
   private assertOpen(task: TaskEntity): void {

@@ -2,13 +2,14 @@ import { AuditEventEntity } from './audit-event.entity';
 import { NotificationEntity } from './notification.entity';
 import { OrganizationEntity } from './organization.entity';
 import { PersonEntity } from './person.entity';
+import { SubstitutionEntity } from './substitution.entity';
 import { TaskEntity } from './task.entity';
 import { WorkflowHistoryEntity } from './workflow-history.entity';
 
-export { AuditEventEntity, NotificationEntity, OrganizationEntity, PersonEntity, TaskEntity };
+export { AuditEventEntity, NotificationEntity, OrganizationEntity, PersonEntity, SubstitutionEntity, TaskEntity };
 export { WorkflowHistoryEntity };
 export type { NotificationRecipient, NotificationStatus } from './notification.entity';
 export type { OrganizationKind } from './organization.entity';
 export { ORGANIZATION_KINDS } from './organization.entity';
 
-export const ENTITIES = [OrganizationEntity, PersonEntity, TaskEntity, AuditEventEntity, NotificationEntity, WorkflowHistoryEntity];
+export const ENTITIES = [OrganizationEntity, PersonEntity, TaskEntity, AuditEventEntity, NotificationEntity, SubstitutionEntity, WorkflowHistoryEntity];

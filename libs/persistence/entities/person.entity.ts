@@ -21,6 +21,17 @@ export class PersonEntity {
   @Column({ name: 'is_head', type: 'boolean', default: false })
   isHead!: boolean;
 
+  /**
+   * What the person may do after logging in (one of apps/api/auth/roles.ts, checked by the database); null: the
+   * person only receives e-mails.
+   */
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  role!: string | null;
+
+  /** bcrypt; null: the person cannot log in. Never leaves the repository layer in an API answer. */
+  @Column({ name: 'password_hash', type: 'varchar', length: 100, nullable: true, select: false })
+  passwordHash!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

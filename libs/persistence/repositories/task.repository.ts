@@ -7,6 +7,11 @@ export const TASK_SUBJECT = 'task';
 
 export interface TaskFilter {
   organizationId?: string;
+  /**
+   * Only tasks concerning one of these organisations, as assignee, supervisor or subject of a cycle step (what a
+   * user may read); undefined: no such restriction, [] matches nothing.
+   */
+  organizationIds?: string[];
   status?: TaskStatus;
   dueFrom?: Date;
   dueTo?: Date;
@@ -94,6 +99,17 @@ export class TaskRepository {
           w
             .where('t.assignee_organization_id = :org', { org: filter.organizationId })
             .orWhere('t.supervisor_organization_id = :org', { org: filter.organizationId }),
+        ),
+      );
+    }
+    if (filter.organizationIds) {
+      if (filter.organizationIds.length === 0) return { items: [], total: 0 };
+      query.andWhere(
+        new Brackets((w) =>
+          w
+            .where('t.assignee_organization_id IN (:...readable)', { readable: filter.organizationIds })
+            .orWhere('t.supervisor_organization_id IN (:...readable)')
+            .orWhere(`t.snapshot->'context'->>'subjectOrganizationId' IN (:...readable)`),
         ),
       );
     }

@@ -1,0 +1,40 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import type { AppConfig } from '../../../libs/config';
+import { APP_CONFIG } from '../../../libs/platform';
+import { AuditLogRepository } from '../../../libs/persistence/repositories/audit-log.repository';
+import { DataSource } from 'typeorm';
+import { AccessPolicy } from './access-policy.service';
+import { AuthController, SubstitutionsController } from './auth.controller';
+import { AuthGuard } from './auth.guard';
+import { AuthService } from './auth.service';
+import { SubstitutionsService } from './substitutions.service';
+
+/**
+ * Log-in, the global guard (every route needs a token unless @Public()), access rules and deputies. Needs the
+ * PlatformModule (global) for the configuration, the database and the directory.
+ */
+@Module({
+  imports: [
+    JwtModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        secret: config.auth.jwtSecret,
+        signOptions: { algorithm: 'HS256', expiresIn: config.auth.jwtTtlSeconds },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
+    }),
+  ],
+  controllers: [AuthController, SubstitutionsController],
+  providers: [
+    // Stateless; provided here too so the module does not depend on whether the platform exports it.
+    { provide: AuditLogRepository, useFactory: (ds: DataSource) => new AuditLogRepository(ds), inject: [DataSource] },
+    AccessPolicy,
+    AuthService,
+    SubstitutionsService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [AccessPolicy, AuthService],
+})
+export class AuthModule {}
