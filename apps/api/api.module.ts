@@ -1,11 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../../libs/config';
 import { PlatformModule } from '../../libs/platform';
+import { AuditApiModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CyclesModule } from './cycles/cycles.module';
+import { ExtensionsModule } from './extensions/extensions.module';
 import { HealthController } from './health/health.controller';
+import { MonitoringModule } from './monitoring/monitoring.module';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { OrganizationsService } from './organizations/organizations.service';
+import { PracticesModule } from './practices/practices.module';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksService } from './tasks/tasks.service';
 import { TemporalClientModule } from './temporal/temporal-client.module';
@@ -15,7 +19,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [PlatformModule.forRoot(config), TemporalClientModule, AuthModule, CyclesModule],
+      imports: [PlatformModule.forRoot(config), TemporalClientModule, AuthModule, CyclesModule, MonitoringModule, PracticesModule, ExtensionsModule, AuditApiModule],
       controllers: [HealthController, OrganizationsController, TasksController],
       providers: [OrganizationsService, TasksService],
     };

@@ -1,0 +1,52 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { LIMITS } from '../../../libs/contracts/deadline-task';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const REQUIRED = 'обязательное поле';
+
+/** «Продление по запросу: » goes before the basis in the task's own reason, which the workflow caps at LIMITS.reasonMax. */
+export const BASIS_MAX = LIMITS.reasonMax - 100;
+
+export const EXTENSION_STATUSES = ['pending', 'granted', 'refused'] as const;
+export type ExtensionStatus = (typeof EXTENSION_STATUSES)[number];
+export const EXTENSION_DECISIONS = ['granted', 'refused'] as const;
+export type ExtensionDecision = (typeof EXTENSION_DECISIONS)[number];
+
+export class CreateExtensionRequestDto {
+  @ApiProperty({
+    description: "The proposed deadline, local to the task's zone: YYYY-MM-DD (18:00) or YYYY-MM-DDTHH:mm",
+    example: '2026-12-22',
+  })
+  @IsString({ message: REQUIRED })
+  @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/, { message: 'дата ГГГГ-ММ-ДД или ГГГГ-ММ-ДДTЧЧ:ММ (местное время региона)' })
+  dueAt!: string;
+
+  @ApiProperty({ example: 'Приказ о составе рабочей группы подписан только 10.12; план не успевает пройти педсовет' })
+  @Transform(trim)
+  @IsString({ message: REQUIRED })
+  @MinLength(1, { message: REQUIRED })
+  @MaxLength(LIMITS.reasonMax, { message: `не длиннее ${LIMITS.reasonMax} символов` })
+  reason!: string;
+}
+
+export class ListExtensionRequestsQueryDto {
+  @ApiPropertyOptional({ enum: EXTENSION_STATUSES, description: 'Every status when omitted' })
+  @IsOptional()
+  @IsIn(EXTENSION_STATUSES, { message: 'pending (ожидает решения), granted (продлено) или refused (отказано)' })
+  status?: ExtensionStatus;
+}
+
+export class DecideExtensionRequestDto {
+  @ApiProperty({ enum: EXTENSION_DECISIONS })
+  @IsIn(EXTENSION_DECISIONS, { message: 'granted (продлить срок) или refused (отказать)' })
+  decision!: ExtensionDecision;
+
+  @ApiProperty({ description: 'The ground of the decision, as the official cites it', example: 'Письмо министерства от 12.12.2026 № 45-01/2026' })
+  @Transform(trim)
+  @IsString({ message: REQUIRED })
+  @MinLength(1, { message: REQUIRED })
+  @MaxLength(BASIS_MAX, { message: `не длиннее ${BASIS_MAX} символов` })
+  basis!: string;
+}
