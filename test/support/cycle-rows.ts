@@ -207,14 +207,35 @@ export async function insertSubmission(ds: DataSource, s: SubmissionRowOptions):
   return row.id;
 }
 
-/** A second region with its own ministry and administrator, to check that one region's officials stay out of another's. */
-export async function insertOtherRegion(ds: DataSource, suffix: string, password: string): Promise<{ regionCode: string; ministryId: string; adminEmail: string }> {
+export interface OtherRegion {
+  regionCode: string;
+  ministryId: string;
+  adminEmail: string;
+  municipalityId: string;
+  schoolIds: [string, string];
+}
+
+/**
+ * A second region with its own ministry, administrator, one municipality and two schools: to check that one region's
+ * officials stay out of another's, and for rows no other test of the demo region can touch.
+ */
+export async function insertOtherRegion(ds: DataSource, suffix: string, password: string): Promise<OtherRegion> {
   const regionCode = `o${suffix}`.slice(0, 20);
   const ministryId = `${regionCode}-ministry`;
-  await ds.query(
-    `INSERT INTO organizations (id, kind, name, region_code, time_zone, parent_id) VALUES ($1, 'ministry', $2, $3, 'Europe/Moscow', NULL)`,
-    [ministryId, `Министерство образования другого региона (${regionCode})`, regionCode],
-  );
+  const municipalityId = `${regionCode}-mun`;
+  const schoolIds: [string, string] = [`${regionCode}-school-1`, `${regionCode}-school-2`];
+  const org = (id: string, kind: string, name: string, parentId: string | null) =>
+    ds.query(`INSERT INTO organizations (id, kind, name, region_code, time_zone, parent_id) VALUES ($1, $2, $3, $4, 'Europe/Moscow', $5)`, [
+      id,
+      kind,
+      name,
+      regionCode,
+      parentId,
+    ]);
+  await org(ministryId, 'ministry', `Министерство образования другого региона (${regionCode})`, null);
+  await org(municipalityId, 'municipality', `Отдел образования другого района (${regionCode})`, ministryId);
+  await org(schoolIds[0], 'school', `МБОУ «СОШ № 5» (${regionCode})`, municipalityId);
+  await org(schoolIds[1], 'school', `МБОУ «СОШ № 6» (${regionCode})`, municipalityId);
   const adminEmail = `admin@${regionCode}.region.test`;
   await new DirectoryRepository(ds).addPerson({
     organizationId: ministryId,
@@ -224,5 +245,5 @@ export async function insertOtherRegion(ds: DataSource, suffix: string, password
     role: 'ministry_admin',
     passwordHash: hashSync(password, 4),
   });
-  return { regionCode, ministryId, adminEmail };
+  return { regionCode, ministryId, adminEmail, municipalityId, schoolIds };
 }
