@@ -121,8 +121,9 @@ async function runCycle(template: CycleTemplate, index: number): Promise<void> {
     const files = await buildIdentificationFiles({
       schools: region.schools.map((s) => ({ code: s.code, name: s.name, municipality: s.municipalityId })),
       years: [academicYear - 3, academicYear - 2, academicYear - 1],
-      lowSchools: region.municipalities.map((m) => region.schools.find((s) => s.municipalityId === m.id)!.code),
-      disadvantagedSchools: [region.schools[1].code],
+      // The bottom decile of a small region is one school; the social index flags another.
+      lowSchools: [region.schools[0].code],
+      disadvantagedSchools: [region.schools[region.schools.length - 1].code],
     });
     const base = `/api/cycles/${encodeURIComponent(cycleId)}/identification`;
     const xlsx = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -190,6 +191,12 @@ async function runCycle(template: CycleTemplate, index: number): Promise<void> {
     expect(periods.length).toBeGreaterThanOrEqual(2);
 
     // A best practice is in the bank and found by a different word form.
+    const published: { title: string }[] = await harness.dataSource.query(
+      `SELECT title FROM best_practices WHERE cycle_id = $1 AND status = 'published'`,
+      [cycleId],
+    );
+    expect(published.length).toBeGreaterThanOrEqual(1);
+    expect(published[0].title).toBe('Наставничество педагогов в сельской школе');
     const bank = await admin.get(`/api/practices?q=${encodeURIComponent('наставничества')}&cycleId=${encodeURIComponent(cycleId)}`);
     expect(bank.status).toBe(200);
     expect((bank.body.items ?? bank.body).length).toBeGreaterThanOrEqual(1);

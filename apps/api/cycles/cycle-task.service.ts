@@ -89,7 +89,11 @@ export class CycleTaskService {
 
   /**
    * Writes the task's record with `produce` inside a transaction, completes the task with the result it returns,
-   * and commits. A refused completion (the task closed meanwhile, Temporal down) leaves nothing behind.
+   * appends the audit entry and commits. A refused completion (the task closed meanwhile, Temporal down) leaves
+   * nothing behind.
+   *
+   * `produce` must not append to the audit log itself: the chain's lock, held until commit, would block the task's
+   * own projection of the completion, which the Update waits for. Return the entry instead.
    */
   async completeWith(
     user: AuthUser,
@@ -98,6 +102,11 @@ export class CycleTaskService {
   ): Promise<CompletionResult> {
     return this.dataSource.transaction(async (manager) => {
       const { result, auditType, auditData } = await produce(manager);
+      await this.runUpdate(task.snapshot.taskId, () =>
+        this.temporal.client.workflow
+          .getHandle(task.snapshot.workflowId)
+          .executeUpdate(completeTaskUpdate, { args: [{ completedBy: user.email, result }] }),
+      );
       await this.auditLog.append(
         {
           subjectType: 'task',
@@ -110,11 +119,6 @@ export class CycleTaskService {
           organizationIds: [...new Set([task.snapshot.assigneeOrganizationId, task.context.subjectOrganizationId])],
         },
         manager,
-      );
-      await this.runUpdate(task.snapshot.taskId, () =>
-        this.temporal.client.workflow
-          .getHandle(task.snapshot.workflowId)
-          .executeUpdate(completeTaskUpdate, { args: [{ completedBy: user.email, result }] }),
       );
       return result;
     });

@@ -218,7 +218,8 @@ export class SubmissionsService {
    */
   private async publishPractice(manager: EntityManager, task: CycleTask, submission: SubmissionRow, user: AuthUser): Promise<void> {
     const values = submission.form ?? {};
-    const fields = (this.cycleTasks.form(task.cycle, task.context.formId)?.fields ?? []).filter((f) => f.type === 'text');
+    // The task here is the review; the practice's form is the step's.
+    const fields = (this.cycleTasks.form(task.cycle, findStep(task).bestPractice?.form)?.fields ?? []).filter((f) => f.type === 'text');
     const text = (id: string | undefined): string => (id && typeof values[id] === 'string' ? (values[id] as string).trim() : '');
     const titleField = fields.find((f) => /title|name/i.test(f.id));
     const keywordField = fields.find((f) => /keyword/i.test(f.id));
@@ -234,7 +235,7 @@ export class SubmissionsService {
         task.cycle.id,
         task.context.subjectOrganizationId,
         submission.id,
-        text(titleField?.id) || task.snapshot.title,
+        text(titleField?.id) || findStep(task).title,
         sections[0] ? text(sections[0].id) : '',
         sections.map((f) => `${f.title}\n${text(f.id)}`).join('\n\n'),
         keywords,
