@@ -25,3 +25,9 @@ export type {
 export { WorkflowHistoryRepository } from './repositories/workflow-history.repository';
 export type { WorkflowHistoryRecord, WorkflowHistorySummary } from './repositories/workflow-history.repository';
 export { seedDemoRegion } from './seed/demo-region';
+export { CycleRepository } from './repositories/cycle.repository';
+export type { AgreementRow, CycleRow, ParticipantRow, RemarkRow, SubmissionRow } from './repositories/cycle.repository';
+export { DocumentRepository } from './repositories/document.repository';
+export type { DocumentMeta } from './repositories/document.repository';
+export { TemplateRepository } from './repositories/template.repository';
+export type { TemplateVersionRow } from './repositories/template.repository';

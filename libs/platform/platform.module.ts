@@ -3,11 +3,16 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config';
 import { Mailer } from '../mail';
 import {
+  AuditLogRepository,
+  CycleRepository,
   dataSourceOptions,
+  DocumentRepository,
   DirectoryRepository,
   NotificationOutboxRepository,
   runMigrations,
   TaskRepository,
+  TemplateRepository,
+  WorkflowHistoryRepository,
 } from '../persistence';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -53,10 +58,31 @@ export class PlatformModule {
           useFactory: (ds: DataSource) => new NotificationOutboxRepository(ds),
           inject: [DataSource],
         },
+        { provide: AuditLogRepository, useFactory: (ds: DataSource) => new AuditLogRepository(ds), inject: [DataSource] },
+        { provide: CycleRepository, useFactory: (ds: DataSource) => new CycleRepository(ds), inject: [DataSource] },
+        { provide: DocumentRepository, useFactory: (ds: DataSource) => new DocumentRepository(ds), inject: [DataSource] },
+        { provide: TemplateRepository, useFactory: (ds: DataSource) => new TemplateRepository(ds), inject: [DataSource] },
+        {
+          provide: WorkflowHistoryRepository,
+          useFactory: (ds: DataSource) => new WorkflowHistoryRepository(ds),
+          inject: [DataSource],
+        },
         { provide: Mailer, useFactory: () => new Mailer(config.mail.smtpUrl, config.mail.from) },
         PlatformShutdown,
       ],
-      exports: [APP_CONFIG, DataSource, DirectoryRepository, TaskRepository, NotificationOutboxRepository, Mailer],
+      exports: [
+        APP_CONFIG,
+        DataSource,
+        DirectoryRepository,
+        TaskRepository,
+        NotificationOutboxRepository,
+        AuditLogRepository,
+        CycleRepository,
+        DocumentRepository,
+        TemplateRepository,
+        WorkflowHistoryRepository,
+        Mailer,
+      ],
     };
   }
 }
