@@ -4,11 +4,14 @@ import { PlatformModule } from '../../libs/platform';
 import { AuditApiModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CyclesModule } from './cycles/cycles.module';
+import { DocumentsModule } from './documents/documents.module';
 import { ExtensionsModule } from './extensions/extensions.module';
 import { HealthController } from './health/health.controller';
+import { IdentificationModule } from './identification/identification.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { OrganizationsService } from './organizations/organizations.service';
+import { PartnershipsModule } from './partnerships/partnerships.module';
 import { PracticesModule } from './practices/practices.module';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksService } from './tasks/tasks.service';
@@ -19,7 +22,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [PlatformModule.forRoot(config), TemporalClientModule, AuthModule, CyclesModule, MonitoringModule, PracticesModule, ExtensionsModule, AuditApiModule],
+      imports: [PlatformModule.forRoot(config), TemporalClientModule, AuthModule, CyclesModule, MonitoringModule, PracticesModule, ExtensionsModule, AuditApiModule, DocumentsModule, IdentificationModule, PartnershipsModule],
       controllers: [HealthController, OrganizationsController, TasksController],
       providers: [OrganizationsService, TasksService],
     };

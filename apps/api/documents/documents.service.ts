@@ -1,0 +1,84 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { AuditLogRepository, DocumentRepository, type DocumentMeta } from '../../../libs/persistence';
+import { AccessPolicy } from '../auth/access-policy.service';
+import type { AuthUser } from '../auth/auth-user';
+
+export interface DocumentView extends DocumentMeta {
+  contentUrl: string;
+}
+
+export const DOCUMENT_SUBJECT = 'document';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function view(meta: DocumentMeta): DocumentView {
+  return { ...meta, contentUrl: `/api/documents/${meta.id}/content` };
+}
+
+/** Uploaded documents: stored whole in PostgreSQL with their sha256, readable by whoever may read their organisation. */
+@Injectable()
+export class DocumentsService {
+  constructor(
+    private readonly documents: DocumentRepository,
+    private readonly access: AccessPolicy,
+    private readonly auditLog: AuditLogRepository,
+  ) {}
+
+  async upload(
+    user: AuthUser,
+    file: { content: Buffer; fileName: string; contentType: string; organizationId?: string },
+  ): Promise<DocumentView> {
+    const organizationId = file.organizationId ?? user.organizationId;
+    this.access.assertCanActFor(user, organizationId, `загрузка документа «${file.fileName}»`);
+    const meta = await this.documents.insert({
+      organizationId,
+      fileName: file.fileName,
+      contentType: file.contentType || 'application/octet-stream',
+      sizeBytes: file.content.length,
+      sha256: createHash('sha256').update(file.content).digest('hex'),
+      content: file.content,
+      uploadedBy: user.email,
+    });
+    await this.auditLog.append({
+      subjectType: DOCUMENT_SUBJECT,
+      subjectId: meta.id,
+      type: 'document_uploaded',
+      actor: user.email,
+      occurredAt: new Date(),
+      data: { fileName: meta.fileName, contentType: meta.contentType, sizeBytes: meta.sizeBytes, sha256: meta.sha256 },
+      organizationIds: [organizationId],
+    });
+    return view(meta);
+  }
+
+  async get(user: AuthUser, id: string): Promise<DocumentView> {
+    return view(await this.requireReadable(user, id));
+  }
+
+  async download(user: AuthUser, id: string): Promise<{ meta: DocumentMeta; content: Buffer }> {
+    const meta = await this.requireReadable(user, id);
+    const content = await this.documents.content(id);
+    if (!content) throw new NotFoundException(`Документ ${id} не найден`);
+    return { meta, content };
+  }
+
+  /** The document, if it exists (an id that is not a UUID cannot) and the user may read its organisation. */
+  async find(id: string): Promise<DocumentMeta | null> {
+    return UUID.test(id) ? this.documents.findMeta(id) : null;
+  }
+
+  private async requireReadable(user: AuthUser, id: string): Promise<DocumentMeta> {
+    const meta = await this.find(id);
+    if (!meta) throw new NotFoundException(`Документ ${id} не найден`);
+    await this.access.assertCanRead(user, meta.organizationId, `документ ${id}`);
+    return meta;
+  }
+}
+
+/** RFC 6266: an ASCII fallback for old clients, and the real (Cyrillic) name in UTF-8. */
+export function contentDisposition(fileName: string): string {
+  const fallback = fileName.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { CyclesModule } from '../cycles/cycles.module';
+import { DocumentsModule } from '../documents/documents.module';
+import { IdentificationController } from './identification.controller';
+import { IdentificationService } from './identification.service';
+import { RegionDirectory } from './region-directory';
+
+/** Identification files, the ranking and the approved list of participant schools. */
+@Module({
+  imports: [AuthModule, CyclesModule, DocumentsModule],
+  controllers: [IdentificationController],
+  providers: [IdentificationService, RegionDirectory],
+  exports: [IdentificationService, RegionDirectory],
+})
+export class IdentificationModule {}

@@ -1,0 +1,399 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import {
+  rankSchools,
+  type AssessmentRow,
+  type IdentificationCategory,
+  type SchoolRanking,
+  type SocialPassportRow,
+  type YearlyScore,
+} from '../../../libs/domain/analytics';
+import {
+  ASSESSMENT_COLUMNS,
+  parseAssessmentFile,
+  parseSocialPassportFile,
+  SOCIAL_PASSPORT_COLUMNS,
+  type ImportError,
+} from '../../../libs/import';
+import { cellAt, countRecognised, dataRowsAfter, locateHeader, type ColumnSpec } from '../../../libs/import/columns';
+import { readTable } from '../../../libs/import/table';
+import { parseText } from '../../../libs/import/values';
+import { AuditLogRepository, CycleRepository, type CycleRow, type ParticipantRow } from '../../../libs/persistence';
+import { AccessPolicy } from '../auth/access-policy.service';
+import type { AuthUser } from '../auth/auth-user';
+import { CycleTaskService } from '../cycles/cycle-task.service';
+import type { ApproveListDto } from './identification.dto';
+import { ImportRejectedException } from './import-rejected';
+import { RegionDirectory, type RegionSchool } from './region-directory';
+
+export type IdentificationFileKind = 'results' | 'social';
+export const IDENTIFICATION_FILE_KINDS: readonly IdentificationFileKind[] = ['results', 'social'];
+
+const KIND_TITLES: Record<IdentificationFileKind, string> = {
+  results: 'результатов оценочных процедур',
+  social: 'социальных паспортов школ',
+};
+
+/** The ranking looks at this many of the latest years the results file holds, unless `years` is asked for. */
+export const DEFAULT_RANKING_YEARS = 3;
+
+export interface ImportSummary {
+  id: string;
+  cycleId: string;
+  kind: IdentificationFileKind;
+  fileName: string;
+  sha256: string;
+  rowCount: number;
+  importedBy: string;
+  importedAt: Date;
+}
+
+interface StoredImport<T> extends ImportSummary {
+  rows: T[];
+}
+
+export interface RankedSchool {
+  rank: number;
+  /** Null when the school has since left the directory: it cannot be put on the list. */
+  schoolId: string | null;
+  schoolCode: string;
+  schoolName: string | null;
+  municipalityId: string | null;
+  municipalityName: string | null;
+  category: IdentificationCategory | null;
+  stablyLow: boolean;
+  disadvantaged: boolean;
+  averageScore: number | null;
+  socialIndex: number | null;
+  lowYears: number[];
+  yearlyScores: YearlyScore[];
+  reasons: string[];
+}
+
+export interface RankingView {
+  cycleId: string;
+  years: number[];
+  imports: { results: ImportSummary | null; social: ImportSummary | null };
+  /** Best rank first: 1 = the school most in need of support. */
+  items: RankedSchool[];
+}
+
+export interface ApprovalView {
+  taskId: string;
+  comment?: string;
+  included: number;
+  participants: ParticipantRow[];
+}
+
+const SUMMARY_COLUMNS = `id, cycle_id AS "cycleId", kind, file_name AS "fileName", sha256, row_count AS "rowCount",
+  imported_by AS "importedBy", imported_at AS "importedAt"`;
+
+/** «строка 5, столбец «Средний балл»: Не число: "abc"» — how an official finds the cell. */
+export function describeImportError(error: ImportError): string {
+  const where = [error.row > 0 ? `строка ${error.row}` : '', error.column ? `столбец «${error.column}»` : ''].filter(Boolean).join(', ');
+  return where ? `${where}: ${error.message}` : error.message;
+}
+
+/**
+ * Identification: the ministry imports the results and social-passport files, reads the ranking, and approves the
+ * list of participant schools, which completes the cycle's approve_list task and starts the schools' tracks.
+ */
+@Injectable()
+export class IdentificationService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cycles: CycleRepository,
+    private readonly cycleTasks: CycleTaskService,
+    private readonly directory: RegionDirectory,
+    private readonly access: AccessPolicy,
+    private readonly auditLog: AuditLogRepository,
+  ) {}
+
+  /** The cycle, if it is the user's region's (an auditor reads every region). */
+  async requireCycle(user: AuthUser, cycleId: string, what: string): Promise<CycleRow> {
+    const cycle = await this.cycles.findCycle(cycleId);
+    if (!cycle) throw new NotFoundException(`Цикл «${cycleId}» не найден`);
+    if (user.role !== 'auditor' && cycle.regionCode !== user.regionCode) {
+      this.access.deny(user, 'Цикл другого региона недоступен', { action: what, cycleId });
+    }
+    return cycle;
+  }
+
+  async importFile(
+    user: AuthUser,
+    cycleId: string,
+    kind: IdentificationFileKind,
+    file: { content: Buffer; fileName: string },
+  ): Promise<ImportSummary> {
+    const what = `загрузка файла ${KIND_TITLES[kind]}`;
+    this.access.assertRole(user, ['ministry_admin', 'ministry_reviewer'], what);
+    const cycle = await this.requireCycle(user, cycleId, what);
+    if (!this.access.canActFor(user, cycle.ministryId)) {
+      this.access.deny(user, 'Загружать файлы идентификации может только министерство, запустившее цикл', { action: what, cycleId });
+    }
+    if (cycle.listApprovedAt) {
+      throw new ConflictException('Список школ цикла уже утверждён: новые файлы идентификации на него не повлияют');
+    }
+
+    const columns = kind === 'results' ? ASSESSMENT_COLUMNS : SOCIAL_PASSPORT_COLUMNS;
+    const parsed =
+      kind === 'results'
+        ? await parseAssessmentFile(file.content, file.fileName)
+        : await parseSocialPassportFile(file.content, file.fileName);
+    const errors = [...parsed.errors];
+    // Codes are checked only in a file whose structure is sound: a missing column is reported once, not per row.
+    if (!errors.some((e) => e.row === 0 || e.message.startsWith('Нет обязательного столбца'))) {
+      errors.push(...(await this.unknownCodes(cycle, file, columns)));
+    }
+    if (errors.length > 0) {
+      errors.sort((a, b) => a.row - b.row);
+      throw new ImportRejectedException(
+        `Файл «${file.fileName}» не загружен: ошибок — ${errors.length}. Исправьте их и загрузите файл целиком заново`,
+        errors.map(describeImportError),
+        errors,
+      );
+    }
+    if (parsed.rows.length === 0) {
+      throw new ImportRejectedException(`В файле «${file.fileName}» нет строк с данными`, [], []);
+    }
+
+    const sha256 = createHash('sha256').update(file.content).digest('hex');
+    return this.dataSource.transaction(async (manager) => {
+      const [summary]: ImportSummary[] = await manager.query(
+        `INSERT INTO identification_imports (cycle_id, kind, file_name, sha256, row_count, rows, imported_by)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING ${SUMMARY_COLUMNS}`,
+        [cycle.id, kind, file.fileName, sha256, parsed.rows.length, JSON.stringify(parsed.rows), user.email],
+      );
+      await this.auditLog.append(
+        {
+          subjectType: 'identification_import',
+          subjectId: summary.id,
+          type: 'identification_file_imported',
+          actor: user.email,
+          occurredAt: new Date(),
+          data: { kind, fileName: file.fileName, sha256, rowCount: parsed.rows.length },
+          cycleId: cycle.id,
+          organizationIds: [cycle.ministryId],
+        },
+        manager,
+      );
+      return summary;
+    });
+  }
+
+  async ranking(user: AuthUser, cycleId: string, years?: number[]): Promise<RankingView> {
+    const cycle = await this.requireCycle(user, cycleId, 'рейтинг школ');
+    return this.computeRanking(cycle, years);
+  }
+
+  /** rankSchools over the latest import of each kind; a newer import of a kind supersedes the older. */
+  async computeRanking(cycle: CycleRow, requestedYears?: number[]): Promise<RankingView> {
+    const results = await this.latestImport<AssessmentRow>(cycle.id, 'results');
+    const social = await this.latestImport<SocialPassportRow>(cycle.id, 'social');
+    if (!results && !social) {
+      throw new UnprocessableEntityException('Файлы идентификации ещё не загружены: загрузите результаты и социальные паспорта школ');
+    }
+    const present = [...new Set((results?.rows ?? []).map((r) => r.year))].sort((a, b) => b - a);
+    const years = requestedYears?.length ? [...new Set(requestedYears)].sort((a, b) => a - b) : present.slice(0, DEFAULT_RANKING_YEARS).reverse();
+    if (years.length === 0) {
+      throw new UnprocessableEntityException('Нет результатов оценочных процедур: загрузите файл результатов');
+    }
+    const ranking = rankSchools({ results: results?.rows ?? [], social: social?.rows ?? [], years });
+    const byCode = new Map((await this.directory.schools(cycle.regionCode)).filter((s) => s.code).map((s) => [s.code!, s]));
+    return {
+      cycleId: cycle.id,
+      years,
+      imports: { results: results ? withoutRows(results) : null, social: social ? withoutRows(social) : null },
+      items: ranking.map((r) => rankedSchool(r, byCode.get(r.schoolCode))),
+    };
+  }
+
+  async approve(user: AuthUser, cycleId: string, dto: ApproveListDto): Promise<ApprovalView> {
+    this.access.assertRole(user, ['ministry_admin'], 'утверждение списка школ');
+    const cycle = await this.requireCycle(user, cycleId, 'утверждение списка школ');
+    const taskId = await this.openApproveListTask(cycle.id);
+    const task = await this.cycleTasks.requireActionable(user, taskId, ['approve_list']);
+    const ranking = await this.computeRanking(cycle);
+
+    const add = dto.add ?? [];
+    const remove = dto.remove ?? [];
+    assertNoDuplicates(add.map((a) => a.schoolId), 'add');
+    assertNoDuplicates(remove.map((r) => r.schoolId), 'remove');
+    const both = add.filter((a) => remove.some((r) => r.schoolId === a.schoolId));
+    if (both.length > 0) {
+      throw new UnprocessableEntityException(`Школа ${both[0].schoolId} указана и в add, и в remove`);
+    }
+
+    const proposed = ranking.items.filter((s) => s.category !== null && s.schoolId !== null);
+    const proposedById = new Map(proposed.map((s) => [s.schoolId!, s]));
+    const schools = new Map((await this.directory.schools(cycle.regionCode)).map((s) => [s.id, s]));
+    const problems: string[] = [];
+    for (const r of remove) {
+      if (!proposedById.has(r.schoolId)) problems.push(`remove: школа ${r.schoolId} не входит в рассчитанный список`);
+    }
+    for (const a of add) {
+      const school = schools.get(a.schoolId);
+      if (!school) problems.push(`add: школа ${a.schoolId} не найдена среди школ региона`);
+      else if (proposedById.has(a.schoolId)) problems.push(`add: школа «${school.name}» уже входит в рассчитанный список`);
+      else if (!school.municipalityId) problems.push(`add: у школы «${school.name}» не указан муниципалитет`);
+    }
+    if (problems.length > 0) {
+      throw new UnprocessableEntityException({ message: 'Изменения списка школ не приняты', details: problems });
+    }
+
+    const removed = new Map(remove.map((r) => [r.schoolId, r.reason]));
+    const rankById = new Map(ranking.items.filter((s) => s.schoolId).map((s) => [s.schoolId!, s]));
+    const rows = [
+      ...proposed
+        .filter((s) => !removed.has(s.schoolId!))
+        .map((s) => participantRow(s.schoolId!, s.municipalityId!, s, true, null, user.email)),
+      ...add.map((a) => participantRow(a.schoolId, schools.get(a.schoolId)!.municipalityId!, rankById.get(a.schoolId), true, a.reason, user.email)),
+      ...proposed
+        .filter((s) => removed.has(s.schoolId!))
+        .map((s) => participantRow(s.schoolId!, s.municipalityId!, s, false, removed.get(s.schoolId!)!, user.email)),
+    ];
+    if (!rows.some((r) => r.included)) {
+      throw new UnprocessableEntityException('Итоговый список школ пуст: утвердить пустой список нельзя');
+    }
+    const orphan = rows.find((r) => !r.municipalityId);
+    if (orphan) throw new UnprocessableEntityException(`У школы ${orphan.schoolId} не указан муниципалитет`);
+
+    await this.cycleTasks.completeWith(user, task, async (manager) => {
+      await this.cycles.replaceParticipants(cycle.id, rows, manager);
+      return {
+        result: dto.comment ? { comment: dto.comment } : {},
+        auditType: 'participants_list_approved',
+        auditData: {
+          years: ranking.years,
+          resultsImportId: ranking.imports.results?.id ?? null,
+          socialImportId: ranking.imports.social?.id ?? null,
+          included: rows.filter((r) => r.included).map((r) => ({ schoolId: r.schoolId, category: r.category, rank: r.rank, manualReason: r.manualReason })),
+          removed: remove.map((r) => ({ schoolId: r.schoolId, reason: r.reason })),
+          added: add.map((a) => ({ schoolId: a.schoolId, reason: a.reason })),
+          comment: dto.comment ?? null,
+        },
+      };
+    });
+    const participants = await this.cycles.listParticipants(cycle.id);
+    return { taskId, comment: dto.comment, included: participants.filter((p) => p.included).length, participants };
+  }
+
+  /** Participants the user may see: the ministry, institute and auditors all; a municipality its schools; a school itself. */
+  async participants(user: AuthUser, cycleId: string): Promise<ParticipantRow[]> {
+    const cycle = await this.requireCycle(user, cycleId, 'список школ цикла');
+    const rows = await this.cycles.listParticipants(cycle.id);
+    const readable = await this.access.readableOrganizationIds(user);
+    if (readable === 'all') return rows;
+    const visible = new Set(readable);
+    return rows.filter((r) => visible.has(r.schoolId));
+  }
+
+  async latestImport<T>(cycleId: string, kind: IdentificationFileKind): Promise<StoredImport<T> | null> {
+    const rows: StoredImport<T>[] = await this.dataSource.query(
+      `SELECT ${SUMMARY_COLUMNS}, rows FROM identification_imports WHERE cycle_id = $1 AND kind = $2
+        ORDER BY imported_at DESC, id DESC LIMIT 1`,
+      [cycleId, kind],
+    );
+    return rows[0] ?? null;
+  }
+
+  private async openApproveListTask(cycleId: string): Promise<string> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM tasks
+        WHERE status = 'open' AND snapshot->'context'->>'cycleId' = $1 AND snapshot->'context'->>'action' = 'approve_list'
+        ORDER BY created_at LIMIT 1`,
+      [cycleId],
+    );
+    if (rows.length === 0) {
+      throw new ConflictException('Нет открытой задачи утверждения списка школ: список уже утверждён или этап идентификации ещё не начался');
+    }
+    return rows[0].id;
+  }
+
+  /** Codes the region's directory does not know, each with the row and column where the official wrote it. */
+  private async unknownCodes<K extends string>(
+    cycle: CycleRow,
+    file: { content: Buffer; fileName: string },
+    columns: readonly ColumnSpec<K | 'schoolCode'>[],
+  ): Promise<ImportError[]> {
+    const read = await readTable(file.content, file.fileName, (cells) => countRecognised(cells, columns));
+    if ('error' in read) return [];
+    const header = locateHeader(read.table.rows, columns, 'schoolCode');
+    const codeColumn = header?.columns.schoolCode;
+    if (!header || !codeColumn) return [];
+    const data = dataRowsAfter(read.table.rows, header.rowNumber);
+    if ('error' in data) return [];
+    const known = new Set((await this.directory.schools(cycle.regionCode)).map((s) => s.code).filter((c): c is string => c !== null));
+    const errors: ImportError[] = [];
+    for (const row of data.rows) {
+      const code = parseText(cellAt(row, codeColumn));
+      if (code !== null && !known.has(code)) {
+        errors.push({ row: row.rowNumber, column: codeColumn.header, message: `Школа с кодом «${code}» не найдена в справочнике региона` });
+      }
+    }
+    return errors;
+  }
+}
+
+function withoutRows<T>(stored: StoredImport<T>): ImportSummary {
+  const { id, cycleId, kind, fileName, sha256, rowCount, importedBy, importedAt } = stored;
+  return { id, cycleId, kind, fileName, sha256, rowCount, importedBy, importedAt };
+}
+
+function rankedSchool(r: SchoolRanking, school: RegionSchool | undefined): RankedSchool {
+  return {
+    rank: r.rank,
+    schoolId: school?.id ?? null,
+    schoolCode: r.schoolCode,
+    schoolName: school?.name ?? r.schoolName,
+    municipalityId: school?.municipalityId ?? null,
+    municipalityName: school?.municipalityName ?? null,
+    category: r.category,
+    stablyLow: r.stablyLow,
+    disadvantaged: r.disadvantaged,
+    averageScore: r.averageScore,
+    socialIndex: r.socialIndex,
+    lowYears: r.lowYears,
+    yearlyScores: r.yearlyScores,
+    reasons: r.reasons,
+  };
+}
+
+function participantRow(
+  schoolId: string,
+  municipalityId: string,
+  ranked: RankedSchool | undefined,
+  included: boolean,
+  manualReason: string | null,
+  decidedBy: string,
+): Omit<ParticipantRow, 'schoolName' | 'schoolCode' | 'outcome' | 'outcomeReason'> {
+  return {
+    schoolId,
+    municipalityId,
+    category: ranked?.category ?? null,
+    rank: ranked?.rank ?? null,
+    reasons: ranked?.reasons ?? [],
+    included,
+    manualReason,
+    decidedBy,
+  };
+}
+
+function assertNoDuplicates(ids: string[], field: string): void {
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (seen.has(id)) throw new UnprocessableEntityException(`Школа ${id} указана в ${field} дважды`);
+    seen.add(id);
+  }
+}
+
+/** '2022,2023,2024' → [2022, 2023, 2024]; 400 for anything else. */
+export function parseYearsQuery(value: string | undefined): number[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const years = value.split(',').map((part) => part.trim());
+  if (!years.every((y) => /^\d{4}$/.test(y))) {
+    throw new BadRequestException({ message: 'Запрос содержит ошибки', details: ['years: годы через запятую, например 2022,2023,2024'] });
+  }
+  return years.map(Number);
+}

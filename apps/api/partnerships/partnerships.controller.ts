@@ -1,0 +1,45 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { AgreementRow } from '../../../libs/persistence';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser, Roles } from '../auth/decorators';
+import { ConfirmAgreementDto, ProposePairsDto, SuggestionsQueryDto } from './partnership.dto';
+import { PartnershipsService, type ConfirmationView, type PairsView, type SuggestionsView } from './partnerships.service';
+
+@ApiTags('partnerships')
+@ApiBearerAuth()
+@ApiResponse({ status: 403, description: 'Not allowed; the reason says why' })
+@Controller()
+export class PartnershipsController {
+  constructor(private readonly partnerships: PartnershipsService) {}
+
+  @Get('cycles/:cycleId/partners/suggestions')
+  @Roles('ministry_admin', 'ministry_reviewer', 'municipal_coordinator')
+  @ApiOperation({ summary: 'Partner schools suggested for a participant school: strong results, nearby, not overloaded' })
+  suggestions(@CurrentUser() user: AuthUser, @Param('cycleId') cycleId: string, @Query() query: SuggestionsQueryDto): Promise<SuggestionsView> {
+    return this.partnerships.suggestions(user, cycleId, query.schoolId, query.limit);
+  }
+
+  @Post('tasks/:taskId/pairs')
+  @HttpCode(200)
+  @Roles('municipal_coordinator')
+  @ApiOperation({ summary: 'Propose one partner for every participant school of the municipality; completes propose_pairs' })
+  @ApiResponse({ status: 422, description: 'A school without a pair, a partner that participates, is unknown or overloaded' })
+  pairs(@CurrentUser() user: AuthUser, @Param('taskId') taskId: string, @Body() dto: ProposePairsDto): Promise<PairsView> {
+    return this.partnerships.proposePairs(user, taskId, dto);
+  }
+
+  @Post('tasks/:taskId/confirm-agreement')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Confirm an agreement as one of its parties; the municipality attaches the signed document' })
+  @ApiResponse({ status: 422, description: 'The municipality\'s confirmation without the signed document' })
+  confirm(@CurrentUser() user: AuthUser, @Param('taskId') taskId: string, @Body() dto: ConfirmAgreementDto): Promise<ConfirmationView> {
+    return this.partnerships.confirm(user, taskId, dto);
+  }
+
+  @Get('cycles/:cycleId/agreements')
+  @ApiOperation({ summary: 'The cycle\'s partner agreements the user may see, with their confirmations' })
+  agreements(@CurrentUser() user: AuthUser, @Param('cycleId') cycleId: string): Promise<AgreementRow[]> {
+    return this.partnerships.agreements(user, cycleId);
+  }
+}

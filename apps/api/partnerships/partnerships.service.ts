@@ -1,0 +1,295 @@
+import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import type { ResolvedStep } from '../../../libs/contracts/cycle-template';
+import { rankSchools, suggestPartners, type AssessmentRow } from '../../../libs/domain/analytics';
+import { CycleRepository, type AgreementRow, type CycleRow } from '../../../libs/persistence';
+import { AccessPolicy } from '../auth/access-policy.service';
+import type { AuthUser } from '../auth/auth-user';
+import { CycleTaskService } from '../cycles/cycle-task.service';
+import { DocumentsService } from '../documents/documents.service';
+import { DEFAULT_RANKING_YEARS, IdentificationService } from '../identification/identification.service';
+import { RegionDirectory } from '../identification/region-directory';
+import type { ConfirmAgreementDto, ProposePairsDto } from './partnership.dto';
+
+export type AgreementParty = 'school' | 'partner' | 'municipality';
+
+const PARTY_TITLES: Record<AgreementParty, string> = {
+  school: 'школа-участник',
+  partner: 'школа-партнёр',
+  municipality: 'муниципальный орган управления образованием',
+};
+
+export interface PartnerSuggestionView {
+  schoolId: string;
+  schoolName: string;
+  schoolCode: string;
+  municipalityId: string;
+  municipalityName: string | null;
+  score: number;
+  currentLoad: number;
+  sameMunicipality: boolean;
+  reason: string;
+}
+
+export interface SuggestionsView {
+  cycleId: string;
+  schoolId: string;
+  maxLoad: number;
+  /** Best suggestion first. */
+  items: PartnerSuggestionView[];
+}
+
+export interface PairsView {
+  taskId: string;
+  submissionId: string;
+  agreements: AgreementRow[];
+}
+
+export interface ConfirmationView {
+  taskId: string;
+  party: AgreementParty;
+  /** «школа-партнёр»: who confirmed, as the official reads it. */
+  partyTitle: string;
+  agreement: AgreementRow;
+}
+
+/** Partner schools: suggestions, the municipality's proposal of pairs, and each agreement's three confirmations. */
+@Injectable()
+export class PartnershipsService {
+  constructor(
+    private readonly cycles: CycleRepository,
+    private readonly cycleTasks: CycleTaskService,
+    private readonly identification: IdentificationService,
+    private readonly directory: RegionDirectory,
+    private readonly documents: DocumentsService,
+    private readonly access: AccessPolicy,
+  ) {}
+
+  async suggestions(user: AuthUser, cycleId: string, schoolId: string, limit?: number): Promise<SuggestionsView> {
+    const what = 'подбор школ-партнёров';
+    this.access.assertRole(user, ['ministry_admin', 'ministry_reviewer', 'municipal_coordinator'], what);
+    const cycle = await this.identification.requireCycle(user, cycleId, what);
+    const participants = await this.cycles.listParticipants(cycle.id, true);
+    const participant = participants.find((p) => p.schoolId === schoolId);
+    if (!participant) throw new NotFoundException(`Школа ${schoolId} не входит в утверждённый список цикла`);
+    await this.access.assertCanRead(user, schoolId, what);
+    const maxLoad = partnershipStep(cycle).maxPartnersPerSchool!;
+
+    const scores = await this.scoresByCode(cycle);
+    const participantIds = new Set(participants.map((p) => p.schoolId));
+    const schools = await this.directory.schools(cycle.regionCode);
+    const loads = await this.cycles.partnerLoads(cycle.id);
+    const candidates = schools.filter((s) => s.code !== null && s.municipalityId !== null && !participantIds.has(s.id) && scores.has(s.code));
+    const byCode = new Map(candidates.map((s) => [s.code!, s]));
+    const suggested = suggestPartners({
+      participant: { schoolCode: participant.schoolCode ?? participant.schoolId, municipalityId: participant.municipalityId },
+      candidates: candidates.map((s) => ({
+        schoolCode: s.code!,
+        municipalityId: s.municipalityId!,
+        score: scores.get(s.code!)!,
+        currentLoad: loads.get(s.id) ?? 0,
+      })),
+      neighbours: await this.directory.neighbours(cycle.regionCode),
+      maxLoad,
+      limit,
+    });
+    return {
+      cycleId: cycle.id,
+      schoolId,
+      maxLoad,
+      items: suggested.map((s) => {
+        const school = byCode.get(s.schoolCode)!;
+        return {
+          schoolId: school.id,
+          schoolName: school.name,
+          schoolCode: s.schoolCode,
+          municipalityId: s.municipalityId,
+          municipalityName: school.municipalityName,
+          score: s.score,
+          currentLoad: s.currentLoad,
+          sameMunicipality: s.sameMunicipality,
+          reason: s.reason,
+        };
+      }),
+    };
+  }
+
+  async proposePairs(user: AuthUser, taskId: string, dto: ProposePairsDto): Promise<PairsView> {
+    const task = await this.cycleTasks.requireActionable(user, taskId, ['propose_pairs']);
+    this.access.assertRole(user, ['municipal_coordinator'], `предложение пар школ: ${taskId}`);
+    const { cycle, context } = task;
+    const municipalityId = context.subjectOrganizationId;
+    const maxLoad = partnershipStep(cycle, context.stepKey).maxPartnersPerSchool!;
+
+    const participants = await this.cycles.listParticipants(cycle.id, true);
+    const participantIds = new Set(participants.map((p) => p.schoolId));
+    const ours = participants.filter((p) => p.municipalityId === municipalityId);
+    const schools = new Map((await this.directory.schools(cycle.regionCode)).map((s) => [s.id, s]));
+    const name = (id: string) => schools.get(id)?.name ?? id;
+    const loads = await this.cycles.partnerLoads(cycle.id);
+
+    const problems: string[] = [];
+    const paired = new Set<string>();
+    const newLoads = new Map<string, number>();
+    for (const [index, pair] of dto.pairs.entries()) {
+      const at = `pairs[${index}]`;
+      if (!ours.some((p) => p.schoolId === pair.schoolId)) {
+        problems.push(`${at}: школа «${name(pair.schoolId)}» не входит в список школ-участников вашего муниципалитета`);
+      } else if (paired.has(pair.schoolId)) {
+        problems.push(`${at}: для школы «${name(pair.schoolId)}» пара уже указана; у каждой школы ровно одна пара`);
+      }
+      paired.add(pair.schoolId);
+      const partner = schools.get(pair.partnerSchoolId);
+      if (!partner) {
+        problems.push(`${at}: школа-партнёр ${pair.partnerSchoolId} не найдена среди школ региона`);
+      } else if (participantIds.has(partner.id)) {
+        problems.push(`${at}: школа «${partner.name}» сама участвует в программе и не может быть партнёром`);
+      } else {
+        newLoads.set(partner.id, (newLoads.get(partner.id) ?? 0) + 1);
+      }
+    }
+    const missing = ours.filter((p) => !paired.has(p.schoolId));
+    for (const school of missing) problems.push(`нет пары для школы «${school.schoolName}» (${school.schoolId})`);
+    for (const [partnerId, added] of newLoads) {
+      const current = loads.get(partnerId) ?? 0;
+      if (current + added > maxLoad) {
+        problems.push(
+          `школа «${name(partnerId)}» перегружена: уже сопровождает ${current}, с предложенными парами — ${current + added} при допустимых ${maxLoad}`,
+        );
+      }
+    }
+    if (problems.length > 0) {
+      throw new UnprocessableEntityException({ message: `Пары школ не приняты (${problems.length})`, details: problems });
+    }
+
+    let submissionId = '';
+    await this.cycleTasks.completeWith(user, task, async (manager) => {
+      const version = await this.cycles.nextSubmissionVersion(manager, cycle.id, context.stepKey, municipalityId, null);
+      const submission = await this.cycles.insertSubmission(manager, {
+        cycleId: cycle.id,
+        taskId,
+        stageId: context.stageId,
+        stepKey: context.stepKey,
+        action: 'propose_pairs',
+        organizationId: task.snapshot.assigneeOrganizationId,
+        subjectOrganizationId: municipalityId,
+        periodId: null,
+        round: 1,
+        version,
+        documentId: null,
+        form: { pairs: dto.pairs.map((p) => ({ schoolId: p.schoolId, partnerSchoolId: p.partnerSchoolId })) },
+        comment: dto.comment ?? null,
+        submittedBy: user.email,
+      });
+      submissionId = submission.id;
+      const agreementIds: string[] = [];
+      for (const pair of dto.pairs) {
+        agreementIds.push(
+          await this.cycles.insertAgreement(manager, {
+            cycleId: cycle.id,
+            stepKey: context.stepKey,
+            municipalityId,
+            schoolId: pair.schoolId,
+            partnerSchoolId: pair.partnerSchoolId,
+            proposalSubmissionId: submission.id,
+            proposedBy: user.email,
+          }),
+        );
+      }
+      return {
+        result: { submissionId: submission.id, comment: dto.comment },
+        auditType: 'partner_pairs_proposed',
+        auditData: { submissionId: submission.id, stepKey: context.stepKey, pairs: dto.pairs.map((p, i) => ({ ...p, agreementId: agreementIds[i] })) },
+      };
+    });
+    const agreements = await this.cycles.listAgreements({ cycleId: cycle.id, municipalityId, stepKey: context.stepKey });
+    return { taskId, submissionId, agreements };
+  }
+
+  async confirm(user: AuthUser, taskId: string, dto: ConfirmAgreementDto): Promise<ConfirmationView> {
+    const task = await this.cycleTasks.requireActionable(user, taskId, ['confirm_agreement']);
+    const agreementId = task.context.agreementId;
+    if (!agreementId) throw new UnprocessableEntityException(`Задача «${taskId}» не указывает соглашение`);
+    const agreement = await this.cycles.findAgreement(agreementId);
+    if (!agreement) throw new NotFoundException(`Соглашение ${agreementId} не найдено`);
+    if (agreement.status === 'cancelled') throw new ConflictException('Соглашение отменено');
+    const party = partyOf(agreement, task.snapshot.assigneeOrganizationId);
+    if (!party) {
+      throw new UnprocessableEntityException(`Организация ${task.snapshot.assigneeOrganizationId} не является стороной соглашения ${agreementId}`);
+    }
+    if (party === 'municipality' && !dto.documentId) {
+      throw new UnprocessableEntityException(
+        'Приложите подписанное соглашение: загрузите его через POST /api/documents и укажите documentId',
+      );
+    }
+    if (dto.documentId) {
+      const document = await this.documents.find(dto.documentId);
+      if (!document) throw new UnprocessableEntityException(`Документ ${dto.documentId} не найден; сначала загрузите его`);
+      const parties = [agreement.schoolId, agreement.partnerSchoolId, agreement.municipalityId];
+      if (!parties.includes(document.organizationId)) {
+        throw new UnprocessableEntityException('Документ загружен организацией, которая не является стороной соглашения');
+      }
+    }
+
+    await this.cycleTasks.completeWith(user, task, async (manager) => {
+      const confirmed = await this.cycles.confirmAgreement(manager, agreementId, party, user.email, dto.documentId ?? null);
+      return {
+        result: {
+          comment: dto.comment,
+          ...(dto.documentId ? { documentUrl: `/api/documents/${dto.documentId}/content` } : {}),
+        },
+        auditType: 'agreement_confirmed',
+        auditData: {
+          agreementId,
+          party,
+          documentId: dto.documentId ?? null,
+          status: confirmed.status,
+          confirmedParties: Object.keys(confirmed.confirmations).sort(),
+          comment: dto.comment ?? null,
+        },
+      };
+    });
+    const confirmed = await this.cycles.findAgreement(agreementId);
+    return { taskId, party, partyTitle: PARTY_TITLES[party], agreement: confirmed! };
+  }
+
+  /** A school sees the agreements it is party to; a municipality those of its own and of its schools; the region all. */
+  async agreements(user: AuthUser, cycleId: string): Promise<AgreementRow[]> {
+    const cycle = await this.identification.requireCycle(user, cycleId, 'соглашения цикла');
+    const rows = await this.cycles.listAgreements({ cycleId: cycle.id });
+    const readable = await this.access.readableOrganizationIds(user);
+    if (readable === 'all') return rows;
+    const visible = new Set(readable);
+    return rows.filter((a) => visible.has(a.schoolId) || visible.has(a.partnerSchoolId) || visible.has(a.municipalityId));
+  }
+
+  /** A candidate's score is the mean of its yearly scores over the latest results file's three latest years. */
+  private async scoresByCode(cycle: CycleRow): Promise<Map<string, number>> {
+    const results = await this.identification.latestImport<AssessmentRow>(cycle.id, 'results');
+    if (!results || results.rows.length === 0) {
+      throw new UnprocessableEntityException('Нет загруженных результатов оценочных процедур: подбор партнёров по ним невозможен');
+    }
+    const years = [...new Set(results.rows.map((r) => r.year))].sort((a, b) => b - a).slice(0, DEFAULT_RANKING_YEARS);
+    const scores = new Map<string, number>();
+    for (const r of rankSchools({ results: results.rows, social: [], years })) {
+      if (r.averageScore !== null) scores.set(r.schoolCode, r.averageScore);
+    }
+    return scores;
+  }
+}
+
+/** The plan's partnership step (the task's own when given); its maxPartnersPerSchool bounds every partner's load. */
+function partnershipStep(cycle: CycleRow, stepKey?: string): ResolvedStep {
+  const steps = cycle.plan.stages.flatMap((s) => s.steps).filter((s) => s.kind === 'partnership');
+  const step = stepKey ? steps.find((s) => s.key === stepKey) : steps[0];
+  if (!step || step.maxPartnersPerSchool === undefined) {
+    throw new UnprocessableEntityException('В плане цикла нет шага партнёрства с допустимой нагрузкой на школу-партнёра');
+  }
+  return step;
+}
+
+export function partyOf(agreement: Pick<AgreementRow, 'schoolId' | 'partnerSchoolId' | 'municipalityId'>, organizationId: string): AgreementParty | null {
+  if (organizationId === agreement.schoolId) return 'school';
+  if (organizationId === agreement.partnerSchoolId) return 'partner';
+  if (organizationId === agreement.municipalityId) return 'municipality';
+  return null;
+}
