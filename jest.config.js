@@ -3,15 +3,7 @@
 const base = {
   preset: 'ts-jest',
   testEnvironment: 'node',
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
-    // @nestjs/jwt 12 ships only ES modules: Node 20.19+ require()s them, Jest's module system on Node 20 cannot.
-    '/node_modules/@nestjs/jwt/.+\\.js$': [
-      'ts-jest',
-      { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', esModuleInterop: true, isolatedModules: true } },
-    ],
-  },
-  transformIgnorePatterns: ['/node_modules/(?!@nestjs/jwt/)'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
 };
 
 module.exports = {

@@ -1,7 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../libs/config';
-import { WorkflowHistoryRepository } from '../../libs/persistence';
 import { PlatformModule } from '../../libs/platform';
 import { HistoryArchiverService } from './history-archiver.service';
 import { TemporalWorkerService } from './temporal-worker.service';
@@ -13,11 +11,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [PlatformModule.forRoot(config)],
-      providers: [
-        TemporalWorkerService,
-        HistoryArchiverService,
-        { provide: WorkflowHistoryRepository, useFactory: (ds: DataSource) => new WorkflowHistoryRepository(ds), inject: [DataSource] },
-      ],
+      providers: [TemporalWorkerService, HistoryArchiverService],
     };
   }
 }

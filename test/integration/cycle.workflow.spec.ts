@@ -14,6 +14,7 @@ import {
   pauseCycleUpdate,
   resumeCycleUpdate,
   type CycleInput,
+  type CycleProgress,
 } from '../../libs/contracts/cycle';
 import type { ResolvedCyclePlan, ResolvedStep } from '../../libs/contracts/cycle-template';
 import { completeTaskUpdate, type CompletionResult, type TaskSnapshot } from '../../libs/contracts/deadline-task';
@@ -247,7 +248,7 @@ describe('yearly cycle workflow', () => {
     const [practiceReview] = await waitForTasks(cycleId, 'review', 1);
     await complete(practiceReview, { decision: 'approved' });
 
-    const result = await handle.result();
+    const result: CycleProgress = await handle.result();
     expect(result.status).toBe('completed');
     expect(result.stages.map((s) => [s.id, s.status, s.stepsDone])).toEqual([
       ['identification', 'closed', 1],

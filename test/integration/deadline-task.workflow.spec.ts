@@ -16,7 +16,7 @@ import { TaskRepository } from '../../libs/persistence';
 import { openHarness, workflowBundle, type Harness } from '../support/worker-harness';
 import { recordHistory } from '../support/record-history';
 import { SmtpSink } from '../support/smtp-sink';
-import { localDateTimeIn, requireTestEnv, uniqueSuffix } from '../support/test-config';
+import { localDateTimeIn, uniqueSuffix } from '../support/test-config';
 
 const ZONE = 'Asia/Yekaterinburg';
 const taskQueue = `wf-test-${uniqueSuffix()}`;

@@ -1,6 +1,5 @@
 import { ForbiddenException, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { DirectoryRepository, type OrganizationEntity } from '../../../libs/persistence';
-import { AuditLogRepository } from '../../../libs/persistence/repositories/audit-log.repository';
+import { AuditLogRepository, DirectoryRepository, type OrganizationEntity } from '../../../libs/persistence';
 import type { AuthUser } from './auth-user';
 import { describeRoles, type Role } from './roles';
 

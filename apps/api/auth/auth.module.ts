@@ -3,8 +3,6 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import type { AppConfig } from '../../../libs/config';
 import { APP_CONFIG } from '../../../libs/platform';
-import { AuditLogRepository } from '../../../libs/persistence/repositories/audit-log.repository';
-import { DataSource } from 'typeorm';
 import { AccessPolicy } from './access-policy.service';
 import { AuthController, SubstitutionsController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
@@ -28,8 +26,6 @@ import { SubstitutionsService } from './substitutions.service';
   ],
   controllers: [AuthController, SubstitutionsController],
   providers: [
-    // Stateless; provided here too so the module does not depend on whether the platform exports it.
-    { provide: AuditLogRepository, useFactory: (ds: DataSource) => new AuditLogRepository(ds), inject: [DataSource] },
     AccessPolicy,
     AuthService,
     SubstitutionsService,
