@@ -35,7 +35,7 @@ import {
   type CycleProgress,
   type StageProgress,
 } from '../libs/contracts/cycle';
-import type { ResolvedStep } from '../libs/contracts/cycle-template';
+import type { ResolvedCyclePlan, ResolvedStep } from '../libs/contracts/cycle-template';
 import { localToEpochMs, orderStages } from '../libs/domain/cycle-schedule';
 import { parseLocalDateTime } from '../libs/domain/deadline';
 import type { organizationTrackWorkflow } from './organization-track.workflow';
@@ -213,29 +213,39 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
     compression: plan.compression,
   });
 
-  // 1. Identification: the ministry approves the list of participant schools.
-  const identificationSteps = stages.flatMap((s) => s.steps).filter((s) => s.kind === 'identification');
-  for (const step of identificationSteps) {
-    await condition(() => !control.paused || control.cancelled);
-    if (control.cancelled) break;
-    const stage = stageOf(step.stageId);
-    if (stage) stage.stepsTotal += 1;
-    await executeChild<typeof stepWorkflow>(STEP_WORKFLOW, {
-      workflowId: stepWorkflowId(input.cycleId, step.key, input.ministryId),
-      args: [
-        {
-          cycleId: input.cycleId,
-          plan: { timeZone: plan.timeZone, calendar: plan.calendar, compression: plan.compression },
-          step,
-          organizationId: input.ministryId,
-          ministryId: input.ministryId,
-          instituteId: input.instituteId,
-        },
-      ],
-    });
-    if (stage) stage.stepsDone += 1;
-    refreshStageStatuses();
-  }
+  // 1. Identification: the ministry approves the list of participant schools. The regional steps of the same stage
+  // (the institute's analysis of results, say) run beside it: they come before the list, not after.
+  const identificationStages = new Set(stages.filter((s) => s.steps.some((st) => st.kind === 'identification')).map((s) => s.id));
+  const beforeList = stages
+    .flatMap((s) => s.steps)
+    .filter((st) => st.kind === 'identification' || (identificationStages.has(st.stageId) && (st.actor === 'ministry' || st.actor === 'institute')));
+  await condition(() => !control.paused || control.cancelled);
+  const beforeListRuns = control.cancelled
+    ? []
+    : beforeList.map(async (step) => {
+        const organizationId = step.actor === 'institute' ? (input.instituteId ?? input.ministryId) : input.ministryId;
+        const stage = stageOf(step.stageId);
+        if (stage) stage.stepsTotal += 1;
+        await executeChild<typeof stepWorkflow>(STEP_WORKFLOW, {
+          workflowId: stepWorkflowId(input.cycleId, step.key, organizationId),
+          args: [
+            {
+              cycleId: input.cycleId,
+              plan: { timeZone: plan.timeZone, calendar: plan.calendar, compression: plan.compression },
+              step,
+              organizationId,
+              ministryId: input.ministryId,
+              instituteId: input.instituteId,
+            },
+          ],
+        });
+        if (stage) stage.stepsDone += 1;
+        refreshStageStatuses();
+      });
+  // The tracks wait for the approved list only; the regional steps beside it are awaited before the cycle closes
+  // (a failure there surfaces then, not as an unhandled rejection now).
+  for (const run of beforeListRuns) run.catch(() => undefined);
+  await Promise.all(beforeListRuns.filter((_, i) => beforeList[i].kind === 'identification'));
 
   let participants: CycleParticipant[] = [];
   if (!control.cancelled) {
@@ -246,7 +256,8 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
 
   // 2. One track per organisation.
   const municipalities = [...new Set(participants.map((p) => p.municipalityId))].sort();
-  const allSteps = stages.flatMap((s) => s.steps).filter((s) => s.kind !== 'identification' && s.kind !== 'best_practice');
+  const ranBeforeList = new Set(beforeList.map((s) => s.key));
+  const allSteps = stages.flatMap((s) => s.steps).filter((s) => !ranBeforeList.has(s.key) && s.kind !== 'best_practice');
   const keysFor = (predicate: (s: ResolvedStep) => boolean): string[] => allSteps.filter(predicate).map((s) => s.key);
   const countInstances = (step: ResolvedStep, organizations: number): void => {
     const stage = stageOf(step.stageId);
@@ -289,7 +300,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
             municipalityId: spec.municipalityId,
             ministryId: input.ministryId,
             instituteId: input.instituteId,
-            plan,
+            plan: trackPlan(plan, spec.stepKeys),
             stepKeys: spec.stepKeys,
             control,
           },
@@ -310,6 +321,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
   );
   await condition(() => allTracksDone || control.cancelled);
   if (trackFailure !== undefined) throw trackFailure;
+  if (!control.cancelled) await Promise.all(beforeListRuns);
 
   // 3. Best practices: the schools whose monitoring improved most and most steadily describe their practice.
   const bestPracticeSteps = stages.flatMap((s) => s.steps).filter((s) => s.kind === 'best_practice');
@@ -367,4 +379,13 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
   }
   await condition(allHandlersFinished);
   return progress;
+}
+
+/**
+ * A track's copy of the plan: its own steps only, without the forms (steps name their form; the API holds the
+ * definitions). Each child's input is stored in the cycle's history, so this keeps a large region's history small.
+ */
+function trackPlan(plan: ResolvedCyclePlan, stepKeys: string[]): ResolvedCyclePlan {
+  const keys = new Set(stepKeys);
+  return { ...plan, forms: {}, stages: plan.stages.map((stage) => ({ ...stage, steps: stage.steps.filter((s) => keys.has(s.key)) })) };
 }

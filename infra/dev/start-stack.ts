@@ -117,6 +117,8 @@ async function main(): Promise<void> {
       SEED_DEMO: env.SEED_DEMO ?? 'true',
       // The development JWT secret and demo password (libs/config): a local stack, never an installation.
       UPLIFT_DEV: env.UPLIFT_DEV ?? '1',
+      // A demonstration can run a whole cycle in minutes (POST /api/cycles with `compression`).
+      ALLOW_COMPRESSED_CALENDAR: env.ALLOW_COMPRESSED_CALENDAR ?? 'true',
     };
     const runApp = (name: string, entry: string): ChildProcess => {
       const child = spawn(process.execPath, [path.join(root, 'dist', entry)], { env: appEnv, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -20,6 +20,7 @@ import type { ResolvedCyclePlan, ResolvedStep } from '../../libs/contracts/cycle
 import { completeTaskUpdate, type CompletionResult, type TaskSnapshot } from '../../libs/contracts/deadline-task';
 import { CycleRepository } from '../../libs/persistence';
 import { createTestRegion, type TestRegion } from '../support/cycle-region';
+import { insertStubTemplate } from '../support/cycle-rows';
 import { recordHistory } from '../support/record-history';
 import { SmtpSink } from '../support/smtp-sink';
 import { uniqueSuffix } from '../support/test-config';
@@ -125,11 +126,7 @@ function plan(): ResolvedCyclePlan {
 async function launch(region: TestRegion): Promise<{ cycleId: string; handle: ReturnType<Harness['env']['client']['workflow']['getHandle']> }> {
   const cycleId = `${region.code}-2026`;
   const p = plan();
-  await harness.dataSource.query(
-    `INSERT INTO cycle_templates (id, version, title, source_format, source_text, document, sha256, created_by)
-     VALUES ($1, 1, 'wf', 'json', '{}', '{}', repeat('0', 64), 'test') ON CONFLICT DO NOTHING`,
-    ['wf-test'],
-  );
+  await insertStubTemplate(harness.dataSource, 'wf-test');
   await new CycleRepository(harness.dataSource).insertCycle({
     id: cycleId,
     regionCode: region.code,

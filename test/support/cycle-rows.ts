@@ -88,6 +88,19 @@ export interface InsertedCycle {
   academicYear: number;
 }
 
+/**
+ * A template version that cycles inserted by tests can point at. Its document has the shape the API reads (title,
+ * zone, programme, stages), so template listings stay readable when the tests share a database.
+ */
+export async function insertStubTemplate(ds: DataSource, id: string, title = 'Тестовый шаблон'): Promise<void> {
+  const document = { id, version: 1, title, timeZone: DEMO_ZONE, programme: { firstAcademicYear: 2026, years: 1 }, stages: [] };
+  await ds.query(
+    `INSERT INTO cycle_templates (id, version, title, source_format, source_text, document, sha256, created_by)
+     VALUES ($1, 1, $2, 'json', $3, $4, $5, 'test') ON CONFLICT DO NOTHING`,
+    [id, title, JSON.stringify(document), JSON.stringify(document), '0'.repeat(64)],
+  );
+}
+
 /** A running cycle of the region (demo by default) in a year no other test uses. */
 export async function insertCycle(
   ds: DataSource,
@@ -100,11 +113,7 @@ export async function insertCycle(
   const academicYear = 3000 + Math.floor(Math.random() * 900_000);
   const id = `${regionCode}-${academicYear}`;
   const templateId = `rows-${suffix}`;
-  await ds.query(
-    `INSERT INTO cycle_templates (id, version, title, source_format, source_text, document, sha256, created_by)
-     VALUES ($1, 1, 'Тестовый шаблон', 'yaml', '', '{}', $2, 'test') ON CONFLICT DO NOTHING`,
-    [templateId, '0'.repeat(64)],
-  );
+  await insertStubTemplate(ds, templateId);
   await ds.query(
     `INSERT INTO cycles (id, region_code, academic_year, template_id, template_version, workflow_id, ministry_id, status, plan, launched_by)
      VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, 'programme@demo-region.example')`,
