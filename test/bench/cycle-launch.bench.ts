@@ -15,6 +15,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { Client, Connection } from '@temporalio/client';
+import { temporal as proto } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { startEmbeddedPostgres } from '../../infra/postgres/embedded-postgres';
 import { startTemporalDevServer } from '../../infra/temporal/dev-server';
@@ -137,7 +138,8 @@ async function main(): Promise<void> {
   await sleep(2000);
   const history = await handle.fetchHistory();
   const events = history.events?.length ?? 0;
-  const bytes = JSON.stringify(history).length;
+  // Temporal's size limit applies to the stored (protobuf) history, not to its JSON rendering.
+  const bytes = proto.api.history.v1.History.encode(history).finish().byteLength;
   if (global.gc) global.gc();
   const rss = mib(process.memoryUsage().rss);
   log(`cycle history: ${events} events, ${mib(bytes)} MiB; worker RSS ${rss} MiB`);
