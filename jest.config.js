@@ -17,6 +17,7 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      moduleNameMapper: { '^content-disposition$': '<rootDir>/test/support/stubs/content-disposition.js' },
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   ],

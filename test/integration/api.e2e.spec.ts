@@ -3,24 +3,16 @@
  * the shared PostgreSQL, and a real SMTP sink. Every request goes through Node's fetch; no request may get a 500.
  */
 import 'reflect-metadata';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { createApiApp } from '../../apps/api/api-app';
 import { DEFAULT_NOTIFICATION_POLICY, LIMITS } from '../../libs/contracts/deadline-task';
 import { addCalendarDays, addWorkingDays, isWorkingDay, nextWorkingDay } from '../../libs/domain/calendar';
 import { buildNotificationSchedule, resolveDeadline } from '../../libs/domain/deadline';
 import { ApiClient, expectRussianError, type ApiResponse } from '../support/http';
-import { SmtpSink } from '../support/smtp-sink';
+import { startApiStack, type ApiStack } from '../support/api-stack';
+import type { SmtpSink } from '../support/smtp-sink';
 import { DEMO_PASSWORD, localDateTimeIn, testConfig, uniqueSuffix } from '../support/test-config';
-import { openHarness, type Harness } from '../support/worker-harness';
-
-// Swagger UI is served by @fastify/static, which require()s content-disposition 3, an ES module. Node 20.19+ loads that
-// with require(); Jest's module system on Node 20 cannot. Only attachments use it, and the API sends none, so a
-// CommonJS stand-in for the one function @fastify/static calls keeps the real docs route under test.
-jest.mock('content-disposition', () => ({
-  create: (filename: string) => `attachment; filename="${String(filename).replace(/[^\x20-\x7e]|["\\]/g, '_')}"`,
-}));
+import type { Harness } from '../support/worker-harness';
 
 const ZONE = 'Asia/Yekaterinburg';
 const SEVERNY = 'demo-mun-severny';
@@ -45,11 +37,9 @@ const SEEDED_DEMO_ORGANIZATIONS = [
 
 const suffix = uniqueSuffix();
 const taskQueue = `api-e2e-${suffix}`;
+let stack: ApiStack;
 let sink: SmtpSink;
 let harness: Harness;
-let worker: Worker;
-let running: Promise<void>;
-let app: NestFastifyApplication;
 /** The ministry administrator, who creates, extends, reassigns and cancels tasks. */
 let api: ApiClient;
 /** The municipal coordinators, who complete their municipality's tasks. */
@@ -57,25 +47,15 @@ let severny: ApiClient;
 let yuzhny: ApiClient;
 
 beforeAll(async () => {
-  sink = await SmtpSink.start();
-  harness = await openHarness(sink.url);
-  worker = await harness.createWorker(taskQueue);
-  running = worker.run();
-  app = await createApiApp(testConfig({ taskQueue, smtpUrl: sink.url }));
-  await app.listen(0, '127.0.0.1');
-  const anonymous = new ApiClient(await app.getUrl());
+  stack = await startApiStack(taskQueue);
+  ({ sink, harness } = stack);
+  const anonymous = new ApiClient(stack.baseUrl);
   api = await anonymous.as(PROGRAMME, DEMO_PASSWORD);
   severny = await anonymous.as(SEVERNY_COORDINATOR, DEMO_PASSWORD);
   yuzhny = await anonymous.as(YUZHNY_COORDINATOR, DEMO_PASSWORD);
 });
 
-afterAll(async () => {
-  await app?.close();
-  worker?.shutdown();
-  await running;
-  await harness?.close();
-  await sink?.stop();
-});
+afterAll(() => stack?.close());
 
 // ---------------------------------------------------------------------------------------------------------------
 // Dates, picked from the production calendar so that the file keeps working whatever day it runs on.

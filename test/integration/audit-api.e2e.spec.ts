@@ -4,34 +4,23 @@
  * Temporal server; closed ones are archived with the archiver the worker uses.
  */
 import 'reflect-metadata';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
-import { createApiApp } from '../../apps/api/api-app';
 import { archiveClosedWorkflows } from '../../libs/audit';
 import { addCalendarDays, isWorkingDay } from '../../libs/domain/calendar';
 import { WorkflowHistoryRepository } from '../../libs/persistence';
 import { insertCycle, insertOtherRegion, type InsertedCycle } from '../support/cycle-rows';
 import { ApiClient, expectRussianError } from '../support/http';
-import { SmtpSink } from '../support/smtp-sink';
-import { DEMO_PASSWORD, testConfig, uniqueSuffix } from '../support/test-config';
-import { openHarness, type Harness } from '../support/worker-harness';
-
-// See api.e2e.spec.ts: @fastify/static require()s an ES module Jest cannot load; the API sends no attachment through it.
-jest.mock('content-disposition', () => ({
-  create: (filename: string) => `attachment; filename="${String(filename).replace(/[^\x20-\x7e]|["\\]/g, '_')}"`,
-}));
+import { startApiStack, type ApiStack } from '../support/api-stack';
+import { DEMO_PASSWORD, uniqueSuffix } from '../support/test-config';
+import type { Harness } from '../support/worker-harness';
 
 const ZONE = 'Asia/Yekaterinburg';
 const suffix = uniqueSuffix();
 const taskQueue = `audit-api-e2e-${suffix}`;
 
-let sink: SmtpSink;
+let stack: ApiStack;
 let harness: Harness;
-let worker: Worker;
-let running: Promise<void>;
-let app: NestFastifyApplication;
 let anonymous: ApiClient;
 let ministry: ApiClient;
 let auditor: ApiClient;
@@ -64,16 +53,12 @@ async function complete(id: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  sink = await SmtpSink.start();
-  harness = await openHarness(sink.url);
-  worker = await harness.createWorker(taskQueue);
-  running = worker.run();
-  app = await createApiApp(testConfig({ taskQueue, smtpUrl: sink.url }));
-  await app.listen(0, '127.0.0.1');
-  anonymous = new ApiClient(await app.getUrl());
+  stack = await startApiStack(taskQueue);
+  harness = stack.harness;
+  anonymous = new ApiClient(stack.baseUrl);
   ministry = await anonymous.as('programme@demo-region.example', DEMO_PASSWORD);
   auditor = await anonymous.as('audit@demo-region.example', DEMO_PASSWORD);
-  const ds = app.get(DataSource);
+  const ds = stack.app.get(DataSource);
   cycle = await insertCycle(ds, suffix);
   // An entry that belongs to the cycle: the ministry's decision on a participant.
   const outcome = await ministry.post(`/api/cycles/${cycle.id}/participants/demo-school-severny-1/outcome`, {
@@ -101,13 +86,7 @@ beforeAll(async () => {
   }
 });
 
-afterAll(async () => {
-  await app?.close();
-  worker?.shutdown();
-  await running;
-  await harness?.close();
-  await sink?.stop();
-});
+afterAll(() => stack?.close());
 
 describe('audit export', () => {
   it("gives an auditor a cycle's entries, tasks and archived workflows as JSON, each entry verified", async () => {
@@ -151,7 +130,7 @@ describe('audit export', () => {
     expect(organization.body.tasks.map((t: { id: string }) => t.id)).toEqual(expect.arrayContaining([runningTask, closedTask]));
     expect((await ministry.get(`/api/audit/export?scope=task&id=${runningTask}`)).status).toBe(200);
 
-    const other = await insertOtherRegion(app.get(DataSource), suffix, DEMO_PASSWORD);
+    const other = await insertOtherRegion(stack.app.get(DataSource), suffix, DEMO_PASSWORD);
     const stranger = await anonymous.as(other.adminEmail, DEMO_PASSWORD);
     expectRussianError(await stranger.get(`/api/audit/export?scope=cycle&id=${cycle.id}`), 403, ['своему региону']);
     expectRussianError(await stranger.get('/api/audit/export?scope=organization&id=demo-mun-severny'), 403, ['своему региону']);
@@ -184,7 +163,7 @@ describe('audit chain and workflow histories', () => {
   });
 
   it('names the entry where the chain breaks when a row was changed behind the application', async () => {
-    const ds = app.get(DataSource);
+    const ds = stack.app.get(DataSource);
     const [entry]: { chain_seq: string; actor: string }[] = await ds.query(
       `SELECT chain_seq::text, actor FROM audit_events WHERE cycle_id = $1 AND type = 'participant_outcome_set'`,
       [cycle.id],

@@ -4,20 +4,13 @@
  */
 import 'reflect-metadata';
 import { JwtService } from '@nestjs/jwt';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
-import { createApiApp } from '../../apps/api/api-app';
 import { addCalendarDays, isWorkingDay } from '../../libs/domain/calendar';
 import { ApiClient, expectRussianError, type ApiResponse } from '../support/http';
-import { SmtpSink } from '../support/smtp-sink';
-import { DEMO_PASSWORD, localDateTimeIn, TEST_JWT_SECRET, testConfig, uniqueSuffix } from '../support/test-config';
-import { openHarness, type Harness } from '../support/worker-harness';
-
-// As in api.e2e.spec.ts: @fastify/static require()s an ES module Jest cannot load; the API sends no attachments.
-jest.mock('content-disposition', () => ({
-  create: (filename: string) => `attachment; filename="${String(filename).replace(/[^\x20-\x7e]|["\\]/g, '_')}"`,
-}));
+import { startApiStack, type ApiStack } from '../support/api-stack';
+import type { SmtpSink } from '../support/smtp-sink';
+import { DEMO_PASSWORD, localDateTimeIn, TEST_JWT_SECRET, uniqueSuffix } from '../support/test-config';
+import type { Harness } from '../support/worker-harness';
 
 const ZONE = 'Asia/Yekaterinburg';
 const MINISTRY = 'demo-ministry';
@@ -37,32 +30,20 @@ const AUDITOR_READ_ONLY = 'Аудитор имеет доступ только �
 
 const suffix = uniqueSuffix();
 const taskQueue = `auth-e2e-${suffix}`;
+let stack: ApiStack;
 let sink: SmtpSink;
 let harness: Harness;
-let worker: Worker;
-let running: Promise<void>;
-let app: NestFastifyApplication;
 let anonymous: ApiClient;
 let admin: ApiClient;
 
 beforeAll(async () => {
-  sink = await SmtpSink.start();
-  harness = await openHarness(sink.url);
-  worker = await harness.createWorker(taskQueue);
-  running = worker.run();
-  app = await createApiApp(testConfig({ taskQueue, smtpUrl: sink.url }));
-  await app.listen(0, '127.0.0.1');
-  anonymous = new ApiClient(await app.getUrl());
+  stack = await startApiStack(taskQueue);
+  ({ sink, harness } = stack);
+  anonymous = new ApiClient(stack.baseUrl);
   admin = await anonymous.as(ADMIN, DEMO_PASSWORD);
 });
 
-afterAll(async () => {
-  await app?.close();
-  worker?.shutdown();
-  await running;
-  await harness?.close();
-  await sink?.stop();
-});
+afterAll(() => stack?.close());
 
 /** A client without a token on the same API, for log-in attempts that must not touch `anonymous`. */
 const fresh = (): ApiClient => anonymous.withToken(undefined);

@@ -4,10 +4,6 @@
  * and resubmitted, pairs sign their agreements, monitoring periods report, a best practice is published, and the
  * auditor's export tells that story. The five cycles run side by side, each in a region of its own.
  */
-import 'reflect-metadata';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Worker } from '@temporalio/worker';
-import { createApiApp } from '../../apps/api/api-app';
 import type { CycleTemplate } from '../../libs/contracts/cycle-template';
 import { resolveCyclePlan } from '../../libs/domain/cycle-template';
 import { localToEpochMs } from '../../libs/domain/cycle-schedule';
@@ -15,14 +11,10 @@ import { loadBuiltinTemplates } from '../../libs/templates';
 import { CycleDriver } from '../support/cycle-driver';
 import { createTestRegion, REGION_PASSWORD, type TestRegion } from '../support/cycle-region';
 import { buildIdentificationFiles } from '../support/fixtures/identification-files';
+import { startApiStack, type ApiStack } from '../support/api-stack';
 import { ApiClient } from '../support/http';
-import { SmtpSink } from '../support/smtp-sink';
-import { testConfig, uniqueSuffix } from '../support/test-config';
-import { openHarness, type Harness } from '../support/worker-harness';
-
-jest.mock('content-disposition', () => ({
-  create: (filename: string) => `attachment; filename="${String(filename).replace(/[^\x20-\x7e]|["\\]/g, '_')}"`,
-}));
+import { uniqueSuffix } from '../support/test-config';
+import type { Harness } from '../support/worker-harness';
 
 /** Each compressed cycle lasts about this long from its first date to its last. */
 const CYCLE_SECONDS = 100;
@@ -30,31 +22,16 @@ const CYCLE_SECONDS = 100;
 const templates: CycleTemplate[] = loadBuiltinTemplates();
 
 const suffix = uniqueSuffix();
-const taskQueue = `cycle-e2e-${suffix}`;
-let sink: SmtpSink;
+let stack: ApiStack;
 let harness: Harness;
-let worker: Worker;
-let running: Promise<void>;
-let app: NestFastifyApplication;
 let baseUrl: string;
 
 beforeAll(async () => {
-  sink = await SmtpSink.start();
-  harness = await openHarness(sink.url);
-  worker = await harness.createWorker(taskQueue);
-  running = worker.run();
-  app = await createApiApp(testConfig({ taskQueue, smtpUrl: sink.url }));
-  await app.listen(0, '127.0.0.1');
-  baseUrl = await app.getUrl();
+  stack = await startApiStack(`cycle-e2e-${suffix}`);
+  ({ harness, baseUrl } = stack);
 }, 120_000);
 
-afterAll(async () => {
-  await app?.close();
-  worker?.shutdown();
-  await running;
-  await harness?.close();
-  await sink?.stop();
-});
+afterAll(() => stack?.close());
 
 /** Seconds per real day so that the template's whole timeline lasts about CYCLE_SECONDS. */
 function secondsPerDay(template: CycleTemplate): number {
@@ -152,10 +129,13 @@ async function runCycle(template: CycleTemplate, index: number): Promise<void> {
 
     // The late municipality was reminded, then escalated to its head and then to the ministry.
     expect(driver.log.lateTaskId).toBeDefined();
-    const lateMail: { kind: string; target: string; recipients: { email: string }[]; status: string }[] = await harness.dataSource.query(
-      `SELECT kind, target, recipients, status FROM notifications WHERE task_id = $1 ORDER BY created_at`,
+    const lateMail: { kind: string; target: string; recipients: { email: string }[]; status: string; body_text: string }[] = await harness.dataSource.query(
+      `SELECT kind, target, recipients, status, body_text FROM notifications WHERE task_id = $1 ORDER BY created_at`,
       [driver.log.lateTaskId],
     );
+    const [{ snapshot: late }] = await harness.dataSource.query(`SELECT snapshot FROM tasks WHERE id = $1`, [driver.log.lateTaskId]);
+    // Every e-mail names the order and clause behind the deadline, when the roadmap gives one.
+    if (late.legalBasis) for (const mail of lateMail) expect(mail.body_text).toContain(`Основание: ${late.legalBasis}`);
     expect(lateMail.filter((m) => m.kind === 'reminder').length).toBeGreaterThanOrEqual(1);
     const head = lateMail.find((m) => m.target === 'assignee_head');
     const ministry = lateMail.find((m) => m.target === 'supervisor');

@@ -3,22 +3,14 @@
  * a cycle, the ministry's controls and who may use them, and a running cycle keeping its template version when a new
  * one is published.
  */
-import 'reflect-metadata';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Worker } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createApiApp } from '../../apps/api/api-app';
 import { isWorkingDay } from '../../libs/domain/calendar';
 import { createTestRegion, REGION_PASSWORD, type TestRegion } from '../support/cycle-region';
+import { startApiStack, type ApiStack } from '../support/api-stack';
 import { ApiClient, expectRussianError } from '../support/http';
-import { SmtpSink } from '../support/smtp-sink';
-import { testConfig, uniqueSuffix } from '../support/test-config';
-import { openHarness, type Harness } from '../support/worker-harness';
-
-jest.mock('content-disposition', () => ({
-  create: (filename: string) => `attachment; filename="${String(filename).replace(/[^\x20-\x7e]|["\\]/g, '_')}"`,
-}));
+import { uniqueSuffix } from '../support/test-config';
+import type { Harness } from '../support/worker-harness';
 
 const suffix = uniqueSuffix();
 const taskQueue = `cycles-api-${suffix}`;
@@ -27,11 +19,8 @@ const templateId = `test-${suffix}`.toLowerCase().slice(0, 40);
 const ownTemplate = (version: number, title = 'Цикл для проверки версий') =>
   defaultYaml.replace(/^id: default$/m, `id: ${templateId}`).replace(/^version: 1$/m, `version: ${version}`).replace(/^title: .*$/m, `title: ${title}`);
 
-let sink: SmtpSink;
+let stack: ApiStack;
 let harness: Harness;
-let worker: Worker;
-let running: Promise<void>;
-let app: NestFastifyApplication;
 let region: TestRegion;
 let admin: ApiClient;
 let reviewer: ApiClient;
@@ -39,27 +28,17 @@ let coordinator: ApiClient;
 let school: ApiClient;
 
 beforeAll(async () => {
-  sink = await SmtpSink.start();
-  harness = await openHarness(sink.url);
-  worker = await harness.createWorker(taskQueue);
-  running = worker.run();
-  app = await createApiApp(testConfig({ taskQueue, smtpUrl: sink.url }));
-  await app.listen(0, '127.0.0.1');
+  stack = await startApiStack(taskQueue);
+  harness = stack.harness;
   region = await createTestRegion(harness.dataSource, { code: `a${suffix}`.slice(0, 18), timeZone: 'Europe/Moscow', municipalities: 2, schoolsPerMunicipality: 2 });
-  const anonymous = new ApiClient(await app.getUrl());
+  const { anonymous } = stack;
   admin = await anonymous.as(region.admin.email, REGION_PASSWORD);
   reviewer = await anonymous.as(region.reviewer.email, REGION_PASSWORD);
   coordinator = await anonymous.as(region.municipalities[0].coordinator.email, REGION_PASSWORD);
   school = await anonymous.as(region.schools[0].director.email, REGION_PASSWORD);
 });
 
-afterAll(async () => {
-  await app?.close();
-  worker?.shutdown();
-  await running;
-  await harness?.close();
-  await sink?.stop();
-});
+afterAll(() => stack?.close());
 
 describe('templates', () => {
   it('lists the shipped roadmaps and publishes the JSON Schema without log-in', async () => {
@@ -139,6 +118,12 @@ describe('a cycle', () => {
     const other = await createTestRegion(harness.dataSource, { code: `b${suffix}`.slice(0, 18), timeZone: 'Europe/Moscow', municipalities: 1, schoolsPerMunicipality: 1 });
     const stranger = await new ApiClient(admin.baseUrl).as(other.admin.email, REGION_PASSWORD);
     expectRussianError(await stranger.get(`/api/cycles/${cycleId}`), 403);
+    // A region's templates are its own: another region neither sees them nor publishes versions of them.
+    expectRussianError(await stranger.get(`/api/templates/${templateId}`), 404);
+    expectRussianError(await stranger.post('/api/templates', { format: 'yaml', source: ownTemplate(3) }), 422, ['другому региону']);
+    expect((await stranger.get('/api/templates')).body.map((t: { id: string }) => t.id)).not.toContain(templateId);
+    const shipped = defaultYaml.replace(/^version: 1$/m, 'version: 2');
+    expectRussianError(await admin.post('/api/templates', { format: 'yaml', source: shipped }), 422, ['поставляемый шаблон']);
     let listTask: { id: string } | undefined;
     for (let i = 0; i < 40 && !listTask; i += 1) {
       const rows: { id: string }[] = await harness.dataSource.query(
@@ -149,6 +134,12 @@ describe('a cycle', () => {
       if (!listTask) await new Promise((r) => setTimeout(r, 250));
     }
     expect(listTask).toBeDefined();
+    // The inbox filtered by cycle shows what the task asks and the order behind its deadline.
+    const inbox = await admin.get(`/api/tasks?cycleId=${encodeURIComponent(cycleId)}&limit=200`);
+    const listed = inbox.body.items.find((t: { id: string }) => t.id === listTask!.id);
+    expect(listed.cycle).toMatchObject({ cycleId, action: 'approve_list', stageId: 'identification' });
+    expect(listed.legalBasis).toMatch(/^Приказ регионального органа .*п\. 2$/);
+    expect(inbox.body.items.every((t: { cycle?: { cycleId: string } }) => t.cycle?.cycleId === cycleId)).toBe(true);
     expectRussianError(await admin.post(`/api/tasks/${encodeURIComponent(listTask!.id)}/submission`, { comment: 'x' }), 422);
     expectRussianError(await school.post(`/api/tasks/${encodeURIComponent(listTask!.id)}/review`, { decision: 'approved' }), 403);
     expectRussianError(await admin.post(`/api/tasks/${encodeURIComponent(listTask!.id)}/review`, { decision: 'maybe' }), 400);

@@ -10,11 +10,6 @@ import { ApiClient, assertNoServerError, expectRussianError, type ApiResponse } 
 import { SmtpSink } from '../support/smtp-sink';
 import { DEMO_PASSWORD, testConfig, uniqueSuffix } from '../support/test-config';
 
-// @fastify/static (the docs page) require()s content-disposition 3, an ES module Jest on Node 20 cannot load.
-jest.mock('content-disposition', () => ({
-  create: (filename: string) => `attachment; filename="${String(filename).replace(/[^\x20-\x7e]|["\\]/g, '_')}"`,
-}));
-
 const SEVERNY = 'demo-mun-severny';
 const suffix = uniqueSuffix();
 let sink: SmtpSink;

@@ -4,34 +4,23 @@
  * refuses, and the request, the decision and its basis are kept on the row and in the audit log.
  */
 import 'reflect-metadata';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
-import { createApiApp } from '../../apps/api/api-app';
 import { addCalendarDays, addWorkingDays, isWorkingDay } from '../../libs/domain/calendar';
 import { resolveDeadline } from '../../libs/domain/deadline';
 import { insertCycle, insertOtherRegion, insertTaskRow } from '../support/cycle-rows';
 import { ApiClient, expectRussianError, type ApiResponse } from '../support/http';
-import { SmtpSink } from '../support/smtp-sink';
-import { DEMO_PASSWORD, testConfig, uniqueSuffix } from '../support/test-config';
-import { openHarness, type Harness } from '../support/worker-harness';
-
-// See api.e2e.spec.ts: @fastify/static require()s an ES module Jest cannot load; the API sends no attachment through it.
-jest.mock('content-disposition', () => ({
-  create: (filename: string) => `attachment; filename="${String(filename).replace(/[^\x20-\x7e]|["\\]/g, '_')}"`,
-}));
+import { startApiStack, type ApiStack } from '../support/api-stack';
+import { DEMO_PASSWORD, uniqueSuffix } from '../support/test-config';
+import type { Harness } from '../support/worker-harness';
 
 const ZONE = 'Asia/Yekaterinburg';
 const SEVERNY = 'demo-mun-severny';
 const suffix = uniqueSuffix();
 const taskQueue = `extensions-e2e-${suffix}`;
 
-let sink: SmtpSink;
+let stack: ApiStack;
 let harness: Harness;
-let worker: Worker;
-let running: Promise<void>;
-let app: NestFastifyApplication;
 let anonymous: ApiClient;
 /** The ministry administrator: creates the tasks. */
 let ministry: ApiClient;
@@ -69,26 +58,16 @@ const decide = (client: ApiClient, requestId: string, body: unknown): Promise<Ap
   client.post(`/api/extension-requests/${requestId}/decision`, body);
 
 beforeAll(async () => {
-  sink = await SmtpSink.start();
-  harness = await openHarness(sink.url);
-  worker = await harness.createWorker(taskQueue);
-  running = worker.run();
-  app = await createApiApp(testConfig({ taskQueue, smtpUrl: sink.url }));
-  await app.listen(0, '127.0.0.1');
-  anonymous = new ApiClient(await app.getUrl());
+  stack = await startApiStack(taskQueue);
+  harness = stack.harness;
+  anonymous = new ApiClient(stack.baseUrl);
   ministry = await anonymous.as('programme@demo-region.example', DEMO_PASSWORD);
   reviewer = await anonymous.as('reviewer@demo-region.example', DEMO_PASSWORD);
   severny = await anonymous.as('coordinator@severny.demo-region.example', DEMO_PASSWORD);
   yuzhny = await anonymous.as('coordinator@yuzhny.demo-region.example', DEMO_PASSWORD);
 });
 
-afterAll(async () => {
-  await app?.close();
-  worker?.shutdown();
-  await running;
-  await harness?.close();
-  await sink?.stop();
-});
+afterAll(() => stack?.close());
 
 describe('extension requests', () => {
   let granted: string;
@@ -142,7 +121,7 @@ describe('extension requests', () => {
     expect(ids(await severny.get('/api/extension-requests?status=pending'))).toContain(grantedRequest);
     expect(ids(await severny.get('/api/extension-requests?status=refused'))).not.toContain(grantedRequest);
     expect(ids(await yuzhny.get('/api/extension-requests'))).not.toContain(grantedRequest);
-    const other = await insertOtherRegion(app.get(DataSource), suffix, DEMO_PASSWORD);
+    const other = await insertOtherRegion(stack.app.get(DataSource), suffix, DEMO_PASSWORD);
     const stranger = await anonymous.as(other.adminEmail, DEMO_PASSWORD);
     expect(ids(await stranger.get('/api/extension-requests'))).not.toContain(grantedRequest);
     expectRussianError(await reviewer.get('/api/extension-requests?status=maybe'), 400, [], ['status']);
@@ -153,7 +132,7 @@ describe('extension requests', () => {
     expectRussianError(await decide(severny, grantedRequest, { decision: 'granted', basis }), 403, ['специалист министерства']);
     const curator = await anonymous.as('curator@iro.demo-region.example', DEMO_PASSWORD);
     expectRussianError(await decide(curator, grantedRequest, { decision: 'granted', basis }), 403);
-    const other = await insertOtherRegion(app.get(DataSource), `${suffix}d`, DEMO_PASSWORD);
+    const other = await insertOtherRegion(stack.app.get(DataSource), `${suffix}d`, DEMO_PASSWORD);
     const stranger = await anonymous.as(other.adminEmail, DEMO_PASSWORD);
     expectRussianError(await decide(stranger, grantedRequest, { decision: 'granted', basis }), 403, ['«demo-ministry»']);
     expectRussianError(await decide(reviewer, grantedRequest, { decision: 'postponed', basis }), 400, [], ['decision']);
@@ -179,7 +158,7 @@ describe('extension requests', () => {
     const description = await harness.env.client.workflow.getHandle(`task:${granted}`).query<{ deadline: { dueAt: string } }>('taskSnapshot');
     expect(description.deadline.dueAt).toBe(utcOf(`${LATER_DATE}T18:00`));
 
-    const entries: { type: string; actor: string; data: Record<string, unknown> }[] = await app
+    const entries: { type: string; actor: string; data: Record<string, unknown> }[] = await stack.app
       .get(DataSource)
       .query(
         `SELECT type, actor, data FROM audit_events WHERE subject_type = 'task' AND subject_id = $1 AND type LIKE 'extension_%' ORDER BY chain_seq`,
@@ -206,7 +185,7 @@ describe('extension requests', () => {
   });
 
   it('leaves a cycle task’s request pending when its workflow cannot take the grant', async () => {
-    const ds = app.get(DataSource);
+    const ds = stack.app.get(DataSource);
     const cycle = await insertCycle(ds, suffix);
     const taskId = `${cycle.id}.monitoring.demo-school-severny-1.q1.report`;
     await insertTaskRow(ds, {

@@ -6,30 +6,20 @@
  * Each run owns a fresh region, so academic years and school codes never collide with other files.
  */
 import 'reflect-metadata';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Worker } from '@temporalio/worker';
-import { createApiApp } from '../../apps/api/api-app';
 import type { TaskSnapshot } from '../../libs/contracts/deadline-task';
 import { createTestRegion, REGION_PASSWORD, type TestRegion } from '../support/cycle-region';
 import { buildIdentificationFiles, brokenResultsCsv, csvFile, type IdentificationFiles } from '../support/fixtures/identification-files';
 import { ApiClient, assertNoServerError, expectRussianError, type ApiResponse } from '../support/http';
-import { SmtpSink } from '../support/smtp-sink';
-import { DEMO_PASSWORD, testConfig, uniqueSuffix } from '../support/test-config';
-import { openHarness, type Harness } from '../support/worker-harness';
-
-jest.mock('content-disposition', () => ({
-  create: (filename: string) => `attachment; filename="${String(filename).replace(/[^\x20-\x7e]|["\\]/g, '_')}"`,
-}));
+import { startApiStack, type ApiStack } from '../support/api-stack';
+import { DEMO_PASSWORD, uniqueSuffix } from '../support/test-config';
+import type { Harness } from '../support/worker-harness';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const YEARS = [2022, 2023, 2024];
 const suffix = uniqueSuffix();
 const taskQueue = `identification-e2e-${suffix}`;
-let sink: SmtpSink;
+let stack: ApiStack;
 let harness: Harness;
-let worker: Worker;
-let running: Promise<void>;
-let app: NestFastifyApplication;
 let baseUrl: string;
 let region: TestRegion;
 let files: IdentificationFiles;
@@ -40,13 +30,9 @@ const school = (m: number, s: number) => region.schools.find((x) => x.id === `${
 const coordinator = (m: number) => region.municipalities[m - 1].coordinator.email;
 
 beforeAll(async () => {
-  sink = await SmtpSink.start();
-  harness = await openHarness(sink.url);
-  worker = await harness.createWorker(taskQueue);
-  running = worker.run();
-  app = await createApiApp(testConfig({ taskQueue, smtpUrl: sink.url }));
-  await app.listen(0, '127.0.0.1');
-  baseUrl = await app.getUrl();
+  stack = await startApiStack(taskQueue);
+  harness = stack.harness;
+  baseUrl = stack.baseUrl;
   region = await createTestRegion(harness.dataSource, {
     code: `i${suffix}`.slice(0, 20),
     timeZone: 'Asia/Yekaterinburg',
@@ -62,13 +48,7 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-afterAll(async () => {
-  await app?.close();
-  worker?.shutdown();
-  await running;
-  await harness?.close();
-  await sink?.stop();
-});
+afterAll(() => stack?.close());
 
 async function as(email: string, password = REGION_PASSWORD): Promise<ApiClient> {
   let client = clients.get(email);

@@ -12,11 +12,6 @@ import { ApiClient, expectRussianError } from '../support/http';
 import { SmtpSink } from '../support/smtp-sink';
 import { DEMO_PASSWORD, testConfig, uniqueSuffix } from '../support/test-config';
 
-// See api.e2e.spec.ts: @fastify/static require()s an ES module Jest cannot load; the API sends no attachment through it.
-jest.mock('content-disposition', () => ({
-  create: (filename: string) => `attachment; filename="${String(filename).replace(/[^\x20-\x7e]|["\\]/g, '_')}"`,
-}));
-
 const S1 = 'demo-school-severny-1';
 const S2 = 'demo-school-severny-2';
 const Y1 = 'demo-school-yuzhny-1';

@@ -95,8 +95,8 @@ export interface InsertedCycle {
 export async function insertStubTemplate(ds: DataSource, id: string, title = 'Тестовый шаблон'): Promise<void> {
   const document = { id, version: 1, title, timeZone: DEMO_ZONE, programme: { firstAcademicYear: 2026, years: 1 }, stages: [] };
   await ds.query(
-    `INSERT INTO cycle_templates (id, version, title, source_format, source_text, document, sha256, created_by)
-     VALUES ($1, 1, $2, 'json', $3, $4, $5, 'test') ON CONFLICT DO NOTHING`,
+    `INSERT INTO cycle_templates (id, version, title, source_format, source_text, document, sha256, owner_region_code, created_by)
+     VALUES ($1, 1, $2, 'json', $3, $4, $5, 'test-stubs', 'test') ON CONFLICT DO NOTHING`,
     [id, title, JSON.stringify(document), JSON.stringify(document), '0'.repeat(64)],
   );
 }

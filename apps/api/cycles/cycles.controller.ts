@@ -22,8 +22,8 @@ export class TemplatesController {
 
   @Get()
   @ApiOperation({ summary: 'Templates, latest version of each' })
-  list() {
-    return this.templates.list();
+  list(@CurrentUser() user: AuthUser) {
+    return this.templates.list(user);
   }
 
   @Post('validate')
@@ -44,8 +44,8 @@ export class TemplatesController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A template version: document, source text and the list of versions' })
-  get(@Param('id') id: string, @Query() query: TemplateVersionQueryDto) {
-    return this.templates.get(id, query.version);
+  get(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: TemplateVersionQueryDto) {
+    return this.templates.get(user, id, query.version);
   }
 
   @Post(':id/dry-run')

@@ -102,7 +102,7 @@ export class CyclesService {
     if (!ministry || ministry.kind !== 'ministry') {
       this.access.deny(user, 'Запускать цикл может только администратор министерства своего региона', { action: 'launch_cycle' });
     }
-    const template = await this.templates.require(dto.templateId, dto.templateVersion);
+    const template = await this.templates.require(user, dto.templateId, dto.templateVersion);
     let plan: ResolvedCyclePlan;
     try {
       plan = resolveCyclePlan(template.document, { academicYear: dto.academicYear });

@@ -29,6 +29,7 @@ export interface TemplateSummary {
   years: number;
   stages: { id: string; title: string; steps: number }[];
   builtin: boolean;
+  ownerRegionCode: string | null;
   createdBy: string;
   createdAt: Date;
 }
@@ -45,6 +46,7 @@ function summary(row: TemplateVersionRow): TemplateSummary {
     years: t.programme.years,
     stages: t.stages.map((s) => ({ id: s.id, title: s.title, steps: s.steps.length })),
     builtin: row.builtin,
+    ownerRegionCode: row.ownerRegionCode,
     createdBy: row.createdBy,
     createdAt: row.createdAt,
   };
@@ -65,7 +67,7 @@ export class TemplatesService implements OnApplicationBootstrap {
     for (const { text, format } of builtinSources()) {
       const { template, problems } = parseTemplate(text, format);
       if (!template) throw new Error(`a shipped template is invalid: ${JSON.stringify(problems.slice(0, 3))}`);
-      if (await this.store(template, text, format, 'system', true)) added += 1;
+      if (await this.store(template, text, format, 'system', null)) added += 1;
     }
     if (added) this.logger.log(`stored ${added} shipped template version(s)`);
   }
@@ -78,6 +80,14 @@ export class TemplatesService implements OnApplicationBootstrap {
   async upload(user: AuthUser, source: string, format: 'yaml' | 'json'): Promise<{ created: boolean; template: TemplateSummary }> {
     const { template, problems } = parseTemplate(source, format);
     if (!template) throw new TemplateInvalidException(problems);
+    const latest = await this.templates.find(template.id);
+    if (latest && latest.ownerRegionCode !== user.regionCode) {
+      throw new UnprocessableEntityException(
+        latest.ownerRegionCode === null
+          ? `«${template.id}» — поставляемый шаблон; опубликуйте свою редакцию под другим идентификатором (id)`
+          : `Шаблон «${template.id}» принадлежит другому региону; выберите другой идентификатор (id)`,
+      );
+    }
     const existing = await this.templates.find(template.id, template.version);
     if (existing) {
       if (existing.sha256 === sha256(source)) return { created: false, template: summary(existing) };
@@ -85,27 +95,32 @@ export class TemplatesService implements OnApplicationBootstrap {
         `Версия ${template.version} шаблона «${template.id}» уже существует и отличается; увеличьте version — запущенные циклы сохраняют свою версию`,
       );
     }
-    const latest = await this.templates.find(template.id);
     if (latest && latest.version > template.version) {
       throw new UnprocessableEntityException(`Последняя версия шаблона «${template.id}» — ${latest.version}; новая должна быть больше`);
     }
-    await this.store(template, source, format, user.email, false);
-    return { created: true, template: summary(await this.require(template.id, template.version)) };
+    await this.store(template, source, format, user.email, user.regionCode);
+    return { created: true, template: summary(await this.require(user, template.id, template.version)) };
   }
 
-  async list(): Promise<TemplateSummary[]> {
-    return (await this.templates.listLatest()).map(summary);
+  async list(user: AuthUser): Promise<TemplateSummary[]> {
+    return (await this.templates.listLatest(user.role === 'auditor' ? 'all' : user.regionCode)).map(summary);
   }
 
-  async get(id: string, version?: number): Promise<TemplateSummary & { document: CycleTemplate; sourceText: string; sourceFormat: string; versions: number[] }> {
-    const row = await this.require(id, version);
+  async get(
+    user: AuthUser,
+    id: string,
+    version?: number,
+  ): Promise<TemplateSummary & { document: CycleTemplate; sourceText: string; sourceFormat: string; versions: number[] }> {
+    const row = await this.require(user, id, version);
     const versions = (await this.templates.versions(id)).map((v) => v.version);
     return { ...summary(row), document: row.document, sourceText: row.sourceText, sourceFormat: row.sourceFormat, versions };
   }
 
-  async require(id: string, version?: number): Promise<TemplateVersionRow> {
+  /** A template the user's region may use: a shipped one or its own (an auditor reads every one). */
+  async require(user: AuthUser, id: string, version?: number): Promise<TemplateVersionRow> {
     const row = await this.templates.find(id, version);
-    if (!row) throw new NotFoundException(version ? `Версия ${version} шаблона «${id}» не найдена` : `Шаблон «${id}» не найден`);
+    const visible = row && (row.ownerRegionCode === null || row.ownerRegionCode === user.regionCode || user.role === 'auditor');
+    if (!visible) throw new NotFoundException(version ? `Версия ${version} шаблона «${id}» не найдена` : `Шаблон «${id}» не найден`);
     return row;
   }
 
@@ -120,7 +135,7 @@ export class TemplatesService implements OnApplicationBootstrap {
     academicYear: number,
     organizations?: { municipalities: string[]; schools: { id: string; municipalityId: string }[] },
   ): Promise<{ templateId: string; templateVersion: number; academicYear: number; timeZone: string; tasks: DryRunTask[] }> {
-    const row = await this.require(id, version);
+    const row = await this.require(user, id, version);
     const ministry = await this.directory.findRegionMinistry(user.regionCode);
     if (!ministry) throw new UnprocessableEntityException(`В справочнике региона «${user.regionCode}» нет министерства`);
     const orgs = await this.directory.listOrganizations({ regionCode: user.regionCode });
@@ -141,7 +156,8 @@ export class TemplatesService implements OnApplicationBootstrap {
     }
   }
 
-  private async store(template: CycleTemplate, source: string, format: 'yaml' | 'json', by: string, builtin: boolean): Promise<boolean> {
+  /** `ownerRegionCode` null: a shipped roadmap. */
+  private async store(template: CycleTemplate, source: string, format: 'yaml' | 'json', by: string, ownerRegionCode: string | null): Promise<boolean> {
     return this.templates.insert({
       id: template.id,
       version: template.version,
@@ -150,7 +166,8 @@ export class TemplatesService implements OnApplicationBootstrap {
       sourceText: source,
       document: template,
       sha256: sha256(source),
-      builtin,
+      builtin: ownerRegionCode === null,
+      ownerRegionCode,
       createdBy: by,
     });
   }

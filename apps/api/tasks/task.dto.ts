@@ -143,6 +143,12 @@ export class ListTasksQueryDto {
   @MaxLength(64)
   organizationId?: string;
 
+  @ApiPropertyOptional({ description: 'Only the tasks of this yearly cycle, e.g. demo-2026' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  cycleId?: string;
+
   @ApiPropertyOptional({ enum: TASK_STATUSES })
   @IsOptional()
   @IsIn(TASK_STATUSES as TaskStatus[], { message: `одно из значений: ${TASK_STATUSES.join(', ')}` })

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { CompletionResult, TaskSnapshot, TaskStatus } from '../../../libs/contracts/deadline-task';
+import type { CompletionResult, TaskContext, TaskSnapshot, TaskStatus } from '../../../libs/contracts/deadline-task';
 import type { AuditEventEntity, NotificationEntity, OrganizationEntity } from '../../../libs/persistence';
 import { DateTime } from 'luxon';
 
@@ -42,6 +42,12 @@ export class TaskView {
   @ApiPropertyOptional() cancelledAt?: string;
   @ApiPropertyOptional() cancelReason?: string;
   @ApiProperty({ type: [ScheduledStepView] }) schedule!: ScheduledStepView[];
+  @ApiPropertyOptional({ description: 'The order and clause that set the deadline' }) legalBasis?: string;
+  @ApiPropertyOptional({
+    type: Object,
+    description: 'For a cycle task: cycle, stage, step, what it asks (action), whose work it is about, period, round, what to attach',
+  })
+  cycle?: TaskContext;
 }
 
 export class TimelineEventView {
@@ -125,6 +131,8 @@ export function mapTask(snapshot: TaskSnapshot, orgs: Map<string, OrganizationEn
       atLocal: localIso(step.at, zone),
       sent: snapshot.sentSteps.includes(step.stepKey),
     })),
+    legalBasis: snapshot.legalBasis,
+    cycle: snapshot.context,
   };
 }
 

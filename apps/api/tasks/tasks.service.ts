@@ -151,6 +151,7 @@ export class TasksService {
     const { items, total } = await this.tasks.list({
       organizationId: query.organizationId,
       organizationIds: readable === 'all' ? undefined : readable,
+      cycleId: query.cycleId,
       status: query.status,
       dueFrom,
       dueTo,

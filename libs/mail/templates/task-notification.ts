@@ -9,6 +9,8 @@ export interface TaskNotificationView {
   dueLocal: string;
   timeZone: string;
   taskUrl: string;
+  /** The order and clause that set the deadline, when the task has one. */
+  legalBasis?: string;
 }
 
 export interface RenderedMail {
@@ -57,7 +59,8 @@ function lines(view: TaskNotificationView): { subject: string; paragraphs: strin
 
 /** Russian e-mail for a reminder or an escalation step; plain text and HTML carry the same words. */
 export function renderTaskNotification(view: TaskNotificationView): RenderedMail {
-  const { subject, paragraphs } = lines(view);
+  const { subject, paragraphs: own } = lines(view);
+  const paragraphs = view.legalBasis ? [...own, `Основание: ${view.legalBasis}.`] : own;
   const footer = 'Это письмо отправлено автоматически системой Uplift. Отвечать на него не нужно.';
   const text = [...paragraphs, `Задача: ${view.taskUrl}`, '', footer].join('\n\n');
   const html = [

@@ -24,6 +24,8 @@ export class YearlyCycle1764000200000 implements MigrationInterface {
         document jsonb NOT NULL,
         sha256 char(64) NOT NULL,
         builtin boolean NOT NULL DEFAULT false,
+        -- The region whose ministry published it; NULL for the shipped roadmaps every region may launch.
+        owner_region_code varchar(20),
         created_by varchar(200) NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (id, version)

@@ -224,11 +224,18 @@ export class CycleRepository {
     return rows[0] ?? null;
   }
 
-  /** Active agreements per partner school across the region's current cycles: "not overloaded" counts these. */
+  /**
+   * Agreements per partner school in this cycle and the region's other cycles still running (a multi-year
+   * programme overlaps the next year's): "not overloaded" counts them all.
+   */
   async partnerLoads(cycleId: string): Promise<Map<string, number>> {
     const rows: { partnerSchoolId: string; load: string }[] = await this.dataSource.query(
-      `SELECT partner_school_id AS "partnerSchoolId", count(*) AS load FROM agreements
-        WHERE cycle_id = $1 AND status <> 'cancelled' GROUP BY partner_school_id`,
+      `SELECT a.partner_school_id AS "partnerSchoolId", count(*) AS load
+         FROM agreements a JOIN cycles c ON c.id = a.cycle_id
+        WHERE a.status <> 'cancelled'
+          AND c.region_code = (SELECT region_code FROM cycles WHERE id = $1)
+          AND (c.id = $1 OR c.status IN ('running', 'paused'))
+        GROUP BY a.partner_school_id`,
       [cycleId],
     );
     return new Map(rows.map((r) => [r.partnerSchoolId, Number(r.load)]));

@@ -12,6 +12,8 @@ export interface TaskFilter {
    * user may read); undefined: no such restriction, [] matches nothing.
    */
   organizationIds?: string[];
+  /** Only the tasks of one yearly cycle. */
+  cycleId?: string;
   status?: TaskStatus;
   dueFrom?: Date;
   dueTo?: Date;
@@ -113,6 +115,7 @@ export class TaskRepository {
         ),
       );
     }
+    if (filter.cycleId) query.andWhere(`t.snapshot->'context'->>'cycleId' = :cycleId`, { cycleId: filter.cycleId });
     if (filter.status) query.andWhere('t.status = :status', { status: filter.status });
     if (filter.dueFrom) query.andWhere('t.due_at >= :dueFrom', { dueFrom: filter.dueFrom });
     if (filter.dueTo) query.andWhere('t.due_at <= :dueTo', { dueTo: filter.dueTo });
