@@ -72,6 +72,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
           dueLocal: formatLocal(snapshot.deadline.dueAt, snapshot.deadline.requested.timeZone),
           timeZone: snapshot.deadline.requested.timeZone,
           taskUrl: `${deps.publicUrl}/api/tasks/${encodeURIComponent(snapshot.taskId)}`,
+          legalBasis: snapshot.legalBasis,
         });
         row = await deps.outbox.reserve({
           taskId: snapshot.taskId,
