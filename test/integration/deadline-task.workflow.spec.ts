@@ -189,6 +189,8 @@ describe('deadline task workflow on the real Temporal server', () => {
       args: [taskInput, carried],
     });
     await sink.waitFor(() => sink.forTask(taskInput.taskId).length === 2);
+    // The e-mail arrives before the workflow records that it went out; complete only after that, as the test expects.
+    await waitUntil(async () => (await auditTypes(taskInput.taskId)).includes('escalation_sent'));
     await continued.executeUpdate(completeTaskUpdate, {
       args: [{ completedBy: 'coordinator@severny.demo-region.example', result: {} }],
     });
