@@ -25,6 +25,7 @@ import {
   pauseCycleUpdate,
   resumeCycleUpdate,
   stepFinishedSignal,
+  stepStartedSignal,
   stepWorkflowId,
   STEP_WORKFLOW,
   trackWorkflowId,
@@ -71,7 +72,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
     templateVersion: plan.templateVersion,
     participants: 0,
     stages: stages.map(
-      (s): StageProgress => ({ id: s.id, title: s.title, status: 'waiting', stepsTotal: 0, stepsDone: 0 }),
+      (s): StageProgress => ({ id: s.id, title: s.title, status: 'waiting', stepsTotal: 0, stepsStarted: 0, stepsDone: 0 }),
     ),
     version: 0,
   };
@@ -82,7 +83,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
     for (const stage of progress.stages) {
       if (stage.status === 'cancelled') continue;
       if (stage.stepsTotal > 0 && stage.stepsDone >= stage.stepsTotal) stage.status = 'closed';
-      else if (stage.stepsDone > 0) stage.status = 'open';
+      else if (stage.stepsStarted > 0) stage.status = 'open';
     }
   };
 
@@ -96,6 +97,12 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
   };
 
   setHandler(cycleProgressQuery, () => progress);
+
+  setHandler(stepStartedSignal, (started) => {
+    const stage = stageOf(started.stageId);
+    if (stage) stage.stepsStarted += 1;
+    refreshStageStatuses();
+  });
 
   setHandler(stepFinishedSignal, (finished) => {
     const stage = stageOf(finished.stageId);
@@ -225,7 +232,11 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
     : beforeList.map(async (step) => {
         const organizationId = step.actor === 'institute' ? (input.instituteId ?? input.ministryId) : input.ministryId;
         const stage = stageOf(step.stageId);
-        if (stage) stage.stepsTotal += 1;
+        if (stage) {
+          stage.stepsTotal += 1;
+          stage.stepsStarted += 1;
+        }
+        refreshStageStatuses();
         await executeChild<typeof stepWorkflow>(STEP_WORKFLOW, {
           workflowId: stepWorkflowId(input.cycleId, step.key, organizationId),
           args: [
@@ -339,7 +350,10 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
       top: step.bestPractice.top,
     });
     const stage = stageOf(step.stageId);
-    if (stage) stage.stepsTotal += invited.length;
+    if (stage) {
+      stage.stepsTotal += invited.length;
+      stage.stepsStarted += invited.length;
+    }
     await record('best_practice_invited', 'system', { stepKey: step.key, schools: invited });
     refreshStageStatuses();
     await Promise.all(

@@ -7,8 +7,9 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   condition,
-  executeChild,
   getExternalWorkflowHandle,
+  startChild,
+  type ChildWorkflowHandle,
   proxyActivities,
   setHandler,
   sleep,
@@ -18,6 +19,7 @@ import type { CycleActivities } from '../activities/cycle-activities';
 import {
   cycleControlSignal,
   stepFinishedSignal,
+  stepStartedSignal,
   stepWorkflowId,
   STEP_WORKFLOW,
   type CycleControlState,
@@ -75,9 +77,9 @@ export async function organizationTrackWorkflow(input: OrganizationTrackInput): 
       periodId,
       dueLocal: control.stageDeadlines[step.stageId],
     };
-    let result: StepResult;
+    let child: ChildWorkflowHandle<typeof stepWorkflow>;
     try {
-      result = await executeChild<typeof stepWorkflow>(STEP_WORKFLOW, {
+      child = await startChild<typeof stepWorkflow>(STEP_WORKFLOW, {
         workflowId: stepWorkflowId(input.cycleId, step.key, organizationId, periodId),
         args: [stepInput],
       });
@@ -86,6 +88,8 @@ export async function organizationTrackWorkflow(input: OrganizationTrackInput): 
       if (err instanceof WorkflowExecutionAlreadyStartedError) return;
       throw err;
     }
+    await cycle?.signal(stepStartedSignal, { stageId: step.stageId, stepKey: step.key, organizationId, periodId });
+    const result: StepResult = await child.result();
     finished += 1;
     await cycle?.signal(stepFinishedSignal, {
       stageId: step.stageId,

@@ -67,6 +67,8 @@ export interface StageProgress {
   /** Local date-time the ministry extended the stage to, if it did. */
   extendedTo?: string;
   stepsTotal: number;
+  /** Step instances issued so far (their first task is out). */
+  stepsStarted: number;
   stepsDone: number;
 }
 
@@ -118,6 +120,10 @@ export interface StepFinished {
   outcome: StepOutcome;
 }
 export const stepFinishedSignal = defineSignal<[StepFinished]>('stepFinished');
+
+/** Sent when a track issues a step, so that the stage shows as open while its tasks are out. */
+export type StepStarted = Omit<StepFinished, 'outcome'>;
+export const stepStartedSignal = defineSignal<[StepStarted]>('stepStarted');
 
 export const CycleRejection = {
   invalidRequest: 'InvalidCycleRequest',

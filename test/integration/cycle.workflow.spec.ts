@@ -207,6 +207,9 @@ describe('yearly cycle workflow', () => {
     await handle.executeUpdate(resumeCycleUpdate, { args: [{ by: region.admin.email, reason: 'Сроки согласованы' }] });
     const plans = await waitForTasks(cycleId, 'submit', 2);
     expect(plans.map((t) => t.assigneeOrganizationId).sort()).toEqual(region.municipalities.map((m) => m.id).sort());
+    const live = await handle.query(cycleProgressQuery);
+    expect(live.stages.find((s) => s.id === 'identification')).toMatchObject({ status: 'closed', stepsDone: 1 });
+    expect(live.stages.find((s) => s.id === 'plans')).toMatchObject({ status: 'open', stepsTotal: 2, stepsDone: 0 });
 
     // The ministry extends the plans stage for everyone: both open tasks move to the new deadline.
     const extendedTo = local(1200);
