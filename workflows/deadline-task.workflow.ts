@@ -8,6 +8,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -47,6 +48,12 @@ export interface DeadlineTaskCarriedState {
   snapshot: TaskSnapshot;
   createdProjected: boolean;
 }
+
+/**
+ * Reminders that fall on the same moment are sent once. Workflows started before this change keep the schedule
+ * they were given (two e-mails), so their histories replay.
+ */
+const MERGE_SAME_MOMENT_REMINDERS = 'merge-same-moment-reminders';
 
 function reject(type: string, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -130,12 +137,9 @@ export async function deadlineTaskWorkflow(
       const previous = snapshot.deadline;
       snapshot.deadline = resolveDeadline({ ...previous.requested, localDateTime: request.localDateTime });
       snapshot.deadlineRevision += 1;
-      snapshot.schedule = buildNotificationSchedule(
-        snapshot.deadline,
-        snapshot.policy,
-        snapshot.deadlineRevision,
-        new Date(),
-      );
+      snapshot.schedule = buildNotificationSchedule(snapshot.deadline, snapshot.policy, snapshot.deadlineRevision, new Date(), {
+        mergeSameMomentReminders: patched(MERGE_SAME_MOMENT_REMINDERS),
+      });
       await record('extended', request.decidedBy, {
         reason: request.reason,
         previousDueAt: previous.dueAt,
@@ -270,7 +274,9 @@ function newSnapshot(input: DeadlineTaskInput): TaskSnapshot {
     deadline,
     deadlineRevision: 1,
     policy: input.policy,
-    schedule: buildNotificationSchedule(deadline, input.policy, 1, now),
+    schedule: buildNotificationSchedule(deadline, input.policy, 1, now, {
+      mergeSameMomentReminders: patched(MERGE_SAME_MOMENT_REMINDERS),
+    }),
     sentSteps: [],
     createdBy: input.createdBy,
     createdAt: now.toISOString(),

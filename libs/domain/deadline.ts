@@ -69,6 +69,14 @@ export function resolveDeadline(request: DeadlineRequest): EffectiveDeadline {
   };
 }
 
+export interface ScheduleOptions {
+  /**
+   * One reminder where several land on the same moment («3 days before» and «1 day before» both on the Friday
+   * before a Monday deadline). Default true; false reproduces the schedules of workflows started before it.
+   */
+  mergeSameMomentReminders?: boolean;
+}
+
 /**
  * Every reminder and escalation for one revision of the deadline. Steps already in the past at `now` are dropped:
  * a reminder for a week before a deadline set three days ahead would only confuse.
@@ -78,6 +86,7 @@ export function buildNotificationSchedule(
   policy: NotificationPolicy,
   revision: number,
   now: Date,
+  options: ScheduleOptions = {},
 ): ScheduledNotification[] {
   const { timeZone, calendar } = deadline.requested;
   const due = DateTime.fromISO(deadline.dueAt, { zone: timeZone });
@@ -116,7 +125,17 @@ export function buildNotificationSchedule(
     });
   });
 
-  return steps.filter((step) => Date.parse(step.at) > now.getTime()).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const merge = options.mergeSameMomentReminders ?? true;
+  const remindedAt = new Set<string>();
+  return steps
+    .filter((step) => Date.parse(step.at) > now.getTime())
+    .filter((step) => {
+      if (!merge || step.kind !== 'reminder') return true;
+      if (remindedAt.has(step.at)) return false;
+      remindedAt.add(step.at);
+      return true;
+    })
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
 
 function toUtcIso(instant: DateTime): string {

@@ -146,6 +146,18 @@ describe('deadline task workflow on the real Temporal server', () => {
     recordHistory('completed-on-time', handle.workflowId);
   });
 
+  it('sends one reminder when two of the policy fall on the same moment', async () => {
+    // «3 days before» and «1 day before» both land on Friday when the deadline is a Monday and Sunday is no working day.
+    const taskInput = input('same-moment', 4, { reminders: [{ secondsBefore: 2 }, { secondsBefore: 2 }], escalations: [] });
+    const { handle } = await start(taskInput);
+    await sink.waitFor(() => sink.forTask(taskInput.taskId).length >= 1);
+    await new Promise((r) => setTimeout(r, 1_500));
+    await handle.executeUpdate(completeTaskUpdate, { args: [{ completedBy: 'coordinator@severny.demo-region.example', result: {} }] });
+    await handle.result();
+    expect(sink.forTask(taskInput.taskId).map((m) => m.messageId)).toEqual([`<task.${taskInput.taskId}.r1-reminder-1@uplift.test>`]);
+    // The history recorded before the merge (two reminders) replays in replay.spec.ts, through patched().
+  });
+
   it('reschedules after an extension and goes silent after a cancellation', async () => {
     const taskInput = input('extended', 5, { reminders: [], escalations: [{ secondsAfter: 0, notify: 'assignee_head' }] });
     const { handle } = await start(taskInput);

@@ -100,6 +100,16 @@ describe('buildNotificationSchedule', () => {
     expect(steps.map((s) => s.stepKey)).toEqual(['r2-reminder-3', 'r2-escalation-1', 'r2-escalation-2']);
   });
 
+  it('sends one reminder where two land on the same moment, unless asked for the old schedule', () => {
+    // Monday 6 July 2026: «3 days before» is Friday 3 July, «1 day before» is Sunday 5 July, moved back to Friday.
+    const deadline = resolveDeadline({ localDateTime: '2026-07-06T18:00', timeZone: MOSCOW, calendar: 'working-days' });
+    const twoOnFriday: NotificationPolicy = { reminders: [{ daysBefore: 3 }, { daysBefore: 1 }], escalations: [] };
+    const merged = buildNotificationSchedule(deadline, twoOnFriday, 1, new Date('2026-06-01T00:00:00Z'));
+    expect(merged.map((s) => [s.stepKey, s.at])).toEqual([['r1-reminder-1', '2026-07-03T06:00:00Z']]);
+    const old = buildNotificationSchedule(deadline, twoOnFriday, 1, new Date('2026-06-01T00:00:00Z'), { mergeSameMomentReminders: false });
+    expect(old.map((s) => s.stepKey)).toEqual(['r1-reminder-1', 'r1-reminder-2']);
+  });
+
   it('supports second offsets for compressed calendars', () => {
     const deadline = resolveDeadline({ localDateTime: '2026-12-15T18:00:00', timeZone: MOSCOW, calendar: 'calendar-days' });
     const steps = buildNotificationSchedule(
