@@ -12,7 +12,7 @@
  */
 import { cellAt, countRecognised, dataRowsAfter, isCountColumn, locateHeader, type ColumnSpec } from './columns';
 import { readTable } from './table';
-import { type AssessmentRow, type ImportError, type ImportResult } from './types';
+import { unknownSchoolMessage, type AssessmentRow, type ImportError, type ImportOptions, type ImportResult } from './types';
 import { isBlank, parseMeanScore, parseShare, parseText, parseYear } from './values';
 
 type AssessmentColumn =
@@ -92,7 +92,11 @@ export const ASSESSMENT_COLUMNS: readonly ColumnSpec<AssessmentColumn>[] = [
   },
 ];
 
-export async function parseAssessmentFile(content: Buffer, fileName: string): Promise<ImportResult<AssessmentRow>> {
+export async function parseAssessmentFile(
+  content: Buffer,
+  fileName: string,
+  options: ImportOptions = {},
+): Promise<ImportResult<AssessmentRow>> {
   const read = await readTable(content, fileName, (cells) => countRecognised(cells, ASSESSMENT_COLUMNS));
   if ('error' in read) return { rows: [], errors: [read.error] };
 
@@ -120,6 +124,9 @@ export async function parseAssessmentFile(content: Buffer, fileName: string): Pr
 
     const schoolCode = parseText(cellAt(raw, columns.schoolCode));
     if (schoolCode === null) report(columns.schoolCode!.header, 'Пустой код ОО');
+    else if (options.knownSchoolCodes && !options.knownSchoolCodes.has(schoolCode)) {
+      report(columns.schoolCode!.header, unknownSchoolMessage(schoolCode));
+    }
 
     const parsedYear = parseYear(cellAt(raw, columns.year));
     const year = parsedYear.ok ? parsedYear.value : null;

@@ -14,7 +14,7 @@ import { SOCIAL_INDICATORS, type SocialIndicatorKey } from '../domain/analytics/
 import { SCHOOL_CODE_COLUMN, SCHOOL_NAME_COLUMN } from './assessment';
 import { cellAt, countRecognised, dataRowsAfter, isCountColumn, locateHeader, type ColumnSpec } from './columns';
 import { readTable } from './table';
-import type { ImportError, ImportResult, SocialPassportRow } from './types';
+import { unknownSchoolMessage, type ImportError, type ImportOptions, type ImportResult, type SocialPassportRow } from './types';
 import { parseShare, parseText } from './values';
 
 type SocialColumn = 'schoolCode' | 'schoolName' | SocialIndicatorKey;
@@ -43,6 +43,7 @@ export const SOCIAL_PASSPORT_COLUMNS: readonly ColumnSpec<SocialColumn>[] = [
 export async function parseSocialPassportFile(
   content: Buffer,
   fileName: string,
+  options: ImportOptions = {},
 ): Promise<ImportResult<SocialPassportRow>> {
   const read = await readTable(content, fileName, (cells) => countRecognised(cells, SOCIAL_PASSPORT_COLUMNS));
   if ('error' in read) return { rows: [], errors: [read.error] };
@@ -66,6 +67,8 @@ export async function parseSocialPassportFile(
     const schoolCode = parseText(cellAt(raw, columns.schoolCode));
     if (schoolCode === null) {
       report(codeHeader, 'Пустой код ОО');
+    } else if (options.knownSchoolCodes && !options.knownSchoolCodes.has(schoolCode)) {
+      report(codeHeader, unknownSchoolMessage(schoolCode));
     } else {
       const first = seen.get(schoolCode);
       if (first !== undefined) report(codeHeader, `Повтор школы (см. строку ${first})`);

@@ -22,5 +22,12 @@ export interface ImportResult<T> {
   errors: ImportError[];
 }
 
+export interface ImportOptions {
+  /** The region's school codes: a row naming another code is an error at its «Код ОО» cell. */
+  knownSchoolCodes?: ReadonlySet<string>;
+}
+
+export const unknownSchoolMessage = (code: string): string => `Школа с кодом «${code}» не найдена в справочнике региона`;
+
 /** Data rows (after the header) one file may hold: the largest region has about 1,500 schools. */
 export const MAX_IMPORT_ROWS = 20_000;

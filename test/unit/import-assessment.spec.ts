@@ -28,6 +28,15 @@ describe('parseAssessmentFile: what officials save', () => {
     ]);
   });
 
+  it('reports a school code missing from the region\'s directory at its row and «Код ОО» cell', async () => {
+    const content = csvFile(
+      [HEADER, ['000123', 'МБОУ СОШ № 1', '2024', '3,75', '12,5'], ['999999', 'Чужая школа', '2024', '4', '0']],
+      { delimiter: ';', encoding: 'utf-8-bom' },
+    );
+    const result = await parseAssessmentFile(content, 'results.csv', { knownSchoolCodes: new Set(['000123']) });
+    expect(result.errors).toEqual([{ row: 3, column: 'Код ОО', message: 'Школа с кодом «999999» не найдена в справочнике региона' }]);
+  });
+
   it('reads a comma-delimited file whose decimal commas are quoted, without a BOM', async () => {
     const content = csvFile([HEADER, ['000123', 'Школа, филиал', '2024', '3,75', '12,5']], { delimiter: ',', encoding: 'utf-8' });
     expect(content.toString('utf-8')).toContain('"3,75"');

@@ -9,16 +9,7 @@ import {
   type SocialPassportRow,
   type YearlyScore,
 } from '../../../libs/domain/analytics';
-import {
-  ASSESSMENT_COLUMNS,
-  parseAssessmentFile,
-  parseSocialPassportFile,
-  SOCIAL_PASSPORT_COLUMNS,
-  type ImportError,
-} from '../../../libs/import';
-import { cellAt, countRecognised, dataRowsAfter, locateHeader, type ColumnSpec } from '../../../libs/import/columns';
-import { readTable } from '../../../libs/import/table';
-import { parseText } from '../../../libs/import/values';
+import { parseAssessmentFile, parseSocialPassportFile, type ImportError } from '../../../libs/import';
 import { AuditLogRepository, CycleRepository, type CycleRow, type ParticipantRow } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
@@ -136,16 +127,14 @@ export class IdentificationService {
       throw new ConflictException('Список школ цикла уже утверждён: новые файлы идентификации на него не повлияют');
     }
 
-    const columns = kind === 'results' ? ASSESSMENT_COLUMNS : SOCIAL_PASSPORT_COLUMNS;
+    const knownSchoolCodes = new Set(
+      (await this.directory.schools(cycle.regionCode)).map((s) => s.code).filter((c): c is string => c !== null),
+    );
     const parsed =
       kind === 'results'
-        ? await parseAssessmentFile(file.content, file.fileName)
-        : await parseSocialPassportFile(file.content, file.fileName);
+        ? await parseAssessmentFile(file.content, file.fileName, { knownSchoolCodes })
+        : await parseSocialPassportFile(file.content, file.fileName, { knownSchoolCodes });
     const errors = [...parsed.errors];
-    // Codes are checked only in a file whose structure is sound: a missing column is reported once, not per row.
-    if (!errors.some((e) => e.row === 0 || e.message.startsWith('Нет обязательного столбца'))) {
-      errors.push(...(await this.unknownCodes(cycle, file, columns)));
-    }
     if (errors.length > 0) {
       errors.sort((a, b) => a.row - b.row);
       throw new ImportRejectedException(
@@ -312,28 +301,6 @@ export class IdentificationService {
   }
 
   /** Codes the region's directory does not know, each with the row and column where the official wrote it. */
-  private async unknownCodes<K extends string>(
-    cycle: CycleRow,
-    file: { content: Buffer; fileName: string },
-    columns: readonly ColumnSpec<K | 'schoolCode'>[],
-  ): Promise<ImportError[]> {
-    const read = await readTable(file.content, file.fileName, (cells) => countRecognised(cells, columns));
-    if ('error' in read) return [];
-    const header = locateHeader(read.table.rows, columns, 'schoolCode');
-    const codeColumn = header?.columns.schoolCode;
-    if (!header || !codeColumn) return [];
-    const data = dataRowsAfter(read.table.rows, header.rowNumber);
-    if ('error' in data) return [];
-    const known = new Set((await this.directory.schools(cycle.regionCode)).map((s) => s.code).filter((c): c is string => c !== null));
-    const errors: ImportError[] = [];
-    for (const row of data.rows) {
-      const code = parseText(cellAt(row, codeColumn));
-      if (code !== null && !known.has(code)) {
-        errors.push({ row: row.rowNumber, column: codeColumn.header, message: `Школа с кодом «${code}» не найдена в справочнике региона` });
-      }
-    }
-    return errors;
-  }
 }
 
 function withoutRows<T>(stored: StoredImport<T>): ImportSummary {
