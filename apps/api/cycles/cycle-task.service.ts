@@ -1,27 +1,18 @@
-import {
-  ConflictException,
-  Injectable,
-  NotFoundException,
-  ServiceUnavailableException,
-  UnprocessableEntityException,
-} from '@nestjs/common';
-import { isGrpcDeadlineError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   completeTaskUpdate,
-  TaskRejection,
   type CompletionResult,
   type TaskAction,
   type TaskContext,
   type TaskSnapshot,
 } from '../../../libs/contracts/deadline-task';
 import type { FormDefinition } from '../../../libs/contracts/cycle-template';
-import { formatLocal } from '../../../libs/domain/deadline';
 import { AuditLogRepository, CycleRepository, TaskRepository, type CycleRow } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { TemporalGateway } from '../temporal/temporal-client.module';
+import { assertTaskOpen, TaskUpdates } from '../temporal/task-updates';
 
 export const ACTION_TITLES: Record<TaskAction, string> = {
   approve_list: 'утверждение списка школ',
@@ -54,6 +45,7 @@ export class CycleTaskService {
     private readonly auditLog: AuditLogRepository,
     private readonly access: AccessPolicy,
     private readonly temporal: TemporalGateway,
+    private readonly updates: TaskUpdates,
   ) {}
 
   /** The open cycle task, checked to be of one of the expected kinds and to be the user's to act on. */
@@ -65,7 +57,7 @@ export class CycleTaskService {
       );
     }
     this.access.assertCanActFor(user, task.snapshot.assigneeOrganizationId, `${ACTION_TITLES[task.context.action]}: ${taskId}`);
-    assertOpen(task.snapshot);
+    assertTaskOpen(task.snapshot);
     return task;
   }
 
@@ -102,7 +94,7 @@ export class CycleTaskService {
   ): Promise<CompletionResult> {
     return this.dataSource.transaction(async (manager) => {
       const { result, auditType, auditData } = await produce(manager);
-      await this.runUpdate(task.snapshot.taskId, () =>
+      await this.updates.run(task.snapshot.taskId, () =>
         this.temporal.client.workflow
           .getHandle(task.snapshot.workflowId)
           .executeUpdate(completeTaskUpdate, { args: [{ completedBy: user.email, result }] }),
@@ -123,30 +115,4 @@ export class CycleTaskService {
       return result;
     });
   }
-
-  /** Runs a Temporal Update and turns its refusals into the HTTP answers they mean. */
-  async runUpdate<T>(taskId: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await this.temporal.withinUpdateDeadline(run);
-    } catch (err) {
-      if (isGrpcDeadlineError(err)) {
-        throw new ServiceUnavailableException('Обработчик задач сейчас не отвечает; повторите действие позже');
-      }
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-        if (err.cause.type === TaskRejection.invalidPayload) throw new UnprocessableEntityException(err.cause.message);
-        throw new ConflictException(err.cause.message);
-      }
-      if (err instanceof WorkflowNotFoundError) throw new ConflictException(`Задача «${taskId}» уже закрыта`);
-      throw err;
-    }
-  }
-}
-
-export function assertOpen(snapshot: TaskSnapshot): void {
-  if (snapshot.status === 'completed') {
-    throw new ConflictException(
-      `Задача уже выполнена ${snapshot.completedAt ? formatLocal(snapshot.completedAt, snapshot.deadline.requested.timeZone) : ''}`.trim(),
-    );
-  }
-  if (snapshot.status === 'cancelled') throw new ConflictException(`Задача отменена${snapshot.cancelReason ? `: ${snapshot.cancelReason}` : ''}`);
 }

@@ -13,8 +13,8 @@ import { AuditLogRepository, TaskRepository, type TaskEntity } from '../../../li
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import type { Role } from '../auth/roles';
-import { assertOpen, CycleTaskService } from '../cycles/cycle-task.service';
 import { TemporalGateway } from '../temporal/temporal-client.module';
+import { assertTaskOpen, TaskUpdates } from '../temporal/task-updates';
 import type { CreateExtensionRequestDto, DecideExtensionRequestDto, ExtensionStatus } from './extension.dto';
 
 /** Who decides on a task's deadline: these roles in the task's supervising organisation (as for a direct extension). */
@@ -91,14 +91,14 @@ export class ExtensionsService {
     private readonly tasks: TaskRepository,
     private readonly auditLog: AuditLogRepository,
     private readonly access: AccessPolicy,
-    private readonly cycleTasks: CycleTaskService,
     private readonly temporal: TemporalGateway,
+    private readonly updates: TaskUpdates,
   ) {}
 
   async create(user: AuthUser, taskId: string, dto: CreateExtensionRequestDto): Promise<ExtensionRequestView> {
     const task = await this.requireTask(taskId);
     this.access.assertCanActFor(user, task.assigneeOrganizationId, `запрос на продление срока задачи «${taskId}»`);
-    assertOpen(task.snapshot);
+    assertTaskOpen(task.snapshot);
     const localDateTime = dto.dueAt.length === 10 ? `${dto.dueAt}T${DEFAULT_DUE_TIME}` : dto.dueAt;
     const current = task.snapshot.deadline;
     const proposed = checkDeadline({ ...current.requested, localDateTime });
@@ -158,7 +158,7 @@ export class ExtensionsService {
     const task = await this.requireTask(request.taskId);
     this.requireSupervisor(user, task);
     assertPending(request);
-    if (dto.decision === 'granted') assertOpen(task.snapshot);
+    if (dto.decision === 'granted') assertTaskOpen(task.snapshot);
 
     await this.dataSource.transaction(async (manager) => {
       // Locks the request: a second decision made at the same moment waits here, then finds it decided.
@@ -167,7 +167,7 @@ export class ExtensionsService {
       let extended: EffectiveDeadline | undefined;
       if (dto.decision === 'granted') {
         // Before the audit entry: appending takes the audit chain's lock, which the Update's own projection needs.
-        extended = await this.cycleTasks.runUpdate(task.id, () =>
+        extended = await this.updates.run(task.id, () =>
           this.temporal.client.workflow.getHandle(task.workflowId).executeUpdate(extendTaskUpdate, {
             args: [{ localDateTime: request.proposedLocalDateTime, reason: `Продление по запросу: ${dto.basis}`, decidedBy: user.email }],
           }),

@@ -6,16 +6,8 @@ import {
   NotFoundException,
   ServiceUnavailableException,
   UnprocessableEntityException,
-  type HttpException,
 } from '@nestjs/common';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  isGrpcDeadlineError,
-  isGrpcServiceError,
-} from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, isGrpcDeadlineError } from '@temporalio/client';
 import { createHash } from 'node:crypto';
 import {
   cancelTaskUpdate,
@@ -25,7 +17,6 @@ import {
   DEFAULT_NOTIFICATION_POLICY,
   extendTaskUpdate,
   reassignTaskUpdate,
-  TaskRejection,
   taskReadyUpdate,
   type DeadlineRequest,
   type DeadlineTaskInput,
@@ -39,6 +30,7 @@ import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import type { Role } from '../auth/roles';
 import { TemporalGateway } from '../temporal/temporal-client.module';
+import { assertTaskOpen, TaskUpdates } from '../temporal/task-updates';
 import type { CancelTaskDto, CompleteTaskDto, CreateTaskDto, ExtendTaskDto, ListTasksQueryDto, ReassignTaskDto } from './task.dto';
 import {
   mapNotification,
@@ -64,6 +56,7 @@ export class TasksService {
     private readonly tasks: TaskRepository,
     private readonly directory: DirectoryRepository,
     private readonly temporal: TemporalGateway,
+    private readonly updates: TaskUpdates,
     private readonly policy: AccessPolicy,
   ) {}
 
@@ -132,7 +125,7 @@ export class TasksService {
           `Задача «${taskId}» принята, но обработчик задач сейчас не отвечает; она появится в списке, как только он заработает`,
         );
       }
-      throw this.unavailableOr(err);
+      throw this.updates.unavailableOr(err);
     }
   }
 
@@ -178,9 +171,9 @@ export class TasksService {
   async complete(user: AuthUser, id: string, dto: CompleteTaskDto): Promise<CompletionView> {
     const task = await this.requireReadableTask(user, id);
     this.policy.assertCanActFor(user, task.assigneeOrganizationId, `выполнение задачи «${task.id}»`);
-    this.assertOpen(task);
+    assertTaskOpen(task.snapshot);
     const handle = this.temporal.client.workflow.getHandle(task.workflowId);
-    const result = await this.update(task, () =>
+    const result = await this.updates.run(task.id, () =>
       handle.executeUpdate(completeTaskUpdate, {
         args: [{ completedBy: user.email, result: { comment: dto.comment, documentUrl: dto.documentUrl } }],
       }),
@@ -191,11 +184,11 @@ export class TasksService {
   async extend(user: AuthUser, id: string, dto: ExtendTaskDto): Promise<TaskView> {
     const task = await this.requireReadableTask(user, id);
     const decidedBy = this.requireSupervisor(user, task, 'продление срока задачи');
-    this.assertOpen(task);
+    assertTaskOpen(task.snapshot);
     const localDateTime = withDefaultTime(dto.dueAt);
     this.checkDeadline({ ...task.snapshot.deadline.requested, localDateTime });
     const handle = this.temporal.client.workflow.getHandle(task.workflowId);
-    await this.update(task, () =>
+    await this.updates.run(task.id, () =>
       handle.executeUpdate(extendTaskUpdate, { args: [{ localDateTime, reason: dto.reason, decidedBy }] }),
     );
     // The Update returns only after its projection is stored, so the read model is already current.
@@ -207,9 +200,9 @@ export class TasksService {
     const decidedBy = this.requireSupervisor(user, task, 'передача задачи другой организации');
     const target = await this.requireOrganization(dto.organizationId, 'organizationId');
     await this.policy.assertCanRead(user, target.id, `передача задачи организации «${target.id}»`);
-    this.assertOpen(task);
+    assertTaskOpen(task.snapshot);
     const handle = this.temporal.client.workflow.getHandle(task.workflowId);
-    const snapshot = await this.update(task, () =>
+    const snapshot = await this.updates.run(task.id, () =>
       handle.executeUpdate(reassignTaskUpdate, { args: [{ organizationId: target.id, reason: dto.reason, decidedBy }] }),
     );
     return this.view(snapshot);
@@ -218,9 +211,9 @@ export class TasksService {
   async cancel(user: AuthUser, id: string, dto: CancelTaskDto): Promise<TaskView> {
     const task = await this.requireReadableTask(user, id);
     const cancelledBy = this.requireSupervisor(user, task, 'отмена задачи');
-    this.assertOpen(task);
+    assertTaskOpen(task.snapshot);
     const handle = this.temporal.client.workflow.getHandle(task.workflowId);
-    const snapshot = await this.update(task, () =>
+    const snapshot = await this.updates.run(task.id, () =>
       handle.executeUpdate(cancelTaskUpdate, { args: [{ reason: dto.reason, cancelledBy }] }),
     );
     return this.view(snapshot);
@@ -293,56 +286,6 @@ export class TasksService {
       `Продлевать срок, передавать и отменять задачу могут только администратор или специалист курирующей организации «${supervisor}»`,
       { action: `${what} «${task.id}»`, taskId: task.id, organizationId: supervisor },
     );
-  }
-
-  private assertOpen(task: TaskEntity): void {
-    const snapshot = task.snapshot;
-    if (snapshot.status === 'completed' && snapshot.completedAt) {
-      throw new ConflictException(
-        `Задача уже выполнена ${formatLocal(snapshot.completedAt, snapshot.deadline.requested.timeZone)}; повторное действие не требуется`,
-      );
-    }
-    if (snapshot.status === 'cancelled') {
-      throw new ConflictException(`Задача отменена${snapshot.cancelReason ? `: ${snapshot.cancelReason}` : ''}`);
-    }
-  }
-
-  /** Runs an Update and turns the workflow's refusals into the HTTP answers they mean. */
-  private async update<T>(task: TaskEntity, run: () => Promise<T>): Promise<T> {
-    try {
-      return await this.temporal.withinUpdateDeadline(run);
-    } catch (err) {
-      if (isGrpcDeadlineError(err)) {
-        throw new ServiceUnavailableException('Обработчик задач сейчас не отвечает; действие может быть выполнено позже — проверьте состояние задачи, прежде чем повторять');
-      }
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-        const message = err.cause.message;
-        switch (err.cause.type) {
-          case TaskRejection.alreadyCompleted:
-          case TaskRejection.cancelled:
-            throw new ConflictException(message);
-          case TaskRejection.invalidPayload:
-            throw new UnprocessableEntityException(message);
-          default:
-            break;
-        }
-      }
-      if (err instanceof WorkflowNotFoundError) {
-        // The workflow closed between our read and the Update: the projection is about to say how.
-        const fresh = await this.tasks.find(task.id);
-        if (fresh) this.assertOpen(fresh);
-        throw new ConflictException('Задача уже закрыта');
-      }
-      throw this.unavailableOr(err);
-    }
-  }
-
-  private unavailableOr(err: unknown): HttpException | unknown {
-    if (isGrpcServiceError(err) || (err instanceof Error && /UNAVAILABLE|DEADLINE_EXCEEDED|connect/i.test(err.message))) {
-      this.logger.error(`Temporal unavailable: ${(err as Error).message}`);
-      return new ServiceUnavailableException('Сервис процессов временно недоступен; повторите попытку позже');
-    }
-    return err;
   }
 }
 

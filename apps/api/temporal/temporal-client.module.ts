@@ -1,42 +1,17 @@
-import { Global, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { Client, Connection } from '@temporalio/client';
+import { Global, Module } from '@nestjs/common';
 import type { AppConfig } from '../../../libs/config';
 import { APP_CONFIG } from '../../../libs/platform';
+import { TemporalGateway } from './temporal-gateway';
+import { TaskUpdates } from './task-updates';
 
-/** The API's only door to Temporal. A lazy connection lets the API boot (and report health) while Temporal is down. */
-@Injectable()
-export class TemporalGateway implements OnApplicationShutdown {
-  readonly connection: Connection;
-  readonly client: Client;
-
-  constructor(readonly config: AppConfig) {
-    this.connection = Connection.lazy({ address: config.temporal.address });
-    this.client = new Client({ connection: this.connection, namespace: config.temporal.namespace });
-  }
-
-  get taskQueue(): string {
-    return this.config.temporal.taskQueue;
-  }
-
-  /** Runs Update calls under a deadline: with no worker polling, Temporal would otherwise keep the caller waiting. */
-  async withinUpdateDeadline<T>(fn: () => Promise<T>): Promise<T> {
-    return this.connection.withDeadline(Date.now() + this.config.temporal.updateTimeoutMs, fn);
-  }
-
-  async ping(timeoutMs: number): Promise<void> {
-    await this.connection.withDeadline(Date.now() + timeoutMs, () =>
-      this.connection.workflowService.getSystemInfo({}),
-    );
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.connection.close();
-  }
-}
+export { TemporalGateway } from './temporal-gateway';
 
 @Global()
 @Module({
-  providers: [{ provide: TemporalGateway, useFactory: (config: AppConfig) => new TemporalGateway(config), inject: [APP_CONFIG] }],
-  exports: [TemporalGateway],
+  providers: [
+    { provide: TemporalGateway, useFactory: (config: AppConfig) => new TemporalGateway(config), inject: [APP_CONFIG] },
+    TaskUpdates,
+  ],
+  exports: [TemporalGateway, TaskUpdates],
 })
 export class TemporalClientModule {}
