@@ -9,30 +9,21 @@ import {
   type DeadlineTaskInput,
 } from '../../libs/contracts/deadline-task';
 import { WorkflowHistoryRepository } from '../../libs/persistence';
-import { SmtpSink } from '../support/smtp-sink';
+import { startWorkerStack, type WorkerStack } from '../support/api-stack';
 import { localDateTimeIn, uniqueSuffix } from '../support/test-config';
-import { openHarness, workflowBundle, type Harness } from '../support/worker-harness';
+import { workflowBundle, type Harness } from '../support/worker-harness';
 
 const ZONE = 'Asia/Yekaterinburg';
 const taskQueue = `archive-test-${uniqueSuffix()}`;
-let sink: SmtpSink;
+let stack: WorkerStack;
 let harness: Harness;
-let worker: Worker;
-let running: Promise<void>;
 
 beforeAll(async () => {
-  sink = await SmtpSink.start();
-  harness = await openHarness(sink.url);
-  worker = await harness.createWorker(taskQueue);
-  running = worker.run();
+  stack = await startWorkerStack(taskQueue);
+  harness = stack.harness;
 });
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await harness?.close();
-  await sink?.stop();
-});
+afterAll(() => stack?.close());
 
 describe('archive of closed workflow histories in PostgreSQL', () => {
   it('stores a finished task workflow history once, in a form the replayer reads back', async () => {

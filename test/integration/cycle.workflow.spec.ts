@@ -3,7 +3,6 @@
  * controls (pause, resume, extend a stage, cancel), review rounds, monitoring periods and the best-practice
  * invitation. A hand-written compressed plan keeps this independent of the shipped templates.
  */
-import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import {
   cancelCycleUpdate,
@@ -22,31 +21,22 @@ import { CycleRepository } from '../../libs/persistence';
 import { createTestRegion, type TestRegion } from '../support/cycle-region';
 import { insertStubTemplate } from '../support/cycle-rows';
 import { recordHistory } from '../support/record-history';
-import { SmtpSink } from '../support/smtp-sink';
+import { startWorkerStack, type WorkerStack } from '../support/api-stack';
 import { uniqueSuffix } from '../support/test-config';
-import { openHarness, type Harness } from '../support/worker-harness';
+import type { Harness } from '../support/worker-harness';
 
 const ZONE = 'Europe/Moscow';
 const suffix = uniqueSuffix();
 const taskQueue = `cycle-wf-${suffix}`;
-let sink: SmtpSink;
+let stack: WorkerStack;
 let harness: Harness;
-let worker: Worker;
-let running: Promise<void>;
 
 beforeAll(async () => {
-  sink = await SmtpSink.start();
-  harness = await openHarness(sink.url);
-  worker = await harness.createWorker(taskQueue);
-  running = worker.run();
+  stack = await startWorkerStack(taskQueue);
+  harness = stack.harness;
 });
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await harness?.close();
-  await sink?.stop();
-});
+afterAll(() => stack?.close());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const local = (secondsFromNow: number) => DateTime.now().setZone(ZONE).plus({ seconds: secondsFromNow }).toFormat("yyyy-MM-dd'T'HH:mm:ss");

@@ -13,31 +13,24 @@ import {
   type TaskSnapshot,
 } from '../../libs/contracts/deadline-task';
 import { TaskRepository } from '../../libs/persistence';
-import { openHarness, workflowBundle, type Harness } from '../support/worker-harness';
+import { workflowBundle, type Harness } from '../support/worker-harness';
 import { recordHistory } from '../support/record-history';
-import { SmtpSink } from '../support/smtp-sink';
+import { startWorkerStack, type WorkerStack } from '../support/api-stack';
+import type { SmtpSink } from '../support/smtp-sink';
 import { localDateTimeIn, uniqueSuffix } from '../support/test-config';
 
 const ZONE = 'Asia/Yekaterinburg';
 const taskQueue = `wf-test-${uniqueSuffix()}`;
+let stack: WorkerStack;
 let sink: SmtpSink;
 let harness: Harness;
-let worker: Worker;
-let running: Promise<void>;
 
 beforeAll(async () => {
-  sink = await SmtpSink.start();
-  harness = await openHarness(sink.url);
-  worker = await harness.createWorker(taskQueue);
-  running = worker.run();
+  stack = await startWorkerStack(taskQueue);
+  ({ sink, harness } = stack);
 });
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await harness?.close();
-  await sink?.stop();
-});
+afterAll(() => stack?.close());
 
 function input(name: string, dueInSeconds: number, policy: NotificationPolicy): DeadlineTaskInput {
   return {

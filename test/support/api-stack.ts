@@ -19,31 +19,45 @@ export interface ApiStack {
   close(): Promise<void>;
 }
 
-export async function startApiStack(taskQueue: string, options: { worker?: boolean } = {}): Promise<ApiStack> {
+/** The workflow side only: an SMTP sink and a real worker polling `taskQueue`, for tests that drive workflows directly. */
+export interface WorkerStack {
+  sink: SmtpSink;
+  harness: Harness;
+  close(): Promise<void>;
+}
+
+export async function startWorkerStack(taskQueue: string): Promise<WorkerStack> {
   const sink = await SmtpSink.start();
   const harness = await openHarness(sink.url);
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
-  if (options.worker !== false) {
-    worker = await harness.createWorker(taskQueue);
-    running = worker.run();
-  }
-  const app = await createApiApp(testConfig({ taskQueue, smtpUrl: sink.url }));
-  await app.listen(0, '127.0.0.1');
-  const baseUrl = await app.getUrl();
+  const worker: Worker = await harness.createWorker(taskQueue);
+  const running = worker.run();
   return {
     sink,
     harness,
+    async close() {
+      worker.shutdown();
+      await running;
+      await harness.close();
+      await sink.stop();
+    },
+  };
+}
+
+export async function startApiStack(taskQueue: string): Promise<ApiStack> {
+  const workers = await startWorkerStack(taskQueue);
+  const app = await createApiApp(testConfig({ taskQueue, smtpUrl: workers.sink.url }));
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = await app.getUrl();
+  return {
+    sink: workers.sink,
+    harness: workers.harness,
     app,
     baseUrl,
     anonymous: new ApiClient(baseUrl),
     taskQueue,
     async close() {
       await app.close();
-      worker?.shutdown();
-      await running;
-      await harness.close();
-      await sink.stop();
+      await workers.close();
     },
   };
 }

@@ -45,26 +45,6 @@ export interface PracticeListView {
   q: string | null;
 }
 
-export interface PracticeView {
-  id: string;
-  cycleId: string;
-  regionCode: string;
-  schoolId: string;
-  schoolName: string;
-  municipalityId: string | null;
-  municipalityName: string | null;
-  submissionId: string;
-  title: string;
-  summary: string;
-  body: string;
-  keywords: string[];
-  improvement: unknown;
-  status: 'published' | 'withdrawn';
-  publishedBy: string;
-  publishedAt: Date;
-  withdrawal: { reason: string; by: string; at: Date } | null;
-}
-
 interface PracticeRow {
   id: string;
   cycleId: string;
@@ -84,6 +64,8 @@ interface PracticeRow {
   publishedBy: string;
   publishedAt: Date;
 }
+
+export type PracticeView = Omit<PracticeRow, 'ministryId'> & { withdrawal: { reason: string; by: string; at: Date } | null };
 
 const PRACTICE_FROM = `best_practices p
   JOIN cycles c ON c.id = p.cycle_id
