@@ -10,46 +10,26 @@
  *  - the worker's RSS with all of it open.
  * Targets: all first tasks issued within 120 s; cycle history ≤ 5,000 events and ≤ 2 MB; RSS ≤ 1 GiB.
  */
-import 'reflect-metadata';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DataSource } from 'typeorm';
-import { Client, Connection } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { startEmbeddedPostgres } from '../../infra/postgres/embedded-postgres';
-import { startTemporalDevServer } from '../../infra/temporal/dev-server';
-import { resolveTemporalCli } from '../../infra/temporal/temporal-cli';
-import { projectRoot } from '../../infra/support/project-root';
-import { loadConfig } from '../../libs/config';
 import { CYCLE_WORKFLOW, cycleWorkflowId, type CycleInput } from '../../libs/contracts/cycle';
-import { completeTaskUpdate, SEARCH_ATTRIBUTE_REGISTRATIONS, type TaskSnapshot } from '../../libs/contracts/deadline-task';
+import { completeTaskUpdate, type TaskSnapshot } from '../../libs/contracts/deadline-task';
 import { compressPlan, resolveCyclePlan } from '../../libs/domain/cycle-template';
-import { Mailer } from '../../libs/mail';
-import { CycleRepository, dataSourceOptions, runMigrations } from '../../libs/persistence';
+import { CycleRepository } from '../../libs/persistence';
 import { loadBuiltinTemplates } from '../../libs/templates';
 import { createTestRegion } from '../support/cycle-region';
 import { insertStubTemplate } from '../support/cycle-rows';
-import { buildWorkerActivities } from '../support/task-activities';
+import { log, mib, runBench, startBenchStack } from './bench-stack';
 
 const MUNICIPALITIES = Number(process.env.BENCH_MUNICIPALITIES ?? 60);
 const SCHOOLS_PER_MUNICIPALITY = Number(process.env.BENCH_SCHOOLS_PER_MUNICIPALITY ?? 25);
 const PARTICIPANTS = Number(process.env.BENCH_PARTICIPANTS ?? 150);
 const TARGETS = { firstTasksSeconds: 120, historyEvents: 5000, historyMiB: 2, rssMiB: 1024 };
 
-const log = (line: string) => process.stdout.write(`${line}\n`);
-const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const root = projectRoot();
-  const quiet = () => undefined;
-  const cliPath = await resolveTemporalCli({ projectRoot: root, log });
-  const temporal = await startTemporalDevServer({ cliPath, port: 37234, searchAttributes: SEARCH_ATTRIBUTE_REGISTRATIONS, log: quiet });
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(root, '.data', 'bench-cycle-postgres'), port: 35434, persistent: false, database: 'uplift_bench', log: quiet });
-  const dataSource = await new DataSource(dataSourceOptions(pg.url)).initialize();
-  await runMigrations(dataSource);
+async function bench(): Promise<(string | false)[]> {
+  const { dataSource, client, taskQueue, close } = await startBenchStack('cycle', { temporal: 37234, postgres: 35434 });
 
   let t0 = performance.now();
   const region = await createTestRegion(dataSource, {
@@ -59,18 +39,6 @@ async function main(): Promise<void> {
     schoolsPerMunicipality: SCHOOLS_PER_MUNICIPALITY,
   });
   log(`directory: ${MUNICIPALITIES} municipalities, ${region.schools.length} schools in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-
-  const mailer = new Mailer('smtp://127.0.0.1:1', 'bench@uplift.local'); // nothing falls due during the bench
-  const nativeConnection = await NativeConnection.connect({ address: temporal.address });
-  const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
-  const worker = await Worker.create({
-    connection: nativeConnection,
-    taskQueue: 'bench-cycle',
-    maxCachedWorkflows: loadConfig({ DATABASE_URL: 'postgresql://unused', SMTP_URL: 'smtp://unused', UPLIFT_DEV: '1' }).temporal.maxCachedWorkflows,
-    workflowsPath: require.resolve('../../workflows'),
-    activities: buildWorkerActivities(dataSource, mailer, client),
-  });
-  const running = worker.run();
 
   const template = loadBuiltinTemplates().find((t) => t.id === 'default')!;
   // An hour per day: the first deadlines are weeks of real time away, so the bench measures issuing, not sending.
@@ -91,7 +59,7 @@ async function main(): Promise<void> {
     launchedBy: region.admin.email,
   });
   const input: CycleInput = { cycleId, regionCode: region.code, academicYear: 2026, plan, ministryId: region.ministryId, instituteId: region.instituteId, launchedBy: region.admin.email };
-  const handle = await client.workflow.start(CYCLE_WORKFLOW, { taskQueue: 'bench-cycle', workflowId: cycleWorkflowId(cycleId), args: [input] });
+  const handle = await client.workflow.start(CYCLE_WORKFLOW, { taskQueue, workflowId: cycleWorkflowId(cycleId), args: [input] });
 
   const openTasks = async (action?: string): Promise<TaskSnapshot[]> =>
     (
@@ -145,30 +113,15 @@ async function main(): Promise<void> {
   log(`cycle history: ${events} events, ${mib(bytes)} MiB; worker RSS ${rss} MiB`);
 
   await handle.terminate('bench finished');
-  worker.shutdown();
-  await running;
-  await nativeConnection.close();
-  await client.connection.close();
-  mailer.close();
-  await dataSource.destroy();
-  await pg.stop();
-  await temporal.stop();
+  await close();
 
-  const failures = [
+  return [
     issued < expectedAssignees.size && `only ${issued} of ${expectedAssignees.size} organisations got their first task`,
     seconds > TARGETS.firstTasksSeconds && `first tasks took ${seconds.toFixed(1)} s (target ${TARGETS.firstTasksSeconds} s)`,
     events > TARGETS.historyEvents && `cycle history has ${events} events (target ${TARGETS.historyEvents})`,
     mib(bytes) > TARGETS.historyMiB && `cycle history is ${mib(bytes)} MiB (target ${TARGETS.historyMiB} MiB)`,
     rss > TARGETS.rssMiB && `rss ${rss} MiB is above ${TARGETS.rssMiB} MiB`,
-  ].filter(Boolean);
-  if (failures.length) {
-    log(`FAILED targets: ${failures.join('; ')}`);
-    process.exit(1);
-  }
-  log('all targets met');
+  ];
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+runBench(bench);

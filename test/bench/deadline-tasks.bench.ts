@@ -13,39 +13,21 @@
  *  - p95 creation latency ≤ 5 s with 32 creations in flight (what a bulk launch sees, not a single click);
  *  - the worker's RSS ≤ 1 GiB with all BENCH_TASKS open (the workflow cache is bounded, see WORKER_MAX_CACHED_WORKFLOWS).
  */
-import 'reflect-metadata';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DataSource } from 'typeorm';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { startEmbeddedPostgres } from '../../infra/postgres/embedded-postgres';
-import { startTemporalDevServer } from '../../infra/temporal/dev-server';
-import { resolveTemporalCli } from '../../infra/temporal/temporal-cli';
-import { projectRoot } from '../../infra/support/project-root';
 import {
   DEADLINE_TASK_WORKFLOW,
   deadlineTaskWorkflowId,
   DEFAULT_NOTIFICATION_POLICY,
-  SEARCH_ATTRIBUTE_REGISTRATIONS,
   taskReadyUpdate,
   type DeadlineTaskInput,
 } from '../../libs/contracts/deadline-task';
 import { buildNotificationSchedule, resolveDeadline } from '../../libs/domain/deadline';
-import { loadConfig } from '../../libs/config';
-import { Mailer } from '../../libs/mail';
-import { dataSourceOptions, runMigrations, seedDemoRegion } from '../../libs/persistence';
-import { buildTaskActivities } from '../support/task-activities';
+import { seedDemoRegion } from '../../libs/persistence';
+import { log, mib, runBench, startBenchStack } from './bench-stack';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 1500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const TARGETS = { throughputPerSecond: 10, p95Ms: 5000, rssMiB: 1024 };
-
-/** The worker settings `npm start` would use. */
-const loadConfigDefaults = () => loadConfig({ DATABASE_URL: 'postgresql://unused', SMTP_URL: 'smtp://unused', UPLIFT_DEV: '1' });
-
-const log = (line: string) => process.stdout.write(`${line}\n`);
-const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -66,30 +48,10 @@ function benchSchedule(): void {
   log(`schedule: ${n} deadlines with 5-step schedules in ${ms.toFixed(0)} ms (${((ms * 1000) / n).toFixed(1)} µs each)`);
 }
 
-async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+async function bench(): Promise<(string | false)[]> {
   benchSchedule();
-
-  const root = projectRoot();
-  const quiet = () => undefined;
-  const cliPath = await resolveTemporalCli({ projectRoot: root, log });
-  const temporal = await startTemporalDevServer({ cliPath, port: 37233, searchAttributes: SEARCH_ATTRIBUTE_REGISTRATIONS, log: quiet });
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(root, '.data', 'bench-postgres'), port: 35433, persistent: false, database: 'uplift_bench', log: quiet });
-  const dataSource = await new DataSource(dataSourceOptions(pg.url)).initialize();
-  await runMigrations(dataSource);
+  const { dataSource, client, taskQueue, close } = await startBenchStack('tasks', { temporal: 37233, postgres: 35433 });
   await seedDemoRegion(dataSource);
-
-  const mailer = new Mailer('smtp://127.0.0.1:1', 'bench@uplift.local'); // no step falls due during the bench
-  const nativeConnection = await NativeConnection.connect({ address: temporal.address });
-  const worker = await Worker.create({
-    connection: nativeConnection,
-    taskQueue: 'bench',
-    maxCachedWorkflows: loadConfigDefaults().temporal.maxCachedWorkflows,
-    workflowsPath: require.resolve('../../workflows'),
-    activities: buildTaskActivities(dataSource, mailer, 'bench.uplift.local'),
-  });
-  const running = worker.run();
-  const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
 
   const schools = ['demo-school-severny-1', 'demo-school-severny-2', 'demo-school-yuzhny-1'];
   const latencies: number[] = [];
@@ -107,7 +69,7 @@ async function main(): Promise<void> {
     };
     const t0 = performance.now();
     const handle = await client.workflow.start(DEADLINE_TASK_WORKFLOW, {
-      taskQueue: 'bench',
+      taskQueue,
       workflowId: deadlineTaskWorkflowId(input.taskId),
       args: [input],
     });
@@ -132,29 +94,14 @@ async function main(): Promise<void> {
   log(`projected rows: ${count}`);
   log(`memory with ${TASKS} open tasks: rss ${mib(memory.rss)} MiB, heap used ${mib(memory.heapUsed)} MiB`);
 
-  worker.shutdown();
-  await running;
-  await nativeConnection.close();
-  await client.connection.close();
-  mailer.close();
-  await dataSource.destroy();
-  await pg.stop();
-  await temporal.stop();
+  await close();
 
-  const failures = [
+  return [
     count !== TASKS && `only ${count} of ${TASKS} tasks were projected`,
     throughput < TARGETS.throughputPerSecond && `throughput ${throughput.toFixed(1)}/s is below ${TARGETS.throughputPerSecond}/s`,
     p95 > TARGETS.p95Ms && `p95 ${p95.toFixed(0)} ms is above ${TARGETS.p95Ms} ms`,
     mib(memory.rss) > TARGETS.rssMiB && `rss ${mib(memory.rss)} MiB is above ${TARGETS.rssMiB} MiB`,
-  ].filter(Boolean);
-  if (failures.length) {
-    log(`FAILED targets: ${failures.join('; ')}`);
-    process.exit(1);
-  }
-  log('all targets met');
+  ];
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+runBench(bench);
