@@ -3,14 +3,13 @@ import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ORGANIZATION_KINDS, type OrganizationKind } from '../../../libs/persistence';
 import { ROLES, type Role } from './roles';
+import { REQUIRED, trimmed } from '../common/fields';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const REQUIRED = 'обязательное поле';
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class LoginDto {
   @ApiProperty({ example: 'programme@demo-region.example' })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsEmail({}, { message: 'адрес электронной почты' })
   @MaxLength(254)
   email!: string;
@@ -53,7 +52,7 @@ export class LoginView {
 
 export class CreateSubstitutionDto {
   @ApiProperty({ description: 'The deputy: a person who can log in', example: 'deputy@school1.severny.demo-region.example' })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsEmail({}, { message: 'адрес электронной почты заместителя' })
   @MaxLength(254)
   deputyEmail!: string;
@@ -63,7 +62,7 @@ export class CreateSubstitutionDto {
     example: 'minister@demo-region.example',
   })
   @IsOptional()
-  @Transform(trim)
+  @Transform(trimmed)
   @IsEmail({}, { message: 'адрес электронной почты сотрудника' })
   @MaxLength(254)
   personEmail?: string;
@@ -77,7 +76,7 @@ export class CreateSubstitutionDto {
   endsOn!: string;
 
   @ApiProperty({ example: 'Ежегодный оплачиваемый отпуск' })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString({ message: REQUIRED })
   @MinLength(1, { message: REQUIRED })
   @MaxLength(500, { message: 'не длиннее 500 символов' })

@@ -16,8 +16,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR } from '../../../libs/domain/calendar';
+import { trimmed } from '../common/fields';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const ID = /^[a-z0-9][a-z0-9-]{0,99}$/;
 
 export class CompressionDto {
@@ -54,7 +54,7 @@ export class LaunchCycleDto {
 
 export class CycleControlDto {
   @ApiProperty({ description: 'The basis of the decision (an order, a letter)' })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString({ message: 'ожидается текст' })
   @MinLength(1, { message: 'укажите основание решения' })
   @MaxLength(1000)

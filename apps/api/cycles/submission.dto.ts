@@ -15,8 +15,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { LIMITS, type ReviewDecision } from '../../../libs/contracts/deadline-task';
+import { OptionalComment, trimmed } from '../common/fields';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class RemarkAnswerDto {
   @ApiProperty()
@@ -24,7 +24,7 @@ export class RemarkAnswerDto {
   remarkId!: string;
 
   @ApiProperty({ description: 'How the new version answers the remark' })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString({ message: 'ожидается текст' })
   @MinLength(1, { message: 'обязательное поле' })
   @MaxLength(LIMITS.commentMax)
@@ -44,10 +44,7 @@ export class SubmitDto {
   form?: Record<string, unknown>;
 
   @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(trim)
-  @IsString({ message: 'ожидается текст' })
-  @MaxLength(LIMITS.commentMax)
+  @OptionalComment()
   comment?: string;
 
   @ApiPropertyOptional({ type: [RemarkAnswerDto] })
@@ -83,10 +80,7 @@ export class ReviewDto {
   reopenRemarkIds?: string[];
 
   @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(trim)
-  @IsString({ message: 'ожидается текст' })
-  @MaxLength(LIMITS.commentMax)
+  @OptionalComment()
   comment?: string;
 }
 

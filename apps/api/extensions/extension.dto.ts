@@ -2,9 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { LIMITS } from '../../../libs/contracts/deadline-task';
+import { REQUIRED, RequiredReason, trimmed } from '../common/fields';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const REQUIRED = 'обязательное поле';
 
 /** «Продление по запросу: » goes before the basis in the task's own reason, which the workflow caps at LIMITS.reasonMax. */
 export const BASIS_MAX = LIMITS.reasonMax - 100;
@@ -24,10 +23,7 @@ export class CreateExtensionRequestDto {
   dueAt!: string;
 
   @ApiProperty({ example: 'Приказ о составе рабочей группы подписан только 10.12; план не успевает пройти педсовет' })
-  @Transform(trim)
-  @IsString({ message: REQUIRED })
-  @MinLength(1, { message: REQUIRED })
-  @MaxLength(LIMITS.reasonMax, { message: `не длиннее ${LIMITS.reasonMax} символов` })
+  @RequiredReason()
   reason!: string;
 }
 
@@ -44,7 +40,7 @@ export class DecideExtensionRequestDto {
   decision!: ExtensionDecision;
 
   @ApiProperty({ description: 'The ground of the decision, as the official cites it', example: 'Письмо министерства от 12.12.2026 № 45-01/2026' })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString({ message: REQUIRED })
   @MinLength(1, { message: REQUIRED })
   @MaxLength(BASIS_MAX, { message: `не длиннее ${BASIS_MAX} символов` })

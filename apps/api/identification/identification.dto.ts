@@ -2,8 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { LIMITS } from '../../../libs/contracts/deadline-task';
+import { OptionalComment, trimmed } from '../common/fields';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class ListChangeDto {
   @ApiProperty({ description: 'The school (organisation id)' })
@@ -13,7 +13,7 @@ export class ListChangeDto {
   schoolId!: string;
 
   @ApiProperty({ description: 'Why the ministry adds or removes the school; kept in the list and the audit log' })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString({ message: 'ожидается текст' })
   @MinLength(1, { message: 'укажите причину решения' })
   @MaxLength(LIMITS.reasonMax, { message: `не длиннее ${LIMITS.reasonMax} символов` })
@@ -38,10 +38,7 @@ export class ApproveListDto {
   remove?: ListChangeDto[];
 
   @ApiPropertyOptional({ description: 'The order approving the list, or any comment' })
-  @IsOptional()
-  @Transform(trim)
-  @IsString({ message: 'ожидается текст' })
-  @MaxLength(LIMITS.commentMax, { message: `не длиннее ${LIMITS.commentMax} символов` })
+  @OptionalComment()
   comment?: string;
 }
 

@@ -3,9 +3,8 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ORGANIZATION_KINDS, type OrganizationKind, type OrganizationEntity, type PersonEntity } from '../../../libs/persistence';
 import { isRole, ROLES, type Role } from '../auth/roles';
+import { REQUIRED, trimmed } from '../common/fields';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const REQUIRED = 'обязательное поле';
 
 export class CreateOrganizationDto {
   @ApiProperty({ example: 'demo-mun-zapadny', description: 'Business key: lower-case Latin letters, digits and hyphens' })
@@ -17,7 +16,7 @@ export class CreateOrganizationDto {
   kind!: OrganizationKind;
 
   @ApiProperty({ example: 'Управление образования Западного района' })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString({ message: REQUIRED })
   @MinLength(1, { message: REQUIRED })
   @MaxLength(300, { message: 'не длиннее 300 символов' })
@@ -41,7 +40,7 @@ export class CreateOrganizationDto {
 
 export class CreatePersonDto {
   @ApiProperty({ example: 'Сидорова Наталья Викторовна' })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString({ message: REQUIRED })
   @MinLength(1, { message: REQUIRED })
   @MaxLength(200, { message: 'не длиннее 200 символов' })

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -14,9 +14,8 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { LIMITS } from '../../../libs/contracts/deadline-task';
+import { OptionalComment } from '../common/fields';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class PairDto {
   @ApiProperty({ description: 'The participant school' })
@@ -42,10 +41,7 @@ export class ProposePairsDto {
   pairs!: PairDto[];
 
   @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(trim)
-  @IsString({ message: 'ожидается текст' })
-  @MaxLength(LIMITS.commentMax, { message: `не длиннее ${LIMITS.commentMax} символов` })
+  @OptionalComment()
   comment?: string;
 }
 
@@ -56,10 +52,7 @@ export class ConfirmAgreementDto {
   documentId?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(trim)
-  @IsString({ message: 'ожидается текст' })
-  @MaxLength(LIMITS.commentMax, { message: `не длиннее ${LIMITS.commentMax} символов` })
+  @OptionalComment()
   comment?: string;
 }
 

@@ -1,10 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { LIMITS } from '../../../libs/contracts/deadline-task';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { RequiredReason, trimmed } from '../common/fields';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const REQUIRED = 'обязательное поле';
 
 export class SearchPracticesQueryDto {
   @ApiPropertyOptional({
@@ -12,7 +10,7 @@ export class SearchPracticesQueryDto {
     example: 'наставничество молодых учителей',
   })
   @IsOptional()
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString({ message: 'ожидается текст запроса' })
   @MaxLength(500, { message: 'не длиннее 500 символов' })
   q?: string;
@@ -48,10 +46,7 @@ export class SearchPracticesQueryDto {
 
 export class WithdrawPracticeDto {
   @ApiProperty({ example: 'Практика не подтвердилась результатами мониторинга следующего года' })
-  @Transform(trim)
-  @IsString({ message: REQUIRED })
-  @MinLength(1, { message: REQUIRED })
-  @MaxLength(LIMITS.reasonMax, { message: `не длиннее ${LIMITS.reasonMax} символов` })
+  @RequiredReason()
   reason!: string;
 }
 
@@ -66,10 +61,7 @@ export class SetOutcomeDto {
   outcome!: ParticipantOutcome;
 
   @ApiProperty({ example: 'Устойчивый рост доли выполнивших ВПР по математике; распоряжение от 20.06.2027 № 812' })
-  @Transform(trim)
-  @IsString({ message: REQUIRED })
-  @MinLength(1, { message: REQUIRED })
-  @MaxLength(LIMITS.reasonMax, { message: `не длиннее ${LIMITS.reasonMax} символов` })
+  @RequiredReason()
   reason!: string;
 }
 

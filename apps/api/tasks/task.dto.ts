@@ -16,11 +16,10 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { LIMITS, TASK_STATUSES, type TaskStatus } from '../../../libs/contracts/deadline-task';
+import { REQUIRED, RequiredReason, trimmed } from '../common/fields';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/;
 const LOCAL_DATE_TIME_MESSAGE = 'дата в формате ГГГГ-ММ-ДД или ГГГГ-ММ-ДДTЧЧ:ММ (местное время региона, без смещения)';
-const REQUIRED = 'обязательное поле';
 
 export class ReminderRuleDto {
   @ApiPropertyOptional({ description: 'Calendar days before the due date (the reminder moves back to a working day)' })
@@ -86,7 +85,7 @@ export class CreateTaskDto {
   id?: string;
 
   @ApiProperty({ example: 'Представить муниципальный план поддержки школ' })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString({ message: REQUIRED })
   @MinLength(1, { message: REQUIRED })
   @MaxLength(LIMITS.titleMax, { message: `не длиннее ${LIMITS.titleMax} символов` })
@@ -201,10 +200,7 @@ export class ExtendTaskDto {
   dueAt!: string;
 
   @ApiProperty({ example: 'Продление по письму управления образования от 10.12.2026 № 123' })
-  @Transform(trim)
-  @IsString({ message: REQUIRED })
-  @MinLength(1, { message: REQUIRED })
-  @MaxLength(LIMITS.reasonMax, { message: `не длиннее ${LIMITS.reasonMax} символов` })
+  @RequiredReason()
   reason!: string;
 }
 
@@ -216,18 +212,12 @@ export class ReassignTaskDto {
   organizationId!: string;
 
   @ApiProperty()
-  @Transform(trim)
-  @IsString({ message: REQUIRED })
-  @MinLength(1, { message: REQUIRED })
-  @MaxLength(LIMITS.reasonMax, { message: `не длиннее ${LIMITS.reasonMax} символов` })
+  @RequiredReason()
   reason!: string;
 }
 
 export class CancelTaskDto {
   @ApiProperty()
-  @Transform(trim)
-  @IsString({ message: REQUIRED })
-  @MinLength(1, { message: REQUIRED })
-  @MaxLength(LIMITS.reasonMax, { message: `не длиннее ${LIMITS.reasonMax} символов` })
+  @RequiredReason()
   reason!: string;
 }
