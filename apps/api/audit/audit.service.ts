@@ -17,6 +17,7 @@ import {
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { TemporalGateway } from '../temporal/temporal-client.module';
+import { temporalOutageOr } from '../temporal/temporal-errors';
 
 export type WorkflowKind = 'cycle' | 'track' | 'step' | 'task';
 const KIND_ORDER: WorkflowKind[] = ['cycle', 'track', 'step', 'task'];
@@ -120,9 +121,11 @@ export class AuditService {
       if (archived) return archiveView(archived);
     }
     if (described) {
-      const history = await this.temporal.withinUpdateDeadline(() =>
-        this.temporal.client.workflow.getHandle(workflowId, described.runId).fetchHistory(),
-      );
+      const history = await this.temporal
+        .withinUpdateDeadline(() => this.temporal.client.workflow.getHandle(workflowId, described.runId).fetchHistory())
+        .catch((err: unknown) => {
+          throw temporalOutageOr(err, 'Сервис процессов не ответил вовремя; повторите позже');
+        });
       const json = JSON.parse(historyToJSON(history)) as { events?: unknown[] };
       const events = json.events ?? [];
       return {

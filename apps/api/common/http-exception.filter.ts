@@ -47,8 +47,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toBody(exception);
     if (exception instanceof HttpException && body.statusCode >= 500) {
-      // A deliberate 503 (a component is down) is an operational fact, not a bug: no stack trace.
-      this.logger.warn(`${body.statusCode}: ${body.message}`);
+      // A deliberate 503 (a component is down) is an operational fact, not a bug: no stack trace, but the reason.
+      const cause = exception.cause instanceof Error ? ` (${exception.cause.name}: ${exception.cause.message})` : '';
+      this.logger.warn(`${body.statusCode}: ${body.message}${cause}`);
     } else if (body.statusCode >= 500) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }

@@ -7,7 +7,6 @@ import {
   UnprocessableEntityException,
 } from '@nestjs/common';
 import {
-  isGrpcDeadlineError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -34,6 +33,7 @@ import { InjectConfig } from '../../../libs/platform';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { TemporalGateway } from '../temporal/temporal-client.module';
+import { temporalOutageOr } from '../temporal/temporal-errors';
 import type { ExtendStageDto, LaunchCycleDto } from './cycle.dto';
 import { TemplatesService } from './templates.service';
 
@@ -211,12 +211,11 @@ export class CyclesService {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
         throw new UnprocessableEntityException(err.cause.message);
       }
-      if (isGrpcDeadlineError(err)) throw new ServiceUnavailableException('Обработчик процессов сейчас не отвечает; повторите позже');
       if (err instanceof WorkflowNotFoundError) {
         const status = (await this.cycles.findCycle(id))?.status;
         throw new UnprocessableEntityException(status === 'cancelled' ? 'Цикл отменён' : 'Цикл уже завершён');
       }
-      throw err;
+      throw temporalOutageOr(err, 'Обработчик процессов сейчас не отвечает; повторите позже');
     }
   }
 

@@ -4,10 +4,9 @@ import {
   Injectable,
   Logger,
   NotFoundException,
-  ServiceUnavailableException,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { WorkflowExecutionAlreadyStartedError, isGrpcDeadlineError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { createHash } from 'node:crypto';
 import {
   cancelTaskUpdate,
@@ -31,6 +30,7 @@ import type { AuthUser } from '../auth/auth-user';
 import type { Role } from '../auth/roles';
 import { TemporalGateway } from '../temporal/temporal-client.module';
 import { assertTaskOpen, TaskUpdates } from '../temporal/task-updates';
+import { temporalOutageOr } from '../temporal/temporal-errors';
 import type { CancelTaskDto, CompleteTaskDto, CreateTaskDto, ExtendTaskDto, ListTasksQueryDto, ReassignTaskDto } from './task.dto';
 import {
   mapNotification,
@@ -105,28 +105,37 @@ export class TasksService {
       policy,
       createdBy: user.email,
     };
+    let handle: WorkflowHandle;
     try {
-      const handle = await this.temporal.client.workflow.start(DEADLINE_TASK_WORKFLOW, {
+      handle = await this.temporal.client.workflow.start(DEADLINE_TASK_WORKFLOW, {
         taskQueue: this.temporal.taskQueue,
         workflowId: deadlineTaskWorkflowId(taskId),
         args: [input],
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
-      const snapshot = await this.temporal.withinUpdateDeadline(() => handle.executeUpdate(taskReadyUpdate));
-      return this.view(snapshot);
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         throw new ConflictException(`Задача с ключом «${taskId}» уже существует`);
       }
-      if (isGrpcDeadlineError(err)) {
-        // The workflow is started and durable; only its worker is not answering yet.
-        throw new ServiceUnavailableException(
-          `Задача «${taskId}» принята, но обработчик задач сейчас не отвечает; она появится в списке, как только он заработает`,
-        );
-      }
-      throw this.updates.unavailableOr(err);
+      // Whether the start got through is unknown; the key makes a repeated request safe.
+      throw temporalOutageOr(
+        err,
+        `Сервис процессов не ответил вовремя, и неизвестно, создана ли задача «${taskId}»; ` +
+          'повторите запрос — задача с тем же ключом не будет создана дважды',
+      );
     }
+    let snapshot: TaskSnapshot;
+    try {
+      snapshot = await this.temporal.withinUpdateDeadline(() => handle.executeUpdate(taskReadyUpdate));
+    } catch (err) {
+      // The workflow is started and durable, so even an unreachable Temporal must not read as «not created».
+      const accepted =
+        `Задача «${taskId}» принята, но обработчик задач сейчас не отвечает; ` +
+        'она появится в списке, как только он заработает';
+      throw temporalOutageOr(err, accepted, accepted);
+    }
+    return this.view(snapshot);
   }
 
   async list(user: AuthUser, query: ListTasksQueryDto): Promise<TaskListView> {

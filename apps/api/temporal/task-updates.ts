@@ -1,17 +1,16 @@
-import {
-  ConflictException,
-  Injectable,
-  Logger,
-  ServiceUnavailableException,
-  UnprocessableEntityException,
-  type HttpException,
-} from '@nestjs/common';
-import { isGrpcDeadlineError, isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ConflictException, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { TaskRejection, type TaskSnapshot } from '../../../libs/contracts/deadline-task';
 import { formatLocal } from '../../../libs/domain/deadline';
 import { TaskRepository } from '../../../libs/persistence';
+import { temporalOutageOr } from './temporal-errors';
 import { TemporalGateway } from './temporal-gateway';
+
+// The Update may still be applied once a worker picks it up, so a blind retry could act twice.
+const TASK_UPDATE_UNANSWERED =
+  'Обработчик задач сейчас не отвечает; действие может быть выполнено позже — ' +
+  'проверьте состояние задачи, прежде чем повторять';
 
 /** 409 when the task is closed, with when or why; the same words wherever a task is acted on. */
 export function assertTaskOpen(snapshot: TaskSnapshot): void {
@@ -24,11 +23,12 @@ export function assertTaskOpen(snapshot: TaskSnapshot): void {
   }
 }
 
-/** Runs Updates on deadline-task workflows and turns the workflow's refusals into the HTTP answers they mean. */
+/**
+ * Runs Updates on deadline-task workflows and turns the workflow's refusals, or its silence, into the HTTP answers
+ * they mean.
+ */
 @Injectable()
 export class TaskUpdates {
-  private readonly logger = new Logger(TaskUpdates.name);
-
   constructor(
     private readonly temporal: TemporalGateway,
     private readonly tasks: TaskRepository,
@@ -38,11 +38,6 @@ export class TaskUpdates {
     try {
       return await this.temporal.withinUpdateDeadline(run);
     } catch (err) {
-      if (isGrpcDeadlineError(err)) {
-        throw new ServiceUnavailableException(
-          'Обработчик задач сейчас не отвечает; действие может быть выполнено позже — проверьте состояние задачи, прежде чем повторять',
-        );
-      }
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
         const message = err.cause.message;
         switch (err.cause.type) {
@@ -61,16 +56,7 @@ export class TaskUpdates {
         if (fresh) assertTaskOpen(fresh.snapshot);
         throw new ConflictException('Задача уже закрыта');
       }
-      throw this.unavailableOr(err);
+      throw temporalOutageOr(err, TASK_UPDATE_UNANSWERED);
     }
-  }
-
-  /** A 503 in Russian for Temporal being unreachable; anything else is passed on as it is. */
-  unavailableOr(err: unknown): HttpException | unknown {
-    if (isGrpcServiceError(err) || (err instanceof Error && /UNAVAILABLE|DEADLINE_EXCEEDED|connect/i.test(err.message))) {
-      this.logger.error(`Temporal unavailable: ${(err as Error).message}`);
-      return new ServiceUnavailableException('Сервис процессов временно недоступен; повторите попытку позже');
-    }
-    return err;
   }
 }
