@@ -1,4 +1,5 @@
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { CycleParticipant, CycleProgress } from '../libs/contracts/cycle';
 import { cancelTaskUpdate, extendTaskUpdate, type TaskSnapshot } from '../libs/contracts/deadline-task';
@@ -24,6 +25,24 @@ export interface AgreementSummary {
 }
 
 export const CYCLE_SUBJECT = 'cycle';
+
+/**
+ * The API completes a cycle task through its workflow's Update and commits the record it hands in (the approved
+ * list, a proposal's agreements, a report) a moment later. A step that reads such a record right after the task
+ * completed retries until it is visible; after this many attempts (about four minutes with the cycle's retry
+ * policy) the record is taken as lost, logged, and the step goes on with what is stored.
+ */
+export const RECORD_COMMIT_ATTEMPTS = 10;
+export const RECORD_NOT_YET_COMMITTED = 'RecordNotYetCommitted';
+
+function awaitCommitted(what: string, missing: string[]): void {
+  if (missing.length === 0) return;
+  const { attempt } = Context.current().info;
+  if (attempt < RECORD_COMMIT_ATTEMPTS) {
+    throw ApplicationFailure.retryable(`${what} not committed yet: ${missing.join(', ')}`, RECORD_NOT_YET_COMMITTED);
+  }
+  log.warn(`${what} still missing after ${attempt} attempts; going on without it`, { missing });
+}
 
 export function createCycleActivities(deps: CycleActivityDeps) {
   const openCycleTasks = async (cycleId: string, stageId?: string): Promise<TaskSnapshot[]> => {
@@ -65,11 +84,21 @@ export function createCycleActivities(deps: CycleActivityDeps) {
     },
 
     async loadParticipants(input: { cycleId: string }): Promise<CycleParticipant[]> {
+      awaitCommitted('approved list of schools', await deps.cycles.completedTasksAwaitingRecord(input.cycleId, 'approve_list'));
       return deps.cycles.includedParticipants(input.cycleId);
     },
 
-    async listAgreements(input: { cycleId: string; municipalityId: string; stepKey?: string }): Promise<AgreementSummary[]> {
-      const rows = await deps.cycles.listAgreements(input);
+    /** With `proposalSubmissionId`, the agreements of that proposal, once the API has committed it. */
+    async listAgreements(input: {
+      cycleId: string;
+      municipalityId: string;
+      stepKey?: string;
+      proposalSubmissionId?: string;
+    }): Promise<AgreementSummary[]> {
+      if (input.proposalSubmissionId && !(await deps.cycles.findSubmission(input.proposalSubmissionId))) {
+        awaitCommitted('partner pairs proposal', [input.proposalSubmissionId]);
+      }
+      const rows = await deps.cycles.listAgreements({ cycleId: input.cycleId, municipalityId: input.municipalityId, stepKey: input.stepKey });
       return rows.map((a) => ({
         id: a.id,
         schoolId: a.schoolId,
@@ -87,6 +116,7 @@ export function createCycleActivities(deps: CycleActivityDeps) {
     }): Promise<{ schoolId: string; municipalityId: string; improvement: number; steadiness: number }[]> {
       const cycle = await deps.cycles.findCycle(input.cycleId);
       if (!cycle) throw new Error(`cycle ${input.cycleId} not found`);
+      awaitCommitted('monitoring reports', await deps.cycles.completedTasksAwaitingRecord(input.cycleId, 'report'));
       const participants = await deps.cycles.includedParticipants(input.cycleId);
       const municipalityOf = new Map(participants.map((p) => [p.schoolId, p.municipalityId]));
       const periodOrder = new Map<string, number>();

@@ -30,7 +30,7 @@ import {
   type TaskEventType,
   type TaskSnapshot,
 } from '../libs/contracts/deadline-task';
-import { buildNotificationSchedule, DeadlineError, resolveDeadline } from '../libs/domain/deadline';
+import { buildNotificationSchedule, DeadlineError, resolveDeadline, resolveIssuedDeadline } from '../libs/domain/deadline';
 
 const { projectTaskEvent } = proxyActivities<TaskActivities>({
   startToCloseTimeout: '30 seconds',
@@ -54,6 +54,9 @@ export interface DeadlineTaskCarriedState {
  * they were given (two e-mails), so their histories replay.
  */
 const MERGE_SAME_MOMENT_REMINDERS = 'merge-same-moment-reminders';
+
+/** A compressed-calendar task issued late gets its reminder window from issue (the policy's minimum lead). */
+const LEAD_FROM_ISSUE = 'lead-from-issue';
 
 function reject(type: string, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -223,6 +226,7 @@ export async function deadlineTaskWorkflow(
       localDateTime: snapshot.deadline.localDateTime,
       requestedLocalDateTime: snapshot.deadline.requested.localDateTime,
       movedFromNonWorkingDay: snapshot.deadline.movedFromNonWorkingDay,
+      ...(snapshot.deadline.leadFromIssue ? { leadFromIssue: snapshot.deadline.leadFromIssue } : {}),
       schedule: snapshot.schedule,
     });
     createdProjected = true;
@@ -262,7 +266,11 @@ function nextPendingStep(snapshot: TaskSnapshot): ScheduledNotification | undefi
 
 function newSnapshot(input: DeadlineTaskInput): TaskSnapshot {
   const now = new Date();
-  const deadline = resolveDeadline(input.deadline);
+  // Only policies that ask for a lead take the patch, so tasks of real calendars keep their histories unchanged.
+  const deadline =
+    input.policy.minimumLeadSeconds !== undefined && patched(LEAD_FROM_ISSUE)
+      ? resolveIssuedDeadline(input.deadline, input.policy, now)
+      : resolveDeadline(input.deadline);
   return {
     taskId: input.taskId,
     workflowId: workflowInfo().workflowId,

@@ -112,7 +112,12 @@ export async function stepWorkflow(input: StepInput): Promise<StepResult> {
         document: 'none',
       });
       if (proposal.status === 'cancelled') return { outcome: 'cancelled', rounds: 1 };
-      const agreements = await listAgreements({ cycleId: input.cycleId, stepKey: step.key, municipalityId: input.organizationId });
+      const agreements = await listAgreements({
+        cycleId: input.cycleId,
+        stepKey: step.key,
+        municipalityId: input.organizationId,
+        proposalSubmissionId: proposal.result?.submissionId,
+      });
       const confirmDue = laterLocal(dueLocal, dueAfterNow(step.confirmation ?? { workingDays: 10 }), input.plan.timeZone);
       const confirmations = agreements.flatMap((agreement, index) =>
         (

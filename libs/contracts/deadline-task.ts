@@ -40,6 +40,12 @@ export interface EscalationRule {
 export interface NotificationPolicy {
   reminders: ReminderRule[];
   escalations: EscalationRule[];
+  /**
+   * Compressed calendars only: a task issued with less than this many seconds before its deadline (its step opened
+   * late because the machine ran behind the compressed clock) gets its deadline moved to this long after issue, so
+   * that its reminders and escalations still happen. Real calendars never set it.
+   */
+  minimumLeadSeconds?: number;
 }
 
 export const DEFAULT_NOTIFICATION_POLICY: NotificationPolicy = {
@@ -66,6 +72,8 @@ export interface EffectiveDeadline {
   /** ISO 8601 instant, UTC. */
   dueAt: string;
   movedFromNonWorkingDay: boolean;
+  /** Set when the policy's minimum lead moved the deadline later than planned at issue. */
+  leadFromIssue?: { plannedLocalDateTime: string; seconds: number };
 }
 
 /** What a cycle task does; the API offers the matching action and the workflow reads the matching result. */

@@ -14,6 +14,8 @@ import { addCalendarDays, addWorkingDays, nextWorkingDay, previousWorkingDay } f
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
 const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const DEFAULT_REMINDER_TIME = '09:00';
+// A compressed drill lasts minutes; a day is plenty of lead for any of them.
+const MAX_MINIMUM_LEAD_SECONDS = 86_400;
 
 export class DeadlineError extends Error {
   override readonly name = 'DeadlineError';
@@ -67,6 +69,24 @@ export function resolveDeadline(request: DeadlineRequest): EffectiveDeadline {
     dueAt: effective.toUTC().toISO({ suppressMilliseconds: true }) as string,
     movedFromNonWorkingDay: effectiveDate !== date,
   };
+}
+
+/**
+ * The deadline of a task issued at `issuedAt`. With a policy's `minimumLeadSeconds` (compressed calendars), a
+ * deadline that leaves less than that lead is moved to the lead after issue, rounded up to the whole second, and the
+ * planned one is kept in `leadFromIssue`: how fast the machine ran must not decide whether reminders go out.
+ */
+export function resolveIssuedDeadline(request: DeadlineRequest, policy: NotificationPolicy, issuedAt: Date): EffectiveDeadline {
+  const planned = resolveDeadline(request);
+  const lead = policy.minimumLeadSeconds;
+  if (lead === undefined) return planned;
+  const earliestMs = Math.ceil((issuedAt.getTime() + lead * 1000) / 1000) * 1000;
+  if (Date.parse(planned.dueAt) >= earliestMs) return planned;
+  const moved = resolveDeadline({
+    ...request,
+    localDateTime: DateTime.fromMillis(earliestMs, { zone: request.timeZone }).toFormat("yyyy-MM-dd'T'HH:mm:ss"),
+  });
+  return { ...moved, leadFromIssue: { plannedLocalDateTime: planned.localDateTime, seconds: lead } };
 }
 
 export interface ScheduleOptions {
@@ -186,5 +206,9 @@ export function validatePolicy(policy: NotificationPolicy): string[] {
       problems.push(`${path}.notify: допустимо assignee_head (руководитель исполнителя) или supervisor (курирующий орган)`);
     }
   });
+  const lead = policy.minimumLeadSeconds;
+  if (lead !== undefined && !(Number.isInteger(lead) && lead > 0 && lead <= MAX_MINIMUM_LEAD_SECONDS)) {
+    problems.push(`policy.minimumLeadSeconds: целое число секунд от 1 до ${MAX_MINIMUM_LEAD_SECONDS}`);
+  }
   return problems;
 }

@@ -493,12 +493,16 @@ describe('a compressed-calendar task that runs late', () => {
   it('reminds, escalates to the head, records both e-mails and a late completion', async () => {
     const id = taskId('compressed');
     const dueLocal = localDateTimeIn(ZONE, 5);
+    // The minimum lead counts the five seconds from the moment the workflow issues the task, however long the
+    // request took to get there, so the reminder two seconds before the deadline is always still ahead.
     const created = await createTask('compressed', {
       dueAt: dueLocal,
       calendar: 'calendar-days',
-      policy: { reminders: [{ secondsBefore: 2 }], escalations: [{ secondsAfter: 0, notify: 'assignee_head' }] },
+      policy: { reminders: [{ secondsBefore: 2 }], escalations: [{ secondsAfter: 0, notify: 'assignee_head' }], minimumLeadSeconds: 5 },
     });
-    expect(created.body).toMatchObject({ calendar: 'calendar-days', dueLocal, movedFromNonWorkingDay: false });
+    expect(created.body).toMatchObject({ calendar: 'calendar-days', requestedDueLocal: dueLocal, movedFromNonWorkingDay: false });
+    expect(created.body.dueLocal >= dueLocal).toBe(true);
+    expect(Date.parse(created.body.dueAt) - Date.parse(created.body.createdAt)).toBeGreaterThanOrEqual(5_000);
     expect(created.body.schedule.map((s: { stepKey: string; kind: string; target: string }) => [s.stepKey, s.kind, s.target])).toEqual([
       ['r1-reminder-1', 'reminder', 'assignee'],
       ['r1-escalation-1', 'escalation', 'assignee_head'],

@@ -419,7 +419,7 @@ describe('substitution: a deputy receives the e-mails and acts for the absent pe
     const id = await createTask('substituted', principalSchool, {
       dueAt: localDateTimeIn(ZONE, 6),
       calendar: 'calendar-days',
-      policy: { reminders: [{ secondsBefore: 3 }], escalations: [{ secondsAfter: 0, notify: 'assignee_head' }] },
+      policy: { reminders: [{ secondsBefore: 3 }], escalations: [{ secondsAfter: 0, notify: 'assignee_head' }], minimumLeadSeconds: 6 },
     });
     await sink.waitFor(() => sink.forTask(id).length === 2, 30_000);
     const [reminder, escalation] = sink.forTask(id);

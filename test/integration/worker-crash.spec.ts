@@ -84,7 +84,8 @@ describe('a worker killed while sending a reminder', () => {
       assigneeOrganizationId: 'demo-mun-yuzhny',
       supervisorOrganizationId: 'demo-ministry',
       deadline: { localDateTime: localDateTimeIn(ZONE, 6), timeZone: ZONE, calendar: 'calendar-days' },
-      policy: { reminders: [{ secondsBefore: 4 }], escalations: [{ secondsAfter: 0, notify: 'assignee_head' }] },
+      // Due six seconds after the worker issues it, however long the fresh worker process took to pick it up.
+      policy: { reminders: [{ secondsBefore: 4 }], escalations: [{ secondsAfter: 0, notify: 'assignee_head' }], minimumLeadSeconds: 6 },
       createdBy: 'programme@demo-region.example',
     };
     const handle = await harness.env.client.workflow.start(DEADLINE_TASK_WORKFLOW, {

@@ -177,11 +177,14 @@ describe('compressPlan', () => {
         { secondsAfter: 1, notify: 'assignee_head' },
         { secondsAfter: 180, notify: 'supervisor' },
       ],
+      // A task issued late keeps its whole reminder window: the earliest reminder a second after issue.
+      minimumLeadSeconds: 421,
     });
     expect(stepOf(compressed, 'municipal-plan').review?.deadline).toEqual({ seconds: 600 });
     expect(stepOf(compressed, 'pairs').confirmation).toEqual({ seconds: 300 });
     const tiny = compressPlan(plan, { secondsPerDay: 0.2, origin });
     expect(stepOf(tiny, 'pairs').policy.reminders).toEqual([{ secondsBefore: 1 }]);
+    expect(stepOf(tiny, 'pairs').policy.minimumLeadSeconds).toBe(2);
     expect(() => compressPlan(compressed, { secondsPerDay: 60, origin })).toThrow(/already compressed/);
   });
 });

@@ -1,6 +1,6 @@
 import type { NotificationPolicy } from '../../libs/contracts/deadline-task';
 import { CalendarRangeError } from '../../libs/domain/calendar';
-import { buildNotificationSchedule, DeadlineError, resolveDeadline, validatePolicy } from '../../libs/domain/deadline';
+import { buildNotificationSchedule, DeadlineError, resolveDeadline, resolveIssuedDeadline, validatePolicy } from '../../libs/domain/deadline';
 
 const MOSCOW = 'Europe/Moscow';
 const ORENBURG = 'Asia/Yekaterinburg'; // UTC+5, the zone Orenburg keeps
@@ -122,7 +122,48 @@ describe('buildNotificationSchedule', () => {
   });
 });
 
+describe('resolveIssuedDeadline (compressed calendars)', () => {
+  const request = { localDateTime: '2030-03-04T12:00:10', timeZone: MOSCOW, calendar: 'calendar-days' as const };
+  const policy: NotificationPolicy = { reminders: [{ secondsBefore: 4 }], escalations: [], minimumLeadSeconds: 5 };
+
+  it('keeps a deadline that leaves the whole lead after issue', () => {
+    const issuedAt = new Date('2030-03-04T09:00:05Z'); // 12:00:05 in Moscow: 5 s before the deadline
+    expect(resolveIssuedDeadline(request, policy, issuedAt)).toEqual(resolveDeadline(request));
+  });
+
+  it('moves a deadline issued too late to the lead after issue, rounded up to the second, and keeps the planned one', () => {
+    const issuedAt = new Date('2030-03-04T09:00:07.250Z'); // 12:00:07.25, 2.75 s before the planned deadline
+    const deadline = resolveIssuedDeadline(request, policy, issuedAt);
+    expect(deadline.localDateTime).toBe('2030-03-04T12:00:13');
+    expect(deadline.dueAt).toBe('2030-03-04T09:00:13Z');
+    expect(deadline.leadFromIssue).toEqual({ plannedLocalDateTime: '2030-03-04T12:00:10', seconds: 5 });
+    // The reminder the lead exists for is still ahead at issue.
+    const schedule = buildNotificationSchedule(deadline, policy, 1, issuedAt);
+    expect(schedule.map((s) => [s.stepKey, s.at])).toEqual([['r1-reminder-1', '2030-03-04T09:00:09Z']]);
+  });
+
+  it('moves a deadline already past at issue the same way', () => {
+    const issuedAt = new Date('2030-03-04T09:01:00Z');
+    expect(resolveIssuedDeadline(request, policy, issuedAt).dueAt).toBe('2030-03-04T09:01:05Z');
+  });
+
+  it('changes nothing for a policy without a lead (real calendars)', () => {
+    const issuedAt = new Date('2030-03-04T09:01:00Z');
+    const deadline = resolveIssuedDeadline(request, { reminders: [], escalations: [] }, issuedAt);
+    expect(deadline).toEqual(resolveDeadline(request));
+    expect(deadline.leadFromIssue).toBeUndefined();
+  });
+});
+
 describe('validatePolicy', () => {
+  it('accepts a minimum lead of whole seconds up to a day, and nothing else', () => {
+    const base = { reminders: [{ secondsBefore: 2 }], escalations: [] };
+    expect(validatePolicy({ ...base, minimumLeadSeconds: 3 })).toEqual([]);
+    for (const bad of [0, -1, 1.5, 86_401]) {
+      expect(validatePolicy({ ...base, minimumLeadSeconds: bad })).toEqual([expect.stringMatching(/^policy\.minimumLeadSeconds: /)]);
+    }
+  });
+
   it('accepts the default shape and names every problem of a bad one by its path', () => {
     expect(validatePolicy({ reminders: [{ daysBefore: 3 }], escalations: [{ workingDaysAfter: 0, notify: 'supervisor' }] })).toEqual([]);
     const problems = validatePolicy({

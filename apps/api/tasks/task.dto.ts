@@ -73,6 +73,14 @@ export class NotificationPolicyDto {
   @ValidateNested({ each: true })
   @Type(() => EscalationRuleDto)
   escalations!: EscalationRuleDto[];
+
+  @ApiPropertyOptional({
+    description:
+      'Compressed calendars: the deadline is at least this many seconds after the task is issued (moved later, and the move recorded, when the requested one leaves less)',
+  })
+  @IsOptional()
+  @IsInt({ message: 'целое число секунд' })
+  minimumLeadSeconds?: number;
 }
 
 export class CreateTaskDto {

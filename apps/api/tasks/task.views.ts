@@ -29,8 +29,10 @@ export class TaskView {
   @ApiProperty({ description: 'The deadline in force, UTC instant' }) dueAt!: string;
   @ApiProperty({ description: 'The deadline in force, local wall-clock time' }) dueLocal!: string;
   @ApiProperty() timeZone!: string;
-  @ApiProperty({ description: 'As requested, before moving off non-working days' }) requestedDueLocal!: string;
+  @ApiProperty({ description: 'As requested, before moving off non-working days or for the lead after issue' }) requestedDueLocal!: string;
   @ApiProperty() movedFromNonWorkingDay!: boolean;
+  @ApiPropertyOptional({ description: 'Compressed calendars: the deadline was moved to this many seconds after issue' })
+  leadFromIssueSeconds?: number;
   @ApiProperty({ enum: ['working-days', 'calendar-days'] }) calendar!: string;
   @ApiProperty() deadlineRevision!: number;
   @ApiProperty() createdAt!: string;
@@ -114,8 +116,9 @@ export function mapTask(snapshot: TaskSnapshot, orgs: Map<string, OrganizationEn
     dueAt: snapshot.deadline.dueAt,
     dueLocal: snapshot.deadline.localDateTime,
     timeZone: zone,
-    requestedDueLocal: snapshot.deadline.requested.localDateTime,
+    requestedDueLocal: snapshot.deadline.leadFromIssue?.plannedLocalDateTime ?? snapshot.deadline.requested.localDateTime,
     movedFromNonWorkingDay: snapshot.deadline.movedFromNonWorkingDay,
+    leadFromIssueSeconds: snapshot.deadline.leadFromIssue?.seconds,
     calendar: snapshot.deadline.requested.calendar,
     deadlineRevision: snapshot.deadlineRevision,
     createdAt: snapshot.createdAt,

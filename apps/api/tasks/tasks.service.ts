@@ -76,7 +76,11 @@ export class TasksService {
     }
     await this.policy.assertCanRead(user, supervisor.id, `создание задачи под контролем «${supervisor.id}»`);
     const policy: NotificationPolicy = dto.policy
-      ? { reminders: dto.policy.reminders.map((r) => ({ ...r })), escalations: dto.policy.escalations.map((e) => ({ ...e })) }
+      ? {
+          reminders: dto.policy.reminders.map((r) => ({ ...r })),
+          escalations: dto.policy.escalations.map((e) => ({ ...e })),
+          ...(dto.policy.minimumLeadSeconds !== undefined ? { minimumLeadSeconds: dto.policy.minimumLeadSeconds } : {}),
+        }
       : DEFAULT_NOTIFICATION_POLICY;
     const policyProblems = validatePolicy(policy);
     if (policyProblems.length) {

@@ -70,7 +70,11 @@ function naiveSeconds(local: string): number {
   return DateTime.fromISO(local, { zone: 'UTC' }).toSeconds();
 }
 
-/** Reminders that collapse onto the same second would send the same e-mail twice; one is enough. */
+/**
+ * Reminders that collapse onto the same second would send the same e-mail twice; one is enough. A compressed
+ * calendar runs on the wall clock, so a step can open after its compressed date on a slow or busy machine; the
+ * minimum lead then counts the reminder window from the moment the task is issued instead of dropping it.
+ */
 export function compressPolicy(policy: NotificationPolicy, seconds: (days: number) => number): NotificationPolicy {
   const reminders: ReminderRule[] = [];
   for (const rule of policy.reminders) {
@@ -82,5 +86,7 @@ export function compressPolicy(policy: NotificationPolicy, seconds: (days: numbe
     const secondsAfter = rule.secondsAfter ?? seconds(rule.workingDaysAfter ?? 0);
     if (!escalations.some((e) => e.secondsAfter === secondsAfter && e.notify === rule.notify)) escalations.push({ secondsAfter, notify: rule.notify });
   }
-  return { reminders, escalations };
+  // Every reminder stays ahead of a task that is issued late: the earliest one a second after issue.
+  const minimumLeadSeconds = Math.max(0, ...reminders.map((r) => r.secondsBefore ?? 0)) + 1;
+  return { reminders, escalations, minimumLeadSeconds };
 }

@@ -176,6 +176,25 @@ export class CycleRepository {
     return rows.map((r) => ({ schoolId: r.schoolId, municipalityId: r.municipalityId }));
   }
 
+  /**
+   * Cycle tasks of one action that their workflow has completed, whose record the API has not committed yet: the
+   * API writes the record in a transaction that commits just after the task's completion Update returns.
+   */
+  async completedTasksAwaitingRecord(cycleId: string, action: 'report' | 'propose_pairs' | 'approve_list'): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT t.id FROM tasks t
+        WHERE t.status = 'completed' AND t.snapshot->'context'->>'cycleId' = $1 AND t.snapshot->'context'->>'action' = $2
+          AND CASE
+            WHEN $2 = 'approve_list' THEN NOT EXISTS (SELECT 1 FROM cycle_participants p WHERE p.cycle_id = $1)
+            ELSE t.snapshot->'result'->>'submissionId' IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.id::text = t.snapshot->'result'->>'submissionId')
+          END
+        ORDER BY t.id`,
+      [cycleId, action],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Replaces the list in one transaction: the approved list is exactly what the ministry saw and decided. */
   async replaceParticipants(
     cycleId: string,
