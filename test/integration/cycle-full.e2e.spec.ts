@@ -5,6 +5,7 @@
  * auditor's export tells that story. The five cycles run side by side, each in a region of its own.
  */
 import type { CycleTemplate } from '../../libs/contracts/cycle-template';
+import type { TaskSnapshot } from '../../libs/contracts/deadline-task';
 import { resolveCyclePlan } from '../../libs/domain/cycle-template';
 import { localToEpochMs } from '../../libs/domain/cycle-schedule';
 import { loadBuiltinTemplates } from '../../libs/templates';
@@ -115,8 +116,9 @@ async function runCycle(template: CycleTemplate, index: number): Promise<void> {
       .map((m) => region.schools.find((s) => s.municipalityId === m.id && !listed.has(s.id)))
       .filter((s) => s && ![...listed].some((id) => region.schools.find((x) => x.id === id)?.municipalityId === s.municipalityId))
       .map((s) => ({ schoolId: s!.id, reason: 'Заявка муниципалитета: снижение результатов ОГЭ в 2025 году' }));
+    // The approval task appears once the cycle's identification step has issued it; a busy machine takes longer.
     let approved;
-    for (let attempt = 0; attempt < 40; attempt += 1) {
+    for (const until = Date.now() + 180_000; Date.now() < until; ) {
       approved = await admin.post(`${base}/approve`, { add, comment: 'Список утверждён распоряжением министерства' });
       if (approved.status !== 404 && approved.status !== 409) break;
       await new Promise((r) => setTimeout(r, 250));
@@ -141,6 +143,21 @@ async function runCycle(template: CycleTemplate, index: number): Promise<void> {
     const ministry = lateMail.find((m) => m.target === 'supervisor');
     expect(head?.recipients.map((r) => r.email)).toContain(region.municipalities[0].head.email);
     expect(ministry?.recipients.map((r) => r.email)).toContain(region.minister.email);
+
+    // However far behind the compressed clock a step opened, every task was issued with its reminders still ahead;
+    // the ones moved for that say so.
+    const issued: { snapshot: TaskSnapshot }[] = await harness.dataSource.query(
+      `SELECT snapshot FROM tasks WHERE snapshot->'context'->>'cycleId' = $1`,
+      [cycleId],
+    );
+    const withReminders = issued.map((r) => r.snapshot).filter((t) => t.policy.reminders.length > 0);
+    expect(withReminders.length).toBeGreaterThan(0);
+    for (const task of withReminders) {
+      expect([task.taskId, task.schedule.some((s) => s.kind === 'reminder')]).toEqual([task.taskId, true]);
+      if (task.deadline.leadFromIssue) {
+        expect(Date.parse(task.deadline.dueAt) - Date.parse(task.createdAt)).toBeGreaterThanOrEqual(task.deadline.leadFromIssue.seconds * 1000);
+      }
+    }
 
     // The returned plan has two versions; its remark was answered and accepted.
     expect(driver.log.returnedTaskId).toBeDefined();
