@@ -9,6 +9,7 @@ import type { NotificationRecipient } from '../persistence/entities';
 import { AuditLogRepository } from '../persistence/repositories/audit-log.repository';
 import { WorkflowHistoryRepository, type WorkflowHistoryRecord } from '../persistence/repositories/workflow-history.repository';
 import type { ChainBreak } from './audit-chain';
+import { auditEventLabel } from './audit-event-labels';
 
 export type AuditExportKind = 'cycle' | 'organization' | 'task';
 
@@ -26,7 +27,10 @@ export interface AuditExportEntry {
   /** ISO 8601, UTC. */
   occurredAt: string;
   actor: string;
+  /** The code the log stores ('submission_made'). */
   type: string;
+  /** What it means, in Russian («Материалы представлены»); the code itself for a type this version does not know. */
+  typeLabel: string;
   subjectType: string;
   subjectId: string;
   seq: number | null;
@@ -140,6 +144,7 @@ export async function buildAuditExport(deps: { dataSource: DataSource }, scope: 
         occurredAt: e.occurredAt.toISOString(),
         actor: e.actor,
         type: e.type,
+        typeLabel: auditEventLabel(e.type),
         subjectType: e.subjectType,
         subjectId: e.subjectId,
         seq: e.seq,
@@ -266,21 +271,11 @@ export function toJson(exp: AuditExport): AuditExport {
   return exp;
 }
 
-const TYPE_LABELS: Record<string, string> = {
-  created: 'Задача создана',
-  reminder_sent: 'Отправлено напоминание',
-  escalation_sent: 'Отправлена эскалация',
-  completed: 'Задача выполнена',
-  extended: 'Срок продлён',
-  reassigned: 'Исполнитель изменён',
-  cancelled: 'Задача отменена',
-  access_denied: 'Отказано в доступе',
-};
-
 export const CSV_HEADERS = [
   'Дата и время (UTC)',
   'Кто',
-  'Действие',
+  'Событие',
+  'Код события',
   'Объект',
   'Организации',
   'Срок (UTC)',
@@ -308,7 +303,8 @@ export function toCsv(exp: AuditExport, options: CsvOptions = {}): string {
     rows.push([
       e.occurredAt,
       e.actor,
-      TYPE_LABELS[e.type] ? `${TYPE_LABELS[e.type]} (${e.type})` : e.type,
+      e.typeLabel,
+      e.type,
       task ? `задача ${e.subjectId} «${task.title}»` : `${e.subjectType} ${e.subjectId}`,
       e.organizationIds.map((id) => (names.has(id) ? `${names.get(id)} (${id})` : id)).join('; '),
       task ? task.dueAt : '',

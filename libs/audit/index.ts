@@ -1,3 +1,4 @@
 export * from './audit-chain';
+export * from './audit-event-labels';
 export * from './audit-export';
 export * from './workflow-history-archive';

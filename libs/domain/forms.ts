@@ -4,6 +4,7 @@
  */
 import type { FormDefinition, FormField } from '../contracts/cycle-template';
 import { isValidIsoDate } from './calendar';
+import { countOf, NOUNS } from './russian';
 
 export interface FormProblem {
   /** JSON-pointer-like path into the submitted values: '/measures/2/deadline'. */
@@ -32,7 +33,7 @@ function checkField(field: FormField, value: unknown, path: string, problems: Fo
   switch (field.type) {
     case 'text':
       if (typeof value !== 'string') push(`Поле ${label}: ожидается текст`);
-      else if (value.length > MAX_TEXT) push(`Поле ${label} длиннее ${MAX_TEXT} символов`);
+      else if (value.length > MAX_TEXT) push(`Поле ${label} длиннее ${countOf(MAX_TEXT, NOUNS.characterGenitive)}`);
       return;
     case 'number':
     case 'integer':
@@ -58,7 +59,7 @@ function checkField(field: FormField, value: unknown, path: string, problems: Fo
       return;
     case 'table': {
       if (!Array.isArray(value)) return push(`Поле ${label}: ожидается список строк`);
-      if (value.length > MAX_ROWS) return push(`Поле ${label}: больше ${MAX_ROWS} строк`);
+      if (value.length > MAX_ROWS) return push(`Поле ${label}: больше ${countOf(MAX_ROWS, NOUNS.rowGenitive)}`);
       if (field.required && value.length === 0) push(`Поле ${label}: добавьте хотя бы одну строку`);
       value.forEach((row, i) => {
         if (typeof row !== 'object' || row === null || Array.isArray(row)) {

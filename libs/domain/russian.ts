@@ -41,4 +41,17 @@ export const NOUNS = {
   minute: { one: 'минута', few: 'минуты', many: 'минут' },
   second: { one: 'секунда', few: 'секунды', many: 'секунд' },
   year: { one: 'год', few: 'года', many: 'лет' },
+  period: { one: 'период', few: 'периода', many: 'периодов' },
+  // Other cases, named by the words that govern them: «из 21 школы», «сопровождает 1 школу», «в 2 годах»,
+  // «не длиннее 21 символа», «в файле 21 строка».
+  schoolGenitive: { one: 'школы', few: 'школ', many: 'школ' },
+  schoolAccusative: { one: 'школу', few: 'школы', many: 'школ' },
+  yearPrepositional: { one: 'году', few: 'годах', many: 'годах' },
+  row: { one: 'строка', few: 'строки', many: 'строк' },
+  rowGenitive: { one: 'строки', few: 'строк', many: 'строк' },
+  characterGenitive: { one: 'символа', few: 'символов', many: 'символов' },
+  byteGenitive: { one: 'байта', few: 'байт', many: 'байт' },
+  elementGenitive: { one: 'элемента', few: 'элементов', many: 'элементов' },
+  reminderGenitive: { one: 'напоминания', few: 'напоминаний', many: 'напоминаний' },
+  escalationGenitive: { one: 'эскалации', few: 'эскалаций', many: 'эскалаций' },
 } as const satisfies Record<string, RussianForms>;

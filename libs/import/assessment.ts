@@ -15,7 +15,7 @@ import { readTable } from './table';
 import { unknownSchoolMessage, type AssessmentRow, type ImportError, type ImportOptions, type ImportResult } from './types';
 import { isBlank, parseMeanScore, parseShare, parseText, parseYear } from './values';
 
-type AssessmentColumn =
+export type AssessmentColumn =
   | 'schoolCode'
   | 'schoolName'
   | 'year'
@@ -32,6 +32,10 @@ export const SCHOOL_CODE_COLUMN: ColumnSpec<'schoolCode'> = {
   title: 'Код ОО',
   required: true,
   matches: (name) => name === 'код' || (name.startsWith('код ') && SCHOOL_WORDS.test(name)),
+  aliases: ['Код школы', 'Код организации', 'Код образовательной организации', 'Код ОУ', 'Код'],
+  description:
+    'Код школы, как он записан в справочнике организаций региона (поле code), с ведущими нулями; ' +
+    'в Excel храните столбец как текст',
 };
 
 export const SCHOOL_NAME_COLUMN: ColumnSpec<'schoolName'> = {
@@ -42,6 +46,8 @@ export const SCHOOL_NAME_COLUMN: ColumnSpec<'schoolName'> = {
     ['оо', 'оу', 'школа', 'организация', 'образовательная организация'].includes(name) ||
     (/^(полное |краткое |сокращенное )?(наименование|название)( |$)/.test(name) &&
       !/муницип|район|округ|предмет|процедур/.test(name)),
+  aliases: ['Наименование школы', 'Название школы', 'Краткое наименование ОО', 'Школа', 'ОО'],
+  description: 'Название школы: только для удобства чтения, школу находят по коду',
 };
 
 export const MEAN_SCORE_TITLE = 'Средний балл';
@@ -55,24 +61,32 @@ export const ASSESSMENT_COLUMNS: readonly ColumnSpec<AssessmentColumn>[] = [
     title: 'Год',
     required: true,
     matches: (name) => /^(учебный )?год( (проведения|участия|оценочной процедуры|обучения))?$/.test(name),
+    aliases: ['Учебный год', 'Год проведения'],
+    description: 'Календарный год (2024, «2024 г.») или учебный год «2023/2024», «2023-24» (считается по первому году: 2023)',
   },
   {
     key: 'procedure',
     title: 'Оценочная процедура',
     required: false,
     matches: (name) => /процедур/.test(name) || ['экзамен', 'форма аттестации', 'вид аттестации'].includes(name),
+    aliases: ['Процедура', 'Экзамен', 'Форма аттестации', 'Вид аттестации'],
+    description: 'ВПР, ОГЭ, ЕГЭ…; вместе с предметом и классом различает результаты одной школы за один год',
   },
   {
     key: 'subject',
     title: 'Предмет',
     required: false,
     matches: (name) => /^(учебный )?предмет$/.test(name),
+    aliases: ['Учебный предмет'],
+    description: 'Предмет оценочной процедуры',
   },
   {
     key: 'grade',
     title: 'Класс',
     required: false,
     matches: (name) => ['класс', 'параллель', 'параллель классов'].includes(name),
+    aliases: ['Параллель', 'Параллель классов'],
+    description: 'Класс (параллель): 4, 5, 9, 11',
   },
   {
     key: 'meanScore',
@@ -81,6 +95,10 @@ export const ASSESSMENT_COLUMNS: readonly ColumnSpec<AssessmentColumn>[] = [
     matches: (name) =>
       !isCountColumn(name) &&
       (/^ср (балл|отметка)/.test(name) || /средн\S* (тестов\S* |первичн\S* )?(балл|отметк|оценк)/.test(name)),
+    aliases: ['Ср. балл', 'Средняя отметка', 'Средний тестовый балл', 'Средний первичный балл'],
+    description:
+      'Средний балл в любой шкале процедуры (отметка 2–5 или балл 0–100): 3,75 или 3.75. ' +
+      'Нужен этот столбец или доля неудовлетворительных результатов, в каждой строке — хотя бы одно из двух значений',
   },
   {
     key: 'failureShare',
@@ -89,6 +107,10 @@ export const ASSESSMENT_COLUMNS: readonly ColumnSpec<AssessmentColumn>[] = [
     matches: (name) =>
       !isCountColumn(name) &&
       (/неудовлетворит|двоек|не преодолевш|не справившихся/.test(name) || /^(доля|процент) 2( х)?$/.test(name)),
+    aliases: ['Доля двоек, %', 'Доля «2», %', 'Доля не преодолевших минимальный порог, %', 'Процент не справившихся с работой'],
+    description:
+      'Доля неудовлетворительных результатов в процентах, 0–100: 12,5 или «12,5 %» (в Excel — также ячейка в процентном формате). ' +
+      'Столбец количества («Количество двоек») не подходит',
   },
 ];
 
@@ -125,7 +147,7 @@ export async function parseAssessmentFile(
     const schoolCode = parseText(cellAt(raw, columns.schoolCode));
     if (schoolCode === null) report(columns.schoolCode!.header, 'Пустой код ОО');
     else if (options.knownSchoolCodes && !options.knownSchoolCodes.has(schoolCode)) {
-      report(columns.schoolCode!.header, unknownSchoolMessage(schoolCode));
+      report(columns.schoolCode!.header, unknownSchoolMessage(schoolCode, options.regionCode));
     }
 
     const parsedYear = parseYear(cellAt(raw, columns.year));

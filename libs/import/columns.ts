@@ -2,6 +2,7 @@
  * Finding the header row and the columns by their Russian names. Officials rename columns freely («Код ОО»,
  * «Код школы», «код оо »), so a column is recognised by a rule over its normalised name, not by exact text.
  */
+import { countOf, formatRussianNumber, NOUNS } from '../domain/russian';
 import type { RawCell, RawRow } from './table';
 import { MAX_IMPORT_ROWS, type ImportError } from './types';
 
@@ -12,6 +13,13 @@ export interface ColumnSpec<K extends string> {
   required: boolean;
   /** Tested against normaliseHeader(header text). Specs are tried in order; the first match takes the column. */
   matches(name: string): boolean;
+  /**
+   * Other names `matches` takes, as officials write them: the file templates list them, and a unit test checks that
+   * each is taken by this column (so the list cannot drift from the rule).
+   */
+  aliases: readonly string[];
+  /** What goes in the column (Russian), for the file templates. */
+  description: string;
 }
 
 export interface LocatedColumn {
@@ -28,7 +36,7 @@ export interface LocatedHeader<K extends string> {
 }
 
 /** Title rows above the header are common in ministry spreadsheets: look this far for the header. */
-const HEADER_SEARCH_ROWS = 10;
+export const HEADER_SEARCH_ROWS = 10;
 
 /** Lower case, ё → е, every run of punctuation or spaces → one space: «Доля …, %» and «доля … (%)» compare equal. */
 export function normaliseHeader(text: string): string {
@@ -102,8 +110,8 @@ export function cellAt(row: RawRow, column: LocatedColumn | undefined): RawCell 
 export function dataRowsAfter(rows: RawRow[], headerRowNumber: number): { rows: RawRow[] } | { error: ImportError } {
   const data = rows.filter((row) => row.rowNumber > headerRowNumber && !isEmptyRow(row));
   if (data.length <= MAX_IMPORT_ROWS) return { rows: data };
-  const count = data.length.toLocaleString('ru-RU');
-  const limit = MAX_IMPORT_ROWS.toLocaleString('ru-RU');
-  const message = `В файле ${count} строк данных, допускается не более ${limit}: разделите файл`;
+  const count = countOf(data.length, NOUNS.row);
+  const limit = formatRussianNumber(MAX_IMPORT_ROWS);
+  const message = `В файле ${count} данных, допускается не более ${limit}: разделите файл`;
   return { error: { row: 0, column: '', message } };
 }

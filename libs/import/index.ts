@@ -6,3 +6,4 @@ export * from './types';
 export { parseAssessmentFile, ASSESSMENT_COLUMNS } from './assessment';
 export { parseSocialPassportFile, SOCIAL_PASSPORT_COLUMNS } from './social-passport';
 export { decodeText } from './table';
+export * from './file-templates';

@@ -17,14 +17,23 @@ import { readTable } from './table';
 import { unknownSchoolMessage, type ImportError, type ImportOptions, type ImportResult, type SocialPassportRow } from './types';
 import { parseShare, parseText } from './values';
 
-type SocialColumn = 'schoolCode' | 'schoolName' | SocialIndicatorKey;
+export type SocialColumn = 'schoolCode' | 'schoolName' | SocialIndicatorKey;
 
-const INDICATOR_RULES: Record<SocialIndicatorKey, (name: string) => boolean> = {
-  bothParentsHigherEducation: (name) => /высш/.test(name) && /(^| )(оба|обоих|обоими)( |$)/.test(name),
-  singleParentFamilies: (name) => /неполн/.test(name),
-  largeFamilies: (name) => /многодет/.test(name),
-  goodAndExcellent: (name) => /отличн|хорошист|(^| )4 и 5( |$)/.test(name),
-  preventiveRegister: (name) => /(^| )(учете|учет)( |$)|профилактич|(^| )(пдн|кдн|кдн и зп|вшу)( |$)/.test(name),
+const INDICATOR_RULES: Record<SocialIndicatorKey, { matches: (name: string) => boolean; aliases: string[] }> = {
+  bothParentsHigherEducation: {
+    matches: (name) => /высш/.test(name) && /(^| )(оба|обоих|обоими)( |$)/.test(name),
+    aliases: ['Оба родителя с высшим образованием, %', 'Доля детей, у обоих родителей которых высшее образование'],
+  },
+  singleParentFamilies: { matches: (name) => /неполн/.test(name), aliases: ['Неполные семьи, %', 'Доля детей из неполных семей'] },
+  largeFamilies: { matches: (name) => /многодет/.test(name), aliases: ['Многодетные семьи, %', 'Доля детей из многодетных семей'] },
+  goodAndExcellent: {
+    matches: (name) => /отличн|хорошист|(^| )4 и 5( |$)/.test(name),
+    aliases: ['Хорошисты и отличники, %', 'Обучаются на «4» и «5», %'],
+  },
+  preventiveRegister: {
+    matches: (name) => /(^| )(учете|учет)( |$)|профилактич|(^| )(пдн|кдн|кдн и зп|вшу)( |$)/.test(name),
+    aliases: ['На профилактическом учёте, %', 'Состоят на учёте в ПДН, %', 'Внутришкольный учёт (ВШУ), %'],
+  },
 };
 
 export const SOCIAL_PASSPORT_COLUMNS: readonly ColumnSpec<SocialColumn>[] = [
@@ -35,7 +44,11 @@ export const SOCIAL_PASSPORT_COLUMNS: readonly ColumnSpec<SocialColumn>[] = [
       key: indicator.key,
       title: indicator.title,
       required: true,
-      matches: (name) => !isCountColumn(name) && INDICATOR_RULES[indicator.key](name),
+      matches: (name) => !isCountColumn(name) && INDICATOR_RULES[indicator.key].matches(name),
+      aliases: INDICATOR_RULES[indicator.key].aliases,
+      description:
+        `${indicator.phrase[0].toUpperCase()}${indicator.phrase.slice(1)}, в процентах от числа обучающихся, 0–100; ` +
+        'пустая ячейка — нет данных (индекс считается по остальным показателям школы)',
     }),
   ),
 ];
@@ -68,7 +81,7 @@ export async function parseSocialPassportFile(
     if (schoolCode === null) {
       report(codeHeader, 'Пустой код ОО');
     } else if (options.knownSchoolCodes && !options.knownSchoolCodes.has(schoolCode)) {
-      report(codeHeader, unknownSchoolMessage(schoolCode));
+      report(codeHeader, unknownSchoolMessage(schoolCode, options.regionCode));
     } else {
       const first = seen.get(schoolCode);
       if (first !== undefined) report(codeHeader, `Повтор школы (см. строку ${first})`);

@@ -33,7 +33,7 @@ export type HeaderScorer = (cells: string[]) => number;
 
 export type ReadTableResult = { table: RawTable } | { error: ImportError };
 
-const CSV_DELIMITERS = [';', ',', '\t'] as const;
+export const CSV_DELIMITERS = [';', ',', '\t'] as const;
 const DELIMITER_SAMPLE_LINES = 50;
 const HEADER_SEARCH_ROWS = 10;
 const SUPPORTED = '.csv или .xlsx';

@@ -25,9 +25,18 @@ export interface ImportResult<T> {
 export interface ImportOptions {
   /** The region's school codes: a row naming another code is an error at its «Код ОО» cell. */
   knownSchoolCodes?: ReadonlySet<string>;
+  /** The region whose codes those are, so the error can say where to look them up. */
+  regionCode?: string;
 }
 
-export const unknownSchoolMessage = (code: string): string => `Школа с кодом «${code}» не найдена в справочнике региона`;
+/** An unknown code is usually a school created without its code, so the message says where codes are seen and set. */
+export function unknownSchoolMessage(code: string, regionCode?: string): string {
+  const list = `GET /api/organizations?regionCode=${regionCode ?? '<код региона>'}&kind=school`;
+  return (
+    `Код школы «${code}» не найден в справочнике организаций региона: коды школ видны в ${list} ` +
+    'и задаются при создании школы (POST /api/organizations, поле code)'
+  );
+}
 
 /** Data rows (after the header) one file may hold: the largest region has about 1,500 schools. */
 export const MAX_IMPORT_ROWS = 20_000;

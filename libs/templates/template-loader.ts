@@ -8,6 +8,7 @@ import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import { parseDocument } from 'yaml';
 import type { CycleTemplate, TemplateProblem } from '../contracts/cycle-template';
 import { validateTemplateSemantics } from '../domain/cycle-template';
+import { countOf, NOUNS } from '../domain/russian';
 import cycleTemplateSchema from './cycle-template.schema.json';
 
 export type TemplateFormat = 'yaml' | 'json';
@@ -173,13 +174,13 @@ function translateError(error: ErrorObject): TemplateProblem {
     case 'exclusiveMaximum':
       return { path, message: `значение должно быть не больше ${String(params.limit)}` };
     case 'minLength':
-      return { path, message: Number(params.limit) <= 1 ? 'значение не должно быть пустым' : `не короче ${String(params.limit)} символов` };
+      return { path, message: Number(params.limit) <= 1 ? 'значение не должно быть пустым' : `не короче ${countOf(Number(params.limit), NOUNS.characterGenitive)}` };
     case 'maxLength':
-      return { path, message: `не длиннее ${String(params.limit)} символов` };
+      return { path, message: `не длиннее ${countOf(Number(params.limit), NOUNS.characterGenitive)}` };
     case 'minItems':
-      return { path, message: `нужно не меньше ${String(params.limit)} элементов` };
+      return { path, message: `нужно не меньше ${countOf(Number(params.limit), NOUNS.elementGenitive)}` };
     case 'maxItems':
-      return { path, message: `допустимо не больше ${String(params.limit)} элементов` };
+      return { path, message: `допустимо не больше ${countOf(Number(params.limit), NOUNS.elementGenitive)}` };
     case 'uniqueItems':
       return { path, message: `элементы повторяются (№ ${Number(params.j) + 1} и № ${Number(params.i) + 1})` };
     case 'propertyNames':

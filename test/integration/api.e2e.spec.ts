@@ -269,6 +269,45 @@ describe('directory of organisations and people', () => {
     expect(stored.body).toMatchObject({ name: body.name, people: [] });
   });
 
+  it('shows the seeded schools with their codes, and finds a school by its code', async () => {
+    const schools = await api.get('/api/organizations?regionCode=demo&kind=school');
+    expect(schools.body).toContainEqual(expect.objectContaining({ id: 'demo-school-severny-1', code: '000101' }));
+    const found = await api.get('/api/organizations?regionCode=demo&code=000201');
+    expect(found.body).toEqual([expect.objectContaining({ id: 'demo-school-yuzhny-1', kind: 'school', code: '000201' })]);
+    expect((await api.get('/api/organizations?regionCode=demo&code=201')).body).toEqual([]);
+    expectRussianError(await api.get('/api/organizations?code=12%2034'), 400, [], ['code: код школы']);
+  });
+
+  it('creates a school with its code (201), refuses a code taken in the region (409) and a code for another kind (400)', async () => {
+    const code = `E2E-${suffix}`;
+    const body = {
+      id: `e2e-school-coded-${suffix}`,
+      kind: 'school',
+      name: 'МБОУ «СОШ № 7» п. Северный',
+      regionCode: 'demo',
+      timeZone: ZONE,
+      parentId: SEVERNY,
+      code,
+    };
+    const created = await api.post('/api/organizations', { ...body, code: `  ${code} ` });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual(body);
+    expect((await api.get(`/api/organizations/${body.id}`)).body).toMatchObject({ code });
+    expect((await api.get(`/api/organizations?regionCode=demo&code=${code}`)).body).toEqual([body]);
+
+    const taken = await api.post('/api/organizations', { ...body, id: `e2e-school-copy-${suffix}` });
+    expectRussianError(taken, 409, [`«${code}»`, 'уже занят', body.name]);
+    const seededCode = await api.post('/api/organizations', { ...body, id: `e2e-school-copy-${suffix}`, code: '000101' });
+    expectRussianError(seededCode, 409, ['«000101»', 'demo-school-severny-1']);
+    expect((await api.get(`/api/organizations/e2e-school-copy-${suffix}`)).status).toBe(404);
+
+    const municipality = await api.post('/api/organizations', { ...body, id: `e2e-mun-coded-${suffix}`, kind: 'municipality', code: `M-${suffix}` });
+    expectRussianError(municipality, 400, [], ['code: код задаётся только школам']);
+    for (const bad of ['12 34', '', 101, 'x'.repeat(33)]) {
+      expectRussianError(await api.post('/api/organizations', { ...body, id: `e2e-school-bad-${suffix}`, code: bad }), 400, [], ['code: код школы']);
+    }
+  });
+
   it('refuses an organisation with an unknown time zone (400) and stores nothing', async () => {
     const id = `e2e-mun-mars-${suffix}`;
     const response = await api.post('/api/organizations', {

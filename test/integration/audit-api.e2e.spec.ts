@@ -95,7 +95,12 @@ describe('audit export', () => {
     const body = response.body;
     expect(body.scope).toEqual({ kind: 'cycle', id: cycle.id, includeHistories: false });
     expect(body.entries).toEqual([
-      expect.objectContaining({ type: 'participant_outcome_set', actor: 'programme@demo-region.example', cycleId: cycle.id }),
+      expect.objectContaining({
+        type: 'participant_outcome_set',
+        typeLabel: 'Принято решение об итогах участия школы',
+        actor: 'programme@demo-region.example',
+        cycleId: cycle.id,
+      }),
     ]);
     expect(body.workflows).toEqual([expect.objectContaining({ workflowId: `task:${archivedTask}`, status: 'COMPLETED' })]);
     expect(body.workflows[0]).not.toHaveProperty('history');
@@ -114,13 +119,15 @@ describe('audit export', () => {
       headers: { authorization: `Bearer ${auditor.token}` },
     });
     expect([...Buffer.from(await raw.arrayBuffer()).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(response.text.startsWith('Дата и время (UTC),Кто,Действие')).toBe(true);
+    expect(response.text.startsWith('Дата и время (UTC),Кто,Событие,Код события')).toBe(true);
     const lines = response.text.trim().split('\r\n');
     expect(lines.length).toBe(3);
-    expect(lines[1]).toContain('Задача создана (created)');
-    expect(lines[2]).toContain('Задача выполнена (completed)');
+    expect(lines[1]).toContain(',Задача создана,created,');
+    expect(lines[2]).toContain(',Задача выполнена,completed,');
     const semicolon = await auditor.get(`/api/audit/export?scope=task&id=${closedTask}&format=csv&delimiter=semicolon`);
-    expect(semicolon.text.split('\r\n')[0]).toBe('Дата и время (UTC);Кто;Действие;Объект;Организации;Срок (UTC);Подробности;№ записи в журнале;Хеш записи');
+    expect(semicolon.text.split('\r\n')[0]).toBe(
+      'Дата и время (UTC);Кто;Событие;Код события;Объект;Организации;Срок (UTC);Подробности;№ записи в журнале;Хеш записи',
+    );
   });
 
   it('lets a ministry administrator export within its region only', async () => {

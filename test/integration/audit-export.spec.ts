@@ -175,7 +175,7 @@ describe("auditors' export from real PostgreSQL", () => {
     expect(lines[0]).toBe(CSV_HEADERS.join(','));
     expect(lines.at(-1)).toBe('');
     expect(lines).toHaveLength(5); // header, three entries, the final CRLF
-    expect(lines[1].startsWith(`2026-11-23T10:00:00.000Z,programme@demo-region.example,Задача создана (created),`)).toBe(true);
+    expect(lines[1].startsWith(`2026-11-23T10:00:00.000Z,programme@demo-region.example,Задача создана,created,`)).toBe(true);
     expect(lines[1]).toContain(',2026-12-15T13:00:00.000Z,');
     expect(lines[3]).toContain('"{""late"":true,""comment"":""Программа, «ред. 2», утверждена; см. \\""приложение\\""""}"');
     expect(lines[3]).toContain(`,${exp.entries[2].chainSeq},${exp.entries[2].hash}`);

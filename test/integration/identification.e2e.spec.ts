@@ -7,6 +7,7 @@
  */
 import 'reflect-metadata';
 import type { TaskSnapshot } from '../../libs/contracts/deadline-task';
+import { ASSESSMENT_COLUMNS, parseAssessmentFile, parseSocialPassportFile, SOCIAL_PASSPORT_COLUMNS } from '../../libs/import';
 import { createTestRegion, REGION_PASSWORD, type TestRegion } from '../support/cycle-region';
 import { buildIdentificationFiles, brokenResultsCsv, csvFile, type IdentificationFiles } from '../support/fixtures/identification-files';
 import { ApiClient, assertNoServerError, expectRussianError, type ApiResponse } from '../support/http';
@@ -161,7 +162,10 @@ describe('identification on the default template', () => {
       { delimiter: ';', encoding: 'utf-8' },
     );
     const unknown = await putFile(admin, cycleId, 'results', 'Чужая школа.csv', stranger, 'text/csv');
-    expectRussianError(unknown, 422, [], ['строка 3, столбец «Код ОО»: Школа с кодом «999999» не найдена в справочнике региона']);
+    expectRussianError(unknown, 422, [], [
+      'строка 3, столбец «Код ОО»: Код школы «999999» не найден в справочнике организаций региона: ' +
+        `коды школ видны в GET /api/organizations?regionCode=${region.code}&kind=school и задаются при создании школы`,
+    ]);
     expect(unknown.body.errors).toEqual([{ row: 3, column: 'Код ОО', message: expect.stringContaining('999999') }]);
 
     expectRussianError(await putFile(admin, cycleId, 'results', 'Пустой.csv', Buffer.alloc(0), 'text/csv'), 400, ['пуст']);
@@ -197,6 +201,10 @@ describe('identification on the default template', () => {
 
     const twoYears = await curator.get(`${base()}/identification/ranking?years=2023,2024`);
     expect(twoYears.body.years).toEqual([2023, 2024]);
+    expectRussianError(await curator.get(`${base()}/identification/ranking?years=2024`), 422, [
+      'нужны результаты не менее чем за 2 года',
+      'за запрошенные годы (2024) в файле «Результаты ВПР.xlsx» есть результаты только за 1 год (2024)',
+    ]);
     expectRussianError(await curator.get(`${base()}/identification/ranking?years=прошлый`), 400, [], ['years']);
     expectRussianError(await (await as(coordinator(1))).get(`${base()}/identification/ranking`), 403);
   });
@@ -458,5 +466,99 @@ describe('partner pairs and agreements', () => {
     expect(await list(coordinator(2))).toEqual([school(2, 1).id]);
     expect(await list(coordinator(3))).toEqual([]);
     expect(await list(region.auditor.email)).toHaveLength(3);
+  });
+});
+
+async function download(client: ApiClient, path: string): Promise<{ status: number; headers: Headers; content: Buffer }> {
+  const response = await fetch(`${baseUrl}${path}`, { headers: client.token ? { authorization: `Bearer ${client.token}` } : {} });
+  const content = Buffer.from(await response.arrayBuffer());
+  assertNoServerError({ method: 'GET', path, status: response.status }, content.toString('utf8'));
+  return { status: response.status, headers: response.headers, content };
+}
+
+describe('templates of the identification files', () => {
+  it("describes both files with the parsers' own columns, their other names and the general rules", async () => {
+    const director = await as(school(1, 1).director.email);
+    const formats = await director.get('/api/identification/file-templates');
+    expect(formats.status).toBe(200);
+    const [results, social] = formats.body as { kind: string; columns: { title: string; aliases: string[] }[]; rules: string[]; templates: unknown }[];
+    expect([results.kind, social.kind]).toEqual(['results', 'social']);
+    expect(results.columns.map((c) => c.title)).toEqual(ASSESSMENT_COLUMNS.map((c) => c.title));
+    expect(social.columns.map((c) => c.title)).toEqual(SOCIAL_PASSPORT_COLUMNS.map((c) => c.title));
+    expect(results.columns[0].aliases).toEqual(expect.arrayContaining(['Код школы']));
+    expect(results.rules.join('\n')).toMatch(/Windows-1251/);
+    expect(results.templates).toEqual({
+      csv: '/api/identification/file-templates/results?format=csv',
+      xlsx: '/api/identification/file-templates/results?format=xlsx',
+    });
+  });
+
+  it.each([
+    ['results', 'csv'],
+    ['results', 'xlsx'],
+    ['social', 'csv'],
+    ['social', 'xlsx'],
+  ])('downloads the %s template as %s under its Russian name, and the real importer reads it without an error', async (kind, format) => {
+    const file = await download(await as(region.admin.email), `/api/identification/file-templates/${kind}?format=${format}`);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe(format === 'csv' ? 'text/csv; charset=utf-8' : XLSX);
+    const disposition = file.headers.get('content-disposition') ?? '';
+    expect(disposition).toMatch(/^attachment; filename="[\x20-\x7e]+"; filename\*=UTF-8''/);
+    const fileName = decodeURIComponent(disposition.split("filename*=UTF-8''")[1]);
+    const title = kind === 'results' ? 'результаты оценочных процедур' : 'социальные паспорта школ';
+    expect(fileName).toBe(`Шаблон — ${title}.${format}`);
+    const parsed = kind === 'results' ? await parseAssessmentFile(file.content, fileName) : await parseSocialPassportFile(file.content, fileName);
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.rows.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('answers an unknown kind or format with 400 naming the field, and a request without a token with 401', async () => {
+    const admin = await as(region.admin.email);
+    expectRussianError(await admin.get('/api/identification/file-templates/grades'), 400, [], ['kind: results']);
+    expectRussianError(await admin.get('/api/identification/file-templates/results?format=ods'), 400, [], ['format: csv или xlsx']);
+    expect((await download(admin.withToken(undefined), '/api/identification/file-templates/results')).status).toBe(401);
+  });
+});
+
+describe('a school added through the API, and a results file of a single year', () => {
+  let cycleId: string;
+  const newSchool = () => ({
+    id: `${region.code}-school-new`,
+    kind: 'school',
+    name: 'МБОУ «СОШ № 9» района № 3',
+    regionCode: region.code,
+    timeZone: region.timeZone,
+    parentId: region.municipalities[2].id,
+    code: '009901',
+  });
+
+  beforeAll(async () => {
+    cycleId = await launch('default', 2024);
+  });
+
+  it('imports a file naming a school created through the API with its code', async () => {
+    const admin = await as(region.admin.email);
+    const created = await admin.post('/api/organizations', newSchool());
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual(newSchool());
+    const found = await admin.get(`/api/organizations?regionCode=${region.code}&kind=school&code=009901`);
+    expect(found.body).toEqual([newSchool()]);
+
+    const oneYear = csvFile(
+      [['Код ОО', 'Год', 'Средний балл'], ...region.schools.map((s, i) => [s.code, '2024', (3 + i / 10).toFixed(1).replace('.', ',')]), ['009901', '2024', '3,1']],
+      { delimiter: ';', encoding: 'utf-8' },
+    );
+    const imported = await putFile(admin, cycleId, 'results', 'Результаты 2024.csv', oneYear, 'text/csv');
+    expect(imported.status).toBe(200);
+    expect(imported.body.rowCount).toBe(region.schools.length + 1);
+  });
+
+  it('refuses the ranking with 422 saying how many years it needs and how many the file has', async () => {
+    const curator = await as(region.curator.email);
+    const path = `/api/cycles/${encodeURIComponent(cycleId)}/identification/ranking`;
+    expectRussianError(await curator.get(path), 422, [
+      'Для рейтинга нужны результаты не менее чем за 2 года, а в файле «Результаты 2024.csv» есть результаты только за 1 год (2024)',
+    ]);
+    expectRussianError(await curator.get(`${path}?years=2022,2023`), 422, ['за запрошенные годы (2022, 2023) в файле «Результаты 2024.csv» результатов нет']);
   });
 });

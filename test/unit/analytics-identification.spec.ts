@@ -118,6 +118,23 @@ describe('rankSchools', () => {
     ]);
   });
 
+  it('agrees the nouns of its reasons with their numbers', () => {
+    const one = rankSchools({ results: [result('A', 2024, 3)], social: [], years: [2024], options: { minLowYears: 1 } });
+    expect(one[0].reasons).toContain('2024 г.: сводный балл 0,00, 1-е место снизу из 1 школы');
+    const codes = Array.from({ length: 21 }, (_, i) => `S${String(i).padStart(2, '0')}`);
+    const many = rankSchools({
+      results: codes.flatMap((code, i) => [2021, 2022].map((year) => result(code, year, 3 + i / 10))),
+      social: [],
+      years: [2021, 2022],
+    });
+    expect(many[0].reasons).toEqual([
+      'Стабильно низкие результаты: в нижних 10% школ региона в 2 годах из 2 (2021, 2022)',
+      '2021 г.: сводный балл −1,65, 1-е место снизу из 21 школы',
+      '2022 г.: сводный балл −1,65, 1-е место снизу из 21 школы',
+      'Нет социального паспорта',
+    ]);
+  });
+
   it('combines mean score and failure share as the mean of z(mean) and −z(failures)', () => {
     // Mean scores X 4, Y 3, Z 3.5: μ 3.5, σ 0.40825 → X 1.22474, Y −1.22474, Z 0.
     // Failure shares X 10, Y 30 (Z has none): μ 20, σ 10 → X −1, Y 1.

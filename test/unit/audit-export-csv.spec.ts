@@ -1,3 +1,4 @@
+import { auditEventLabel } from '../../libs/audit/audit-event-labels';
 import { csvCell, CSV_HEADERS, toCsv, type AuditExport } from '../../libs/audit/audit-export';
 
 function exportWith(entries: AuditExport['entries']): AuditExport {
@@ -37,6 +38,7 @@ const entry = (chainSeq: string, occurredAt: string, type: string, data: Record<
   occurredAt,
   actor: 'head@severny.demo-region.example',
   type,
+  typeLabel: auditEventLabel(type),
   subjectType: 'task',
   subjectId: 't1',
   seq: Number(chainSeq),
@@ -100,13 +102,30 @@ describe('auditors’ CSV', () => {
     expect(header).toEqual([...CSV_HEADERS]);
     // toCsv keeps the export's order, which buildAuditExport makes chronological.
     expect(first[0]).toBe('2026-12-16T05:00:00.000Z');
-    expect(first[2]).toBe('Задача выполнена (completed)');
-    expect(first[3]).toBe('задача t1 «План "поддержки", ред. 2»');
-    expect(first[4]).toBe('demo-ministry; Управление образования Северного района (demo-mun-severny)');
-    expect(first[5]).toBe('2026-12-15T13:00:00.000Z');
-    expect(JSON.parse(first[6])).toEqual({ comment: 'Сдано, с опозданием;\nсм. "письмо"' });
-    expect(first[7]).toBe('7');
-    expect(second[2]).toBe('Задача создана (created)');
+    expect(first.slice(2, 4)).toEqual(['Задача выполнена', 'completed']);
+    expect(first[4]).toBe('задача t1 «План "поддержки", ред. 2»');
+    expect(first[5]).toBe('demo-ministry; Управление образования Северного района (demo-mun-severny)');
+    expect(first[6]).toBe('2026-12-15T13:00:00.000Z');
+    expect(JSON.parse(first[7])).toEqual({ comment: 'Сдано, с опозданием;\nсм. "письмо"' });
+    expect(first[8]).toBe('7');
+    expect(second.slice(2, 4)).toEqual(['Задача создана', 'created']);
+  });
+
+  it('puts the Russian label of each event beside its code, and the bare code for a type it does not know', () => {
+    const exp = exportWith([
+      entry('1', '2026-11-23T10:00:00.000Z', 'submission_made'),
+      entry('2', '2026-11-24T10:00:00.000Z', 'agreement_confirmed'),
+      entry('3', '2026-11-25T10:00:00.000Z', 'cycle_launched'),
+      entry('4', '2026-11-26T10:00:00.000Z', 'written_by_a_newer_version'),
+    ]);
+    const [header, ...rows] = parseCsv(toCsv(exp).slice(1));
+    expect(header.slice(2, 4)).toEqual(['Событие', 'Код события']);
+    expect(rows.map((row) => row.slice(2, 4))).toEqual([
+      ['Материалы представлены', 'submission_made'],
+      ['Соглашение подтверждено стороной', 'agreement_confirmed'],
+      ['Цикл запущен', 'cycle_launched'],
+      ['written_by_a_newer_version', 'written_by_a_newer_version'],
+    ]);
   });
 
   it('quotes only when needed and defuses spreadsheet formulas', () => {

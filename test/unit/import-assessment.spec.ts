@@ -33,8 +33,16 @@ describe('parseAssessmentFile: what officials save', () => {
       [HEADER, ['000123', 'МБОУ СОШ № 1', '2024', '3,75', '12,5'], ['999999', 'Чужая школа', '2024', '4', '0']],
       { delimiter: ';', encoding: 'utf-8-bom' },
     );
-    const result = await parseAssessmentFile(content, 'results.csv', { knownSchoolCodes: new Set(['000123']) });
-    expect(result.errors).toEqual([{ row: 3, column: 'Код ОО', message: 'Школа с кодом «999999» не найдена в справочнике региона' }]);
+    const result = await parseAssessmentFile(content, 'results.csv', { knownSchoolCodes: new Set(['000123']), regionCode: 'demo' });
+    expect(result.errors).toEqual([
+      {
+        row: 3,
+        column: 'Код ОО',
+        message:
+          'Код школы «999999» не найден в справочнике организаций региона: коды школ видны в ' +
+          'GET /api/organizations?regionCode=demo&kind=school и задаются при создании школы (POST /api/organizations, поле code)',
+      },
+    ]);
   });
 
   it('reads a comma-delimited file whose decimal commas are quoted, without a BOM', async () => {
@@ -208,7 +216,7 @@ describe('parseAssessmentFile: every bad cell, with the row and the column the o
     const over = await parseAssessmentFile(file(MAX_IMPORT_ROWS + 1), 'results.csv');
     expect(over.rows).toEqual([]);
     expect(over.errors).toEqual([
-      { row: 0, column: '', message: 'В файле 20\u00a0001 строк данных, допускается не более 20\u00a0000: разделите файл' },
+      { row: 0, column: '', message: 'В файле 20\u00a0001 строка данных, допускается не более 20\u00a0000: разделите файл' },
     ]);
   });
 });

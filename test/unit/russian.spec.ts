@@ -24,6 +24,14 @@ describe('Russian plurals and numbers', () => {
     expect(countOf(5, NOUNS.school)).toBe('5 школ');
   });
 
+  it('has the forms the governing word asks for: из 21 школы, сопровождает 2 школы, в 21 году, в файле 2 строки', () => {
+    expect([1, 2, 5, 21].map((n) => countOf(n, NOUNS.schoolGenitive))).toEqual(['1 школы', '2 школ', '5 школ', '21 школы']);
+    expect([1, 2, 5, 21].map((n) => countOf(n, NOUNS.schoolAccusative))).toEqual(['1 школу', '2 школы', '5 школ', '21 школу']);
+    expect([1, 2, 11, 21].map((n) => countOf(n, NOUNS.yearPrepositional))).toEqual(['1 году', '2 годах', '11 годах', '21 году']);
+    expect([1, 3, 20_001].map((n) => countOf(n, NOUNS.row))).toEqual(['1 строка', '3 строки', '20\u00a0001 строка']);
+    expect([1, 64, 300].map((n) => countOf(n, NOUNS.characterGenitive))).toEqual(['1 символа', '64 символов', '300 символов']);
+  });
+
   it('groups thousands with a space and writes a decimal comma', () => {
     expect(formatRussianNumber(12345.6)).toBe('12\u00a0345,6');
     expect(formatRussianNumber(0.25, 2)).toBe('0,25');

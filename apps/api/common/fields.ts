@@ -6,8 +6,12 @@ import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { LIMITS } from '../../../libs/contracts/deadline-task';
+import { countOf, NOUNS } from '../../../libs/domain/russian';
 
 export const REQUIRED = 'обязательное поле';
+
+/** «не длиннее 300 символов», «не длиннее 21 символа». */
+export const notLongerThan = (max: number): string => `не длиннее ${countOf(max, NOUNS.characterGenitive)}`;
 
 /** Surrounding spaces are not part of what an official typed. */
 export const trimmed = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
@@ -18,7 +22,7 @@ export const RequiredReason = (): PropertyDecorator =>
     Transform(trimmed),
     IsString({ message: REQUIRED }),
     MinLength(1, { message: REQUIRED }),
-    MaxLength(LIMITS.reasonMax, { message: `не длиннее ${LIMITS.reasonMax} символов` }),
+    MaxLength(LIMITS.reasonMax, { message: notLongerThan(LIMITS.reasonMax) }),
   );
 
 /** A free comment: optional text. */
@@ -27,5 +31,5 @@ export const OptionalComment = (): PropertyDecorator =>
     IsOptional(),
     Transform(trimmed),
     IsString({ message: 'ожидается текст' }),
-    MaxLength(LIMITS.commentMax, { message: `не длиннее ${LIMITS.commentMax} символов` }),
+    MaxLength(LIMITS.commentMax, { message: notLongerThan(LIMITS.commentMax) }),
   );

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { LIMITS } from '../../../libs/contracts/deadline-task';
-import { REQUIRED, RequiredReason, trimmed } from '../common/fields';
+import { notLongerThan, REQUIRED, RequiredReason, trimmed } from '../common/fields';
 
 
 /** «Продление по запросу: » goes before the basis in the task's own reason, which the workflow caps at LIMITS.reasonMax. */
@@ -15,7 +15,7 @@ export type ExtensionDecision = (typeof EXTENSION_DECISIONS)[number];
 
 export class CreateExtensionRequestDto {
   @ApiProperty({
-    description: "The proposed deadline, local to the task's zone: YYYY-MM-DD (18:00) or YYYY-MM-DDTHH:mm",
+    description: "The proposed deadline, local to the task's zone: YYYY-MM-DD (the end of that working day) or YYYY-MM-DDTHH:mm",
     example: '2026-12-22',
   })
   @IsString({ message: REQUIRED })
@@ -43,6 +43,6 @@ export class DecideExtensionRequestDto {
   @Transform(trimmed)
   @IsString({ message: REQUIRED })
   @MinLength(1, { message: REQUIRED })
-  @MaxLength(BASIS_MAX, { message: `не длиннее ${BASIS_MAX} символов` })
+  @MaxLength(BASIS_MAX, { message: notLongerThan(BASIS_MAX) })
   basis!: string;
 }

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { LIMITS } from '../../../libs/contracts/deadline-task';
-import { OptionalComment, trimmed } from '../common/fields';
+import { notLongerThan, OptionalComment, trimmed } from '../common/fields';
 
 
 export class ListChangeDto {
@@ -16,7 +16,7 @@ export class ListChangeDto {
   @Transform(trimmed)
   @IsString({ message: 'ожидается текст' })
   @MinLength(1, { message: 'укажите причину решения' })
-  @MaxLength(LIMITS.reasonMax, { message: `не длиннее ${LIMITS.reasonMax} символов` })
+  @MaxLength(LIMITS.reasonMax, { message: notLongerThan(LIMITS.reasonMax) })
   reason!: string;
 }
 

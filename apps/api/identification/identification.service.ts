@@ -2,6 +2,7 @@ import { BadRequestException, ConflictException, Injectable, NotFoundException, 
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
+  DEFAULT_RANKING_OPTIONS,
   rankSchools,
   type AssessmentRow,
   type IdentificationCategory,
@@ -9,7 +10,8 @@ import {
   type SocialPassportRow,
   type YearlyScore,
 } from '../../../libs/domain/analytics';
-import { parseAssessmentFile, parseSocialPassportFile, type ImportError } from '../../../libs/import';
+import { countOf, NOUNS } from '../../../libs/domain/russian';
+import { IMPORT_FILE_KINDS, parseAssessmentFile, parseSocialPassportFile, type ImportError, type ImportFileKind } from '../../../libs/import';
 import { AuditLogRepository, CycleRepository, type CycleRow, type ParticipantRow } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
@@ -18,8 +20,8 @@ import type { ApproveListDto } from './identification.dto';
 import { ImportRejectedException } from './import-rejected';
 import { RegionDirectory, type RegionSchool } from './region-directory';
 
-export type IdentificationFileKind = 'results' | 'social';
-export const IDENTIFICATION_FILE_KINDS: readonly IdentificationFileKind[] = ['results', 'social'];
+export type IdentificationFileKind = ImportFileKind;
+export const IDENTIFICATION_FILE_KINDS = IMPORT_FILE_KINDS;
 
 const KIND_TITLES: Record<IdentificationFileKind, string> = {
   results: 'результатов оценочных процедур',
@@ -130,10 +132,11 @@ export class IdentificationService {
     const knownSchoolCodes = new Set(
       (await this.directory.schools(cycle.regionCode)).map((s) => s.code).filter((c): c is string => c !== null),
     );
+    const options = { knownSchoolCodes, regionCode: cycle.regionCode };
     const parsed =
       kind === 'results'
-        ? await parseAssessmentFile(file.content, file.fileName, { knownSchoolCodes })
-        : await parseSocialPassportFile(file.content, file.fileName, { knownSchoolCodes });
+        ? await parseAssessmentFile(file.content, file.fileName, options)
+        : await parseSocialPassportFile(file.content, file.fileName, options);
     const errors = [...parsed.errors];
     if (errors.length > 0) {
       errors.sort((a, b) => a.row - b.row);
@@ -185,15 +188,21 @@ export class IdentificationService {
     }
     const present = [...new Set((results?.rows ?? []).map((r) => r.year))].sort((a, b) => b - a);
     const years = requestedYears?.length ? [...new Set(requestedYears)].sort((a, b) => a - b) : present.slice(0, DEFAULT_RANKING_YEARS).reverse();
-    if (years.length === 0) {
+    if (!results || years.length === 0) {
       throw new UnprocessableEntityException('Нет результатов оценочных процедур: загрузите файл результатов');
     }
-    const ranking = rankSchools({ results: results?.rows ?? [], social: social?.rows ?? [], years });
+    const withData = years.filter((year) => present.includes(year));
+    if (withData.length < DEFAULT_RANKING_OPTIONS.minLowYears) {
+      throw new UnprocessableEntityException(
+        tooFewYearsMessage(DEFAULT_RANKING_OPTIONS.minLowYears, withData, results.fileName, requestedYears?.length ? years : undefined),
+      );
+    }
+    const ranking = rankSchools({ results: results.rows, social: social?.rows ?? [], years });
     const byCode = new Map((await this.directory.schools(cycle.regionCode)).filter((s) => s.code).map((s) => [s.code!, s]));
     return {
       cycleId: cycle.id,
       years,
-      imports: { results: results ? withoutRows(results) : null, social: social ? withoutRows(social) : null },
+      imports: { results: withoutRows(results), social: social ? withoutRows(social) : null },
       items: ranking.map((r) => rankedSchool(r, byCode.get(r.schoolCode))),
     };
   }
@@ -301,6 +310,23 @@ export class IdentificationService {
   }
 
   /** Codes the region's directory does not know, each with the row and column where the official wrote it. */
+}
+
+/**
+ * «Stably low» compares a school's years with each other, so the ranking needs results for at least `needed` of the
+ * years it analyses; says how many there are instead.
+ */
+export function tooFewYearsMessage(needed: number, withData: number[], fileName: string, requested?: number[]): string {
+  const where = requested ? `за запрошенные годы (${requested.join(', ')}) в файле «${fileName}»` : `в файле «${fileName}»`;
+  const found =
+    withData.length === 0
+      ? `${where} результатов нет`
+      : `${where} есть результаты только за ${countOf(withData.length, NOUNS.year)} (${withData.join(', ')})`;
+  return (
+    `Для рейтинга нужны результаты не менее чем за ${countOf(needed, NOUNS.year)}, а ${found}: ` +
+    'загрузите файл результатов за несколько лет' +
+    (requested ? ' или выберите другие годы в years' : '')
+  );
 }
 
 function withoutRows<T>(stored: StoredImport<T>): ImportSummary {

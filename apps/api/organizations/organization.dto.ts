@@ -5,6 +5,12 @@ import { ORGANIZATION_KINDS, type OrganizationKind, type OrganizationEntity, typ
 import { isRole, ROLES, type Role } from '../auth/roles';
 import { REQUIRED, trimmed } from '../common/fields';
 
+/**
+ * A school's code as the region's registers and the ministry's files write it: text, so leading zeros stay. The
+ * identification imports match their «Код ОО» column against it exactly.
+ */
+const SCHOOL_CODE = /^[0-9A-Za-zА-Яа-яЁё][0-9A-Za-zА-Яа-яЁё._/-]{0,31}$/;
+const SCHOOL_CODE_MESSAGE = 'код школы: цифры и буквы без пробелов (можно . _ / -), до 32 символов, например 000101';
 
 export class CreateOrganizationDto {
   @ApiProperty({ example: 'demo-mun-zapadny', description: 'Business key: lower-case Latin letters, digits and hyphens' })
@@ -36,6 +42,17 @@ export class CreateOrganizationDto {
   @IsString()
   @MaxLength(64)
   parentId?: string;
+
+  @ApiPropertyOptional({
+    example: '000104',
+    description:
+      "Schools only: the code the ministry's identification files («Код ОО») use for the school, unique within the region. " +
+      'A school without one cannot be matched by an import.',
+  })
+  @IsOptional()
+  @Transform(trimmed)
+  @Matches(SCHOOL_CODE, { message: SCHOOL_CODE_MESSAGE })
+  code?: string;
 }
 
 export class CreatePersonDto {
@@ -91,6 +108,11 @@ export class ListOrganizationsQueryDto {
   @IsString()
   @MaxLength(64)
   parentId?: string;
+
+  @ApiPropertyOptional({ example: '000101', description: 'A school code, exactly as stored (leading zeros included)' })
+  @IsOptional()
+  @Matches(SCHOOL_CODE, { message: SCHOOL_CODE_MESSAGE })
+  code?: string;
 }
 
 export class OrganizationView {
@@ -100,6 +122,8 @@ export class OrganizationView {
   @ApiProperty() regionCode!: string;
   @ApiProperty() timeZone!: string;
   @ApiPropertyOptional() parentId?: string;
+  @ApiPropertyOptional({ example: '000101', description: "A school's code in the identification files; absent when not set" })
+  code?: string;
 }
 
 export class PersonView {
@@ -125,6 +149,7 @@ export function mapOrganization(org: OrganizationEntity): OrganizationView {
     regionCode: org.regionCode,
     timeZone: org.timeZone,
     parentId: org.parentId ?? undefined,
+    code: org.code ?? undefined,
   };
 }
 

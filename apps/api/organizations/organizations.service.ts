@@ -1,5 +1,6 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { isValidTimeZone } from '../../../libs/domain/deadline';
+import { countOf, NOUNS } from '../../../libs/domain/russian';
 import { DirectoryRepository } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
@@ -55,9 +56,33 @@ export class OrganizationsService {
       throw new UnprocessableEntityException(`parentId: организация «${dto.parentId}» не найдена`);
     }
     if (dto.parentId) await this.policy.assertCanRead(user, dto.parentId, `добавление организации в «${dto.parentId}»`);
+    if (dto.code !== undefined && dto.kind !== 'school') {
+      throw new BadRequestException({
+        message: 'Запрос содержит ошибки',
+        details: ['code: код задаётся только школам (kind: school) — по нему файлы идентификации находят школу'],
+      });
+    }
+    await this.assertCodeFree(dto);
     const created = await this.directory.insertOrganization({ ...dto, parentId: dto.parentId ?? null });
-    if (!created) throw new ConflictException(`Организация с кодом «${dto.id}» уже есть в справочнике`);
+    if (!created) {
+      // The same id, or the same code added by a concurrent request since the check above.
+      if (await this.directory.findOrganization(dto.id)) {
+        throw new ConflictException(`Организация «${dto.id}» уже есть в справочнике`);
+      }
+      await this.assertCodeFree(dto);
+      throw new ConflictException(`Организация «${dto.id}» не добавлена: повторите запрос`);
+    }
     return mapOrganization((await this.directory.findOrganization(dto.id))!);
+  }
+
+  private async assertCodeFree(dto: CreateOrganizationDto): Promise<void> {
+    if (dto.code === undefined) return;
+    const holder = await this.directory.findByCode(dto.regionCode, dto.code);
+    if (holder) {
+      throw new ConflictException(
+        `Код школы «${dto.code}» уже занят в регионе ${dto.regionCode}: «${holder.name}» (${holder.id}); коды школ уникальны в пределах региона`,
+      );
+    }
   }
 
   /**
@@ -85,7 +110,7 @@ export class OrganizationsService {
     if (password && Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
       throw new BadRequestException({
         message: 'Запрос содержит ошибки',
-        details: [`password: не длиннее ${PASSWORD_MAX_BYTES} байт (кириллическая буква занимает два)`],
+        details: [`password: не длиннее ${countOf(PASSWORD_MAX_BYTES, NOUNS.byteGenitive)} (кириллическая буква занимает два)`],
       });
     }
     const email = dto.email.toLowerCase();

@@ -1,6 +1,7 @@
 import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import type { ResolvedStep } from '../../../libs/contracts/cycle-template';
 import { rankSchools, suggestPartners, type AssessmentRow } from '../../../libs/domain/analytics';
+import { countOf, NOUNS } from '../../../libs/domain/russian';
 import { CycleRepository, type AgreementRow, type CycleRow } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
@@ -153,7 +154,8 @@ export class PartnershipsService {
       const current = loads.get(partnerId) ?? 0;
       if (current + added > maxLoad) {
         problems.push(
-          `школа «${name(partnerId)}» перегружена: уже сопровождает ${current}, с предложенными парами — ${current + added} при допустимых ${maxLoad}`,
+          `школа «${name(partnerId)}» перегружена: уже сопровождает ${countOf(current, NOUNS.schoolAccusative)}, ` +
+            `с предложенными парами — ${current + added} при допустимых ${maxLoad}`,
         );
       }
     }
@@ -270,7 +272,8 @@ export class PartnershipsService {
     }
     const years = [...new Set(results.rows.map((r) => r.year))].sort((a, b) => b - a).slice(0, DEFAULT_RANKING_YEARS);
     const scores = new Map<string, number>();
-    for (const r of rankSchools({ results: results.rows, social: [], years })) {
+    // Only the mean scores are read here, and they need no number of years: one year of results is enough.
+    for (const r of rankSchools({ results: results.rows, social: [], years, options: { minLowYears: 1 } })) {
       if (r.averageScore !== null) scores.set(r.schoolCode, r.averageScore);
     }
     return scores;

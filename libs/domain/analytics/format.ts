@@ -1,3 +1,5 @@
+import { countOf, NOUNS } from '../russian';
+
 /** Russian number formatting for the reasons shown to officials: a decimal comma and a true minus sign. */
 export function formatDecimal(value: number, digits = 2): string {
   const fixed = Math.abs(value).toFixed(digits).replace('.', ',');
@@ -10,7 +12,7 @@ export function formatShare(value: number): string {
   return formatDecimal(rounded, Number.isInteger(rounded) ? 0 : 1);
 }
 
-/** «в 1 году», «в 2 годах»: the prepositional case has one singular form and one plural form. */
+/** «в 1 году», «в 2 годах», «в 21 году». */
 export function yearsPrepositional(count: number): string {
-  return count % 10 === 1 && count % 100 !== 11 ? `${count} году` : `${count} годах`;
+  return countOf(count, NOUNS.yearPrepositional);
 }

@@ -24,6 +24,7 @@
  * 7. Rank: 'both', 'low_results', 'social_risk', then schools without a category; within each, by the mean of the
  *    yearly scores, lowest first (schools without results last), then by the index, highest first, then by code.
  */
+import { countOf, NOUNS } from '../russian';
 import { formatDecimal, formatShare, yearsPrepositional } from './format';
 import { SOCIAL_INDICATORS, type AssessmentRow, type SocialIndicatorKey, type SocialPassportRow } from './types';
 
@@ -335,7 +336,7 @@ function explain(ranking: Omit<SchoolRanking, 'rank'>, options: Required<Ranking
   }
   for (const year of ranking.yearlyScores) {
     if (!year.low || year.score === null) continue;
-    const place = `${year.placeFromBottom}-е место снизу из ${year.schoolsRanked} школ`;
+    const place = `${year.placeFromBottom}-е место снизу из ${countOf(year.schoolsRanked, NOUNS.schoolGenitive)}`;
     reasons.push(`${year.year} г.: сводный балл ${formatDecimal(year.score)}, ${place}`);
   }
   const missing = ranking.yearlyScores.filter((y) => y.score === null).map((y) => y.year);

@@ -10,6 +10,7 @@
  *   written under either municipality counts, so a one-sided list still works.
  * Order: same municipality first, then neighbours; within each, higher score first, then lighter load, then code.
  */
+import { countOf, NOUNS } from '../russian';
 import { formatDecimal } from './format';
 
 export interface PartnerCandidate {
@@ -81,7 +82,7 @@ export function suggestPartners(input: SuggestPartnersInput): PartnerSuggestion[
         `результаты в верхней четверти школ региона (балл ${formatDecimal(c.score)})`,
         c.currentLoad === 0
           ? `пока не сопровождает ни одной школы (можно до ${input.maxLoad})`
-          : `сопровождает ${c.currentLoad} из ${input.maxLoad} возможных`,
+          : `сопровождает ${countOf(c.currentLoad, NOUNS.schoolAccusative)} из ${input.maxLoad} возможных`,
       ].join('; '),
     }));
 }

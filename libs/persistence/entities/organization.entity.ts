@@ -24,6 +24,13 @@ export class OrganizationEntity {
   @Column({ name: 'parent_id', type: 'varchar', length: 64, nullable: true })
   parentId!: string | null;
 
+  /**
+   * A school's code as the ministry's files write it (text: leading zeros matter), unique within the region; the
+   * identification imports find schools by it. Null for other kinds and for schools nobody has coded yet.
+   */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  code!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -1,4 +1,4 @@
-import { In, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { In, IsNull, Not, Or, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { OrganizationEntity, PersonEntity, SubstitutionEntity, type OrganizationKind } from '../entities';
 
 export interface NewOrganization {
@@ -8,6 +8,8 @@ export interface NewOrganization {
   regionCode: string;
   timeZone: string;
   parentId?: string | null;
+  /** A school's code in the ministry's files; unique within the region. */
+  code?: string | null;
 }
 
 export interface NewPerson {
@@ -48,7 +50,12 @@ export interface OrganizationFilter {
   regionCode?: string;
   kind?: OrganizationKind;
   parentId?: string;
+  /** Exact, as stored: '000101' does not find '101'. */
+  code?: string;
 }
+
+/** Roles that read and never act (apps/api/auth/roles.ts): no reminder or escalation reaches them. */
+export const READ_ONLY_ROLES = ['auditor'];
 
 /** Organisations and their people: who is assigned, who is reminded, who is escalated to. */
 export class DirectoryRepository {
@@ -77,15 +84,24 @@ export class DirectoryRepository {
     if (filter.regionCode) where.regionCode = filter.regionCode;
     if (filter.kind) where.kind = filter.kind;
     if (filter.parentId) where.parentId = filter.parentId;
+    if (filter.code) where.code = filter.code;
     return this.organizations.find({ where, order: { regionCode: 'ASC', kind: 'ASC', name: 'ASC' } });
   }
 
-  /** Inserts, or leaves an existing organisation with the same id untouched; returns whether it was new. */
+  /** The organisation of the region that carries this code, if any (codes are unique within a region). */
+  async findByCode(regionCode: string, code: string): Promise<OrganizationEntity | null> {
+    return this.organizations.findOneBy({ regionCode, code });
+  }
+
+  /**
+   * Inserts, or leaves an existing organisation with the same id, or the same code in the region, untouched;
+   * returns whether it was new.
+   */
   async insertOrganization(org: NewOrganization): Promise<boolean> {
     const result = await this.organizations
       .createQueryBuilder()
       .insert()
-      .values({ ...org, parentId: org.parentId ?? null })
+      .values({ ...org, parentId: org.parentId ?? null, code: org.code ?? null })
       .orIgnore()
       .execute();
     return (result.raw as unknown[]).length > 0;
@@ -132,8 +148,10 @@ export class DirectoryRepository {
   }
 
   private async recipients(organizationId: string, headsOnly: boolean, now: Date): Promise<PersonEntity[]> {
+    // Reminders and escalations are for the people who act on the organisation's tasks: an auditor only reads.
+    const acting = Or(IsNull(), Not(In(READ_ONLY_ROLES)));
     const members = await this.people.find({
-      where: headsOnly ? { organizationId, isHead: true } : { organizationId },
+      where: headsOnly ? { organizationId, isHead: true, role: acting } : { organizationId, role: acting },
       order: { isHead: 'DESC', fullName: 'ASC' },
     });
     if (members.length === 0) return [];

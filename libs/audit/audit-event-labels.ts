@@ -1,0 +1,58 @@
+/**
+ * What each audit event type means, in Russian, for the auditor's exports. One map for every type the code base
+ * appends to `audit_events`; test/unit/audit-event-labels.spec.ts scans the sources and fails on a type without a
+ * label. Codes stay in the exports beside the labels: they are what the log stores and what the hash covers.
+ */
+import type { ReviewDecision, TaskEventType } from '../contracts/deadline-task';
+
+/** Projected by every deadline task workflow (libs/persistence/repositories/task.repository.ts). */
+const TASK_EVENT_LABELS: Record<TaskEventType, string> = {
+  created: 'Задача создана',
+  reminder_sent: 'Отправлено напоминание',
+  escalation_sent: 'Отправлена эскалация',
+  completed: 'Задача выполнена',
+  extended: 'Срок задачи продлён',
+  reassigned: 'Исполнитель изменён',
+  cancelled: 'Задача отменена',
+};
+
+/** `review_<decision>`, appended when a reviewer decides on a submission (apps/api/cycles/submissions.service.ts). */
+const REVIEW_EVENT_LABELS: Record<`review_${ReviewDecision}`, string> = {
+  review_approved: 'Материалы утверждены',
+  review_returned: 'Материалы возвращены на доработку',
+  review_rejected: 'Материалы отклонены',
+};
+
+export const AUDIT_EVENT_LABELS: Readonly<Record<string, string>> = {
+  ...TASK_EVENT_LABELS,
+  ...REVIEW_EVENT_LABELS,
+  // The yearly cycle's workflow (workflows/cycle.workflow.ts).
+  cycle_launched: 'Цикл запущен',
+  cycle_paused: 'Цикл приостановлен',
+  cycle_resumed: 'Цикл возобновлён',
+  cycle_cancelled: 'Цикл отменён',
+  cycle_completed: 'Цикл завершён',
+  stage_extended: 'Срок этапа продлён для всех',
+  participants_approved: 'Школы-участницы приняты в цикл',
+  best_practice_invited: 'Школы приглашены описать лучшую практику',
+  // Actions through the API.
+  identification_file_imported: 'Загружен файл идентификации',
+  participants_list_approved: 'Утверждён список школ-участниц',
+  submission_made: 'Материалы представлены',
+  partner_pairs_proposed: 'Предложены пары школ-партнёров',
+  agreement_confirmed: 'Соглашение подтверждено стороной',
+  document_uploaded: 'Загружен документ',
+  extension_requested: 'Запрошено продление срока',
+  extension_granted: 'Продление срока одобрено',
+  extension_refused: 'В продлении срока отказано',
+  participant_outcome_set: 'Принято решение об итогах участия школы',
+  practice_withdrawn: 'Практика снята с публикации',
+  substitution_created: 'Назначен заместитель',
+  substitution_revoked: 'Замещение отменено',
+  access_denied: 'Отказано в доступе',
+};
+
+/** The label, or the code itself for a type this version does not know (an entry written by a newer one). */
+export function auditEventLabel(type: string): string {
+  return Object.hasOwn(AUDIT_EVENT_LABELS, type) ? AUDIT_EVENT_LABELS[type] : type;
+}
