@@ -68,7 +68,7 @@ export async function organizationTrackWorkflow(input: OrganizationTrackInput): 
     if (!(await readyToStart(opensAt ?? step.opensAt))) return;
     const stepInput: StepInput = {
       cycleId: input.cycleId,
-      plan: { timeZone: plan.timeZone, calendar: plan.calendar, compression: plan.compression },
+      plan: { timeZone: plan.timeZone, calendar: plan.calendar, compression: plan.compression, decreeNonWorkingDays: plan.decreeNonWorkingDays },
       step,
       organizationId,
       municipalityId: input.municipalityId,

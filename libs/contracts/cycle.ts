@@ -145,7 +145,7 @@ export interface OrganizationTrackInput {
 
 export interface StepInput {
   cycleId: string;
-  plan: Pick<ResolvedCyclePlan, 'timeZone' | 'calendar' | 'compression'>;
+  plan: Pick<ResolvedCyclePlan, 'timeZone' | 'calendar' | 'compression' | 'decreeNonWorkingDays'>;
   step: ResolvedStep;
   organizationId: string;
   municipalityId?: string;

@@ -4,10 +4,9 @@
  */
 import { DateTime } from 'luxon';
 import type { ResolvedStage, PlanDuration } from '../contracts/cycle-template';
-import { addCalendarDays, addWorkingDays } from './calendar';
+import { addCalendarDays, addWorkingDays, endOfWorkingDay, type CalendarOptions } from './calendar';
 
 const LOCAL_FORMAT = "yyyy-MM-dd'T'HH:mm:ss";
-const DEFAULT_DUE_TIME = '18:00:00';
 
 /** The instant of a local 'YYYY-MM-DDTHH:mm[:ss]' in `timeZone`, in epoch milliseconds. */
 export function localToEpochMs(local: string, timeZone: string): number {
@@ -19,14 +18,15 @@ export function epochMsToLocal(ms: number, timeZone: string): string {
 }
 
 /**
- * The local deadline `duration` after `nowMs`: n working (or calendar) days later at 18:00, or — in a compressed
- * test calendar — n seconds later.
+ * The local deadline `duration` after `nowMs`: n working (or calendar) days later at the end of that working day, or
+ * — in a compressed test calendar — n seconds later. `options` are the plan's (ResolvedCyclePlan is one).
  */
-export function localDueAfter(nowMs: number, duration: PlanDuration, timeZone: string): string {
+export function localDueAfter(nowMs: number, duration: PlanDuration, timeZone: string, options: CalendarOptions = {}): string {
   if ('seconds' in duration) return epochMsToLocal(nowMs + duration.seconds * 1000, timeZone);
   const today = DateTime.fromMillis(nowMs, { zone: timeZone }).toISODate() as string;
-  const day = 'workingDays' in duration ? addWorkingDays(today, duration.workingDays) : addCalendarDays(today, duration.calendarDays);
-  return `${day}T${DEFAULT_DUE_TIME}`;
+  const day =
+    'workingDays' in duration ? addWorkingDays(today, duration.workingDays, options) : addCalendarDays(today, duration.calendarDays);
+  return `${day}T${endOfWorkingDay(day, options)}:00`;
 }
 
 /** The later of two local date-times in the same zone. */

@@ -9,7 +9,7 @@ import type {
   NotificationPolicy,
   ScheduledNotification,
 } from '../contracts/deadline-task';
-import { addCalendarDays, addWorkingDays, nextWorkingDay, previousWorkingDay } from './calendar';
+import { addCalendarDays, addWorkingDays, endOfWorkingDay, nextWorkingDay, previousWorkingDay } from './calendar';
 
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
 const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -57,11 +57,19 @@ function atLocal(date: string, time: string, zone: string): DateTime {
   return DateTime.fromISO(`${date}T${time}`, { zone });
 }
 
-/** Russian law moves a deadline that falls on a non-working day to the next working day, keeping its time. */
+/**
+ * Russian law moves a deadline that falls on a non-working day to the next working day. It keeps its time, except
+ * the end of the working day (18:00, which is also what a date without a time means): that becomes the end of the
+ * day it lands on, 17:00 on a shortened pre-holiday day. An 18:00 written by hand cannot be told from it, and the
+ * end of the day is what it means.
+ */
 export function resolveDeadline(request: DeadlineRequest): EffectiveDeadline {
   const requested = parseLocalDateTime(request.localDateTime, request.timeZone);
-  const { date, time } = localParts(requested);
-  const effectiveDate = request.calendar === 'working-days' ? nextWorkingDay(date) : date;
+  const { date, time: requestedTime } = localParts(requested);
+  const options = { decreeNonWorkingDays: request.decreeNonWorkingDays };
+  const effectiveDate = request.calendar === 'working-days' ? nextWorkingDay(date, options) : date;
+  const endOfDay = (day: string): string => `${endOfWorkingDay(day, options)}:00`;
+  const time = effectiveDate !== date && requestedTime === endOfDay(date) ? endOfDay(effectiveDate) : requestedTime;
   const effective = atLocal(effectiveDate, time, request.timeZone);
   return {
     requested: { ...request },
@@ -108,7 +116,7 @@ export function buildNotificationSchedule(
   now: Date,
   options: ScheduleOptions = {},
 ): ScheduledNotification[] {
-  const { timeZone, calendar } = deadline.requested;
+  const { timeZone, calendar, decreeNonWorkingDays } = deadline.requested;
   const due = DateTime.fromISO(deadline.dueAt, { zone: timeZone });
   const { date: dueDate, time: dueTime } = localParts(due);
   const steps: ScheduledNotification[] = [];
@@ -120,7 +128,7 @@ export function buildNotificationSchedule(
     } else {
       const day = addCalendarDays(dueDate, -(rule.daysBefore ?? 0));
       // Reminders move earlier, never later, so that the assignee still has the promised lead time.
-      const workingDay = calendar === 'working-days' ? previousWorkingDay(day) : day;
+      const workingDay = calendar === 'working-days' ? previousWorkingDay(day, { decreeNonWorkingDays }) : day;
       at = atLocal(workingDay, rule.atLocalTime ?? DEFAULT_REMINDER_TIME, timeZone);
     }
     steps.push({ stepKey: `r${revision}-reminder-${index + 1}`, kind: 'reminder', target: 'assignee', at: toUtcIso(at) });
@@ -132,7 +140,7 @@ export function buildNotificationSchedule(
       at = due.plus({ seconds: rule.secondsAfter });
     } else {
       const days = rule.workingDaysAfter ?? 0;
-      const day = calendar === 'working-days' ? addWorkingDays(dueDate, days) : addCalendarDays(dueDate, days);
+      const day = calendar === 'working-days' ? addWorkingDays(dueDate, days, { decreeNonWorkingDays }) : addCalendarDays(dueDate, days);
       at = atLocal(day, rule.atLocalTime ?? dueTime, timeZone);
       // The same-day escalation must not fire before the deadline itself has passed.
       if (at < due) at = due;

@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
-import { addCalendarDays, addWorkingDays, isWorkingDay } from '../../libs/domain/calendar';
+import { addCalendarDays, addWorkingDays, endOfWorkingDay, isWorkingDay } from '../../libs/domain/calendar';
 import { resolveDeadline } from '../../libs/domain/deadline';
 import { insertCycle, insertOtherRegion, insertTaskRow } from '../support/cycle-rows';
 import { ApiClient, expectRussianError, type ApiResponse } from '../support/http';
@@ -87,8 +87,8 @@ describe('extension requests', () => {
       supervisorOrganizationId: 'demo-ministry',
       requestedBy: 'coordinator@severny.demo-region.example',
       reason,
-      proposedLocalDateTime: `${LATER_DATE}T18:00`,
-      proposedDueAt: utcOf(`${LATER_DATE}T18:00`),
+      proposedLocalDateTime: `${LATER_DATE}T${endOfWorkingDay(LATER_DATE)}`,
+      proposedDueAt: utcOf(`${LATER_DATE}T${endOfWorkingDay(LATER_DATE)}`),
       currentDueAt: utcOf(`${DUE_DATE}T18:00`),
       timeZone: ZONE,
       status: 'pending',
@@ -146,17 +146,17 @@ describe('extension requests', () => {
       status: 'granted',
       decidedBy: 'reviewer@demo-region.example',
       decisionBasis: basis,
-      currentDueAt: utcOf(`${LATER_DATE}T18:00`),
+      currentDueAt: utcOf(`${LATER_DATE}T${endOfWorkingDay(LATER_DATE)}`),
     });
     expectRussianError(await decide(ministry, grantedRequest, { decision: 'refused', basis: 'Передумали' }), 409, ['уже рассмотрен']);
 
     const task = await reviewer.get(`/api/tasks/${granted}`);
-    expect(task.body.dueAt).toBe(utcOf(`${LATER_DATE}T18:00`));
+    expect(task.body.dueAt).toBe(utcOf(`${LATER_DATE}T${endOfWorkingDay(LATER_DATE)}`));
     const extended = (task.body.timeline as { type: string; actor: string; data: { reason: string } }[]).find((e) => e.type === 'extended');
     expect(extended).toMatchObject({ actor: 'reviewer@demo-region.example', data: { reason: `Продление по запросу: ${basis}` } });
     // The workflow itself took the new deadline, not only the read model.
     const description = await harness.env.client.workflow.getHandle(`task:${granted}`).query<{ deadline: { dueAt: string } }>('taskSnapshot');
-    expect(description.deadline.dueAt).toBe(utcOf(`${LATER_DATE}T18:00`));
+    expect(description.deadline.dueAt).toBe(utcOf(`${LATER_DATE}T${endOfWorkingDay(LATER_DATE)}`));
 
     const entries: { type: string; actor: string; data: Record<string, unknown> }[] = await stack.app
       .get(DataSource)

@@ -216,6 +216,15 @@ describe('parseTemplate', () => {
     expect(problems.filter((p) => p.path === '/stages/0/steps/0/deadline')).toHaveLength(1);
   });
 
+  it('accepts the production calendar option for decree days, with its two values only', () => {
+    for (const decreeNonWorkingDays of ['non-working', 'working'] as const) {
+      expect(validateAgainstSchema({ ...minimalTemplate(), productionCalendar: { decreeNonWorkingDays } })).toEqual([]);
+    }
+    expect(validateAgainstSchema({ ...minimalTemplate(), productionCalendar: {} })).toEqual([]);
+    const wrong = validateAgainstSchema({ ...minimalTemplate(), productionCalendar: { decreeNonWorkingDays: 'weekend' as never } });
+    expectProblem(wrong, '/productionCalendar/decreeNonWorkingDays', /недопустимое значение «weekend»; допустимы: non-working, working/);
+  });
+
   it('runs the semantic checks after the schema and returns the template only when clean', () => {
     const valid = parseTemplate(JSON.stringify(minimalTemplate()), 'json');
     expect(valid.problems).toEqual([]);

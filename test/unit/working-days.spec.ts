@@ -7,6 +7,8 @@ import {
   RU_PRODUCTION_CALENDAR,
   addCalendarDays,
   addWorkingDays,
+  decreeNonWorkingDayBasis,
+  endOfWorkingDay,
   isValidIsoDate,
   isWorkingDay,
   nextWorkingDay,
@@ -15,6 +17,19 @@ import {
 } from '../../libs/domain/calendar';
 
 const YEARS = Array.from({ length: CALENDAR_LAST_YEAR - CALENDAR_FIRST_YEAR + 1 }, (_, i) => CALENDAR_FIRST_YEAR + i);
+const DECREE_DAYS_WORKING = { decreeNonWorkingDays: 'working' } as const;
+const DECREE_DAYS_OFF = { decreeNonWorkingDays: 'non-working' } as const;
+
+/** Every «нерабочий день по указу Президента» on a weekday, written out independently of the data. */
+const DECREE_WEEKDAYS: ReadonlyArray<[string, string]> = [
+  ...weekdaysBetween('2020-03-30', '2020-04-03').map((d): [string, string] => [d, 'Указ Президента РФ от 25.03.2020 № 206']),
+  ...weekdaysBetween('2020-04-04', '2020-04-30').map((d): [string, string] => [d, 'Указ Президента РФ от 02.04.2020 № 239']),
+  ...weekdaysBetween('2020-05-06', '2020-05-08').map((d): [string, string] => [d, 'Указ Президента РФ от 28.04.2020 № 294']),
+  ['2020-06-24', 'Указ Президента РФ от 29.05.2020 № 345'],
+  ['2020-07-01', 'Указ Президента РФ от 01.06.2020 № 354'],
+  ...weekdaysBetween('2021-05-04', '2021-05-07').map((d): [string, string] => [d, 'Указ Президента РФ от 23.04.2021 № 242']),
+  ...weekdaysBetween('2021-11-01', '2021-11-03').map((d): [string, string] => [d, 'Указ Президента РФ от 20.10.2021 № 595']),
+];
 
 /** Labour Code art. 112, part 1. */
 const PUBLIC_HOLIDAYS: ReadonlyArray<[string, string]> = [
@@ -39,12 +54,24 @@ function weekday(date: string): number {
   return new Date(`${date}T00:00:00Z`).getUTCDay();
 }
 
-function everyDateOf(year: number): string[] {
+function datesBetween(first: string, last: string): string[] {
   const dates: string[] = [];
-  for (let t = Date.UTC(year, 0, 1); t <= Date.UTC(year, 11, 31); t += 86_400_000) {
+  for (let t = Date.parse(`${first}T00:00:00Z`); t <= Date.parse(`${last}T00:00:00Z`); t += 86_400_000) {
     dates.push(new Date(t).toISOString().slice(0, 10));
   }
   return dates;
+}
+
+function everyDateOf(year: number): string[] {
+  return datesBetween(`${year}-01-01`, `${year}-12-31`);
+}
+
+function weekdaysBetween(first: string, last: string): string[] {
+  return datesBetween(first, last).filter((date) => weekday(date) !== 0 && weekday(date) !== 6);
+}
+
+function decreeDatesOf(year: number): string[] {
+  return RU_PRODUCTION_CALENDAR[year].decreeNonWorkingDays.flatMap((decree) => [...decree.dates]);
 }
 
 describe('the production calendar data', () => {
@@ -72,14 +99,39 @@ describe('the production calendar data', () => {
     for (const date of workingWeekends) expect([0, 6]).toContain(weekday(date));
   });
 
-  it.each(YEARS)('marks every shortened pre-holiday day of %i as a working day', (year) => {
-    for (const date of RU_PRODUCTION_CALENDAR[year].shortenedDays) expect(isWorkingDay(date)).toBe(true);
+  it.each(YEARS)('marks every shortened pre-holiday day of %i as a working day, unless a decree made it non-working', (year) => {
+    for (const date of RU_PRODUCTION_CALENDAR[year].shortenedDays) {
+      expect(isWorkingDay(date, DECREE_DAYS_WORKING)).toBe(true);
+      expect([date, isWorkingDay(date)]).toEqual([date, decreeNonWorkingDayBasis(date) === undefined]);
+    }
+  });
+
+  it('lists the presidential decrees\' non-working weekdays of 2020 and 2021, and no others', () => {
+    const listed = YEARS.flatMap((year) =>
+      RU_PRODUCTION_CALENDAR[year].decreeNonWorkingDays.flatMap(({ dates, basis }) => dates.map((date) => [date, basis])),
+    );
+    expect(listed).toEqual(DECREE_WEEKDAYS);
+  });
+
+  it.each(YEARS)('lists for %i decree days only on weekdays the Government\'s calendar has as working, sorted', (year) => {
+    for (const { dates, basis } of RU_PRODUCTION_CALENDAR[year].decreeNonWorkingDays) {
+      expect(basis).toMatch(/^Указ Президента РФ от \d{2}\.\d{2}\.\d{4} № \d+$/);
+      expect([...new Set(dates)].sort()).toEqual(dates);
+      for (const date of dates) {
+        expect(date.startsWith(`${year}-`)).toBe(true);
+        expect([1, 2, 3, 4, 5]).toContain(weekday(date));
+        expect(RU_PRODUCTION_CALENDAR[year].daysOff).not.toContain(date);
+      }
+    }
   });
 
   it('cannot be altered at run time, since workflows share it', () => {
     expect(Object.isFrozen(RU_PRODUCTION_CALENDAR)).toBe(true);
     expect(Object.isFrozen(RU_PRODUCTION_CALENDAR[2025])).toBe(true);
     expect(Object.isFrozen(RU_PRODUCTION_CALENDAR[2025].daysOff)).toBe(true);
+    expect(Object.isFrozen(RU_PRODUCTION_CALENDAR[2020].decreeNonWorkingDays)).toBe(true);
+    expect(Object.isFrozen(RU_PRODUCTION_CALENDAR[2020].decreeNonWorkingDays[0])).toBe(true);
+    expect(Object.isFrozen(RU_PRODUCTION_CALENDAR[2020].decreeNonWorkingDays[0].dates)).toBe(true);
   });
 
   it('stays importable from a Temporal workflow: no imports outside the calendar, no clock, no randomness', () => {
@@ -107,12 +159,15 @@ describe('isWorkingDay', () => {
     for (const year of YEARS) expect(isWorkingDay(`${year}-${monthDay}`)).toBe(false);
   });
 
-  it.each(YEARS)('matches for %i a calendar rebuilt from the data by hand', (year) => {
+  it.each(YEARS)('matches for %i a calendar rebuilt from the data by hand, with decree days off or worked', (year) => {
     const { daysOff, workingWeekends } = RU_PRODUCTION_CALENDAR[year];
+    const decreeDays = decreeDatesOf(year);
     for (const date of everyDateOf(year)) {
       const weekend = weekday(date) === 0 || weekday(date) === 6;
-      const expected = weekend ? workingWeekends.includes(date) : !daysOff.includes(date);
-      expect([date, isWorkingDay(date)]).toEqual([date, expected]);
+      const governmentCalendar = weekend ? workingWeekends.includes(date) : !daysOff.includes(date);
+      expect([date, isWorkingDay(date, DECREE_DAYS_WORKING)]).toEqual([date, governmentCalendar]);
+      expect([date, isWorkingDay(date)]).toEqual([date, governmentCalendar && !decreeDays.includes(date)]);
+      expect([date, isWorkingDay(date, DECREE_DAYS_OFF)]).toEqual([date, governmentCalendar && !decreeDays.includes(date)]);
     }
   });
 
@@ -224,10 +279,13 @@ describe('addWorkingDays', () => {
     expect(addWorkingDays('2025-01-09', -2)).toBe('2024-12-27');
   });
 
-  it('undoes itself from any working day', () => {
-    for (const start of ['2017-01-09', '2018-12-29', '2020-05-06', '2024-04-27', '2025-12-30', '2027-06-15']) {
-      for (const n of [1, 7, 30, 60]) expect(addWorkingDays(addWorkingDays(start, n), -n)).toBe(start);
+  it('undoes itself from any working day, whether decree days are off or worked', () => {
+    for (const options of [DECREE_DAYS_OFF, DECREE_DAYS_WORKING]) {
+      for (const start of ['2017-01-09', '2018-12-29', '2020-03-27', '2020-05-12', '2024-04-27', '2025-12-30', '2027-06-15']) {
+        for (const n of [1, 7, 30, 60]) expect(addWorkingDays(addWorkingDays(start, n, options), -n, options)).toBe(start);
+      }
     }
+    for (const n of [1, 7, 30]) expect(addWorkingDays(addWorkingDays('2020-05-06', n, DECREE_DAYS_WORKING), -n, DECREE_DAYS_WORKING)).toBe('2020-05-06');
   });
 
   it('rejects a non-integer count', () => {
@@ -256,8 +314,10 @@ describe('addCalendarDays', () => {
 });
 
 describe('workingDaysInYear', () => {
-  // Published totals for a five-day week (КонсультантПлюс/Garant calendars; 2027 per the 2026 decree).
-  it.each([
+  // The totals published with each year's calendar, five-day week. Those of 2020 and 2021 predate the presidential
+  // decrees and count their non-working days as working days; КонсультантПлюс and xmlcalendar.ru count the same
+  // totals, less the decree days they have since marked off.
+  const PUBLISHED: ReadonlyArray<[number, number]> = [
     [2017, 247],
     [2018, 247],
     [2019, 247],
@@ -269,14 +329,113 @@ describe('workingDaysInYear', () => {
     [2025, 247],
     [2026, 247],
     [2027, 247],
-  ])('%i has %i working days, as officially published', (year, total) => {
-    expect(workingDaysInYear(year)).toBe(total);
+  ];
+
+  it.each(PUBLISHED)('%i has %i working days with decree days worked, as officially published', (year, total) => {
+    expect(workingDaysInYear(year, DECREE_DAYS_WORKING)).toBe(total);
+  });
+
+  it.each(PUBLISHED)('%i has its published total less its decree weekdays by default (%i published)', (year, total) => {
+    const decreeWeekdays = DECREE_WEEKDAYS.filter(([date]) => date.startsWith(`${year}-`)).length;
+    expect(workingDaysInYear(year)).toBe(total - decreeWeekdays);
+    expect(workingDaysInYear(year, DECREE_DAYS_OFF)).toBe(total - decreeWeekdays);
+  });
+
+  it('counts 219 working days in 2020 and 240 in 2021 when the decrees\' days are off', () => {
+    expect(workingDaysInYear(2020)).toBe(219); // 248 less 29: 30.03–30.04 (24), 06–08.05 (3), 24.06, 01.07
+    expect(workingDaysInYear(2021)).toBe(240); // 247 less 7: 04–07.05 (4), 01–03.11 (3)
   });
 
   it('rejects years the calendar does not cover', () => {
     expect(() => workingDaysInYear(2016)).toThrow(CalendarRangeError);
     expect(() => workingDaysInYear(2028)).toThrow(CalendarRangeError);
     expect(() => workingDaysInYear(2025.5)).toThrow(TypeError);
+  });
+});
+
+describe('a presidential decree\'s non-working day («нерабочий день по указу Президента»)', () => {
+  it.each(DECREE_WEEKDAYS)('counts %s as non-working by default and as working when asked, naming %s', (date, basis) => {
+    expect(isWorkingDay(date)).toBe(false);
+    expect(isWorkingDay(date, DECREE_DAYS_OFF)).toBe(false);
+    expect(isWorkingDay(date, DECREE_DAYS_WORKING)).toBe(true);
+    expect(decreeNonWorkingDayBasis(date)).toBe(basis);
+  });
+
+  it('names no decree for any other day, nor for a day outside the calendar', () => {
+    const decreeDays = new Set(DECREE_WEEKDAYS.map(([date]) => date));
+    for (const year of YEARS) {
+      for (const date of everyDateOf(year)) if (!decreeDays.has(date)) expect([date, decreeNonWorkingDayBasis(date)]).toEqual([date, undefined]);
+    }
+    expect(decreeNonWorkingDayBasis('2016-12-30')).toBeUndefined();
+    expect(() => decreeNonWorkingDayBasis('2020-13-01')).toThrow(TypeError);
+  });
+
+  it('moves a deadline past the whole non-working spring of 2020, or not at all when decree days are worked', () => {
+    expect(nextWorkingDay('2020-03-30')).toBe('2020-05-12');
+    expect(nextWorkingDay('2020-04-30')).toBe('2020-05-12');
+    expect(nextWorkingDay('2020-03-30', DECREE_DAYS_WORKING)).toBe('2020-03-30');
+    expect(nextWorkingDay('2020-06-24')).toBe('2020-06-25');
+    expect(nextWorkingDay('2020-07-01')).toBe('2020-07-02');
+    expect(nextWorkingDay('2021-05-04')).toBe('2021-05-11');
+    expect(nextWorkingDay('2021-05-04', DECREE_DAYS_WORKING)).toBe('2021-05-04');
+    expect(nextWorkingDay('2021-11-01')).toBe('2021-11-08');
+    expect(nextWorkingDay('2021-11-01', DECREE_DAYS_WORKING)).toBe('2021-11-01');
+  });
+
+  it('goes back over decree days to the last working day before them', () => {
+    expect(previousWorkingDay('2020-05-08')).toBe('2020-03-27');
+    expect(previousWorkingDay('2020-05-08', DECREE_DAYS_WORKING)).toBe('2020-05-08');
+    expect(previousWorkingDay('2021-11-07')).toBe('2021-10-29');
+    expect(previousWorkingDay('2021-11-07', DECREE_DAYS_WORKING)).toBe('2021-11-03');
+  });
+
+  it('skips decree days when counting working days, unless they are worked', () => {
+    expect(addWorkingDays('2020-03-27', 1)).toBe('2020-05-12');
+    expect(addWorkingDays('2020-03-27', 1, DECREE_DAYS_WORKING)).toBe('2020-03-30');
+    expect(addWorkingDays('2021-04-30', 1)).toBe('2021-05-11');
+    expect(addWorkingDays('2021-04-30', 1, DECREE_DAYS_WORKING)).toBe('2021-05-04');
+    expect(addWorkingDays('2020-05-12', -1)).toBe('2020-03-27');
+    expect(addWorkingDays('2020-05-12', -1, DECREE_DAYS_WORKING)).toBe('2020-05-08');
+    expect(addWorkingDays('2020-04-15', 0)).toBe('2020-05-12');
+  });
+});
+
+describe('endOfWorkingDay', () => {
+  it.each(YEARS)('ends every shortened pre-holiday day of %i at 17:00 and every other day at 18:00', (year) => {
+    const { shortenedDays } = RU_PRODUCTION_CALENDAR[year];
+    for (const date of everyDateOf(year)) {
+      const shortened = shortenedDays.includes(date);
+      expect([date, endOfWorkingDay(date, DECREE_DAYS_WORKING)]).toEqual([date, shortened ? '17:00' : '18:00']);
+      const worked = shortened && decreeNonWorkingDayBasis(date) === undefined;
+      expect([date, endOfWorkingDay(date)]).toEqual([date, worked ? '17:00' : '18:00']);
+    }
+  });
+
+  it('ends the eves of 8 March, 1 May, 12 June and 4 November an hour early', () => {
+    expect(endOfWorkingDay('2026-04-30')).toBe('17:00');
+    expect(endOfWorkingDay('2026-05-08')).toBe('17:00');
+    expect(endOfWorkingDay('2025-03-07')).toBe('17:00');
+    expect(endOfWorkingDay('2024-11-02')).toBe('17:00'); // a working Saturday
+    expect(endOfWorkingDay('2026-04-29')).toBe('18:00');
+  });
+
+  it('gives a decree day that was also a pre-holiday day 17:00 only when decree days are worked', () => {
+    for (const date of ['2020-04-30', '2020-05-08', '2021-11-03']) {
+      expect(endOfWorkingDay(date)).toBe('18:00');
+      expect(endOfWorkingDay(date, DECREE_DAYS_WORKING)).toBe('17:00');
+    }
+  });
+
+  it('keeps full the last working days of 2021 and 2024, before days off moved to 31 December, as published', () => {
+    expect(endOfWorkingDay('2021-12-30')).toBe('18:00');
+    expect(endOfWorkingDay('2024-12-28')).toBe('18:00');
+  });
+
+  it('answers 18:00 where it knows no shortened day: weekends, other years, strings that are not dates', () => {
+    expect(endOfWorkingDay('2026-05-09')).toBe('18:00');
+    expect(endOfWorkingDay('2028-04-28')).toBe('18:00');
+    expect(endOfWorkingDay('2026-02-30')).toBe('18:00');
+    expect(endOfWorkingDay('')).toBe('18:00');
   });
 });
 

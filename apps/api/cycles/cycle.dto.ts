@@ -62,7 +62,7 @@ export class CycleControlDto {
 }
 
 export class ExtendStageDto extends CycleControlDto {
-  @ApiProperty({ description: 'New local deadline: YYYY-MM-DD (18:00) or YYYY-MM-DDTHH:mm', example: '2026-12-25' })
+  @ApiProperty({ description: 'New local deadline: YYYY-MM-DD (the end of that working day) or YYYY-MM-DDTHH:mm', example: '2026-12-25' })
   @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/, { message: 'дата ГГГГ-ММ-ДД или ГГГГ-ММ-ДДTЧЧ:ММ (местное время региона)' })
   dueAt!: string;
 }

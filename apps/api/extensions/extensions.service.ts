@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { extendTaskUpdate, type DeadlineRequest, type EffectiveDeadline, type TaskSnapshot } from '../../../libs/contracts/deadline-task';
-import { CalendarRangeError, CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR } from '../../../libs/domain/calendar';
+import { CalendarRangeError, CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, endOfWorkingDay } from '../../../libs/domain/calendar';
 import { DeadlineError, formatLocal, resolveDeadline } from '../../../libs/domain/deadline';
 import { AuditLogRepository, TaskRepository, type TaskEntity } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
@@ -19,7 +19,6 @@ import type { CreateExtensionRequestDto, DecideExtensionRequestDto, ExtensionSta
 
 /** Who decides on a task's deadline: these roles in the task's supervising organisation (as for a direct extension). */
 const DECIDING_ROLES: Role[] = ['ministry_admin', 'ministry_reviewer'];
-const DEFAULT_DUE_TIME = '18:00';
 const UNIQUE_VIOLATION = '23505';
 
 export const EXTENSION_REQUESTED_EVENT = 'extension_requested';
@@ -99,8 +98,9 @@ export class ExtensionsService {
     const task = await this.requireTask(taskId);
     this.access.assertCanActFor(user, task.assigneeOrganizationId, `запрос на продление срока задачи «${taskId}»`);
     assertTaskOpen(task.snapshot);
-    const localDateTime = dto.dueAt.length === 10 ? `${dto.dueAt}T${DEFAULT_DUE_TIME}` : dto.dueAt;
     const current = task.snapshot.deadline;
+    // A date alone means the end of that working day, as everywhere a deadline is written.
+    const localDateTime = dto.dueAt.length === 10 ? `${dto.dueAt}T${endOfWorkingDay(dto.dueAt, current.requested)}` : dto.dueAt;
     const proposed = checkDeadline({ ...current.requested, localDateTime });
     const zone = current.requested.timeZone;
     if (Date.parse(proposed.dueAt) <= Date.parse(current.dueAt)) {

@@ -16,7 +16,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { LIMITS, TASK_STATUSES, type TaskStatus } from '../../../libs/contracts/deadline-task';
-import { REQUIRED, RequiredReason, trimmed } from '../common/fields';
+import { countOf, NOUNS } from '../../../libs/domain/russian';
+import { notLongerThan, REQUIRED, RequiredReason, trimmed } from '../common/fields';
 
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/;
 const LOCAL_DATE_TIME_MESSAGE = 'дата в формате ГГГГ-ММ-ДД или ГГГГ-ММ-ДДTЧЧ:ММ (местное время региона, без смещения)';
@@ -62,14 +63,14 @@ export class EscalationRuleDto {
 export class NotificationPolicyDto {
   @ApiProperty({ type: [ReminderRuleDto] })
   @IsArray({ message: 'список напоминаний' })
-  @ArrayMaxSize(LIMITS.rulesMax, { message: `не больше ${LIMITS.rulesMax} напоминаний` })
+  @ArrayMaxSize(LIMITS.rulesMax, { message: `не больше ${countOf(LIMITS.rulesMax, NOUNS.reminderGenitive)}` })
   @ValidateNested({ each: true })
   @Type(() => ReminderRuleDto)
   reminders!: ReminderRuleDto[];
 
   @ApiProperty({ type: [EscalationRuleDto] })
   @IsArray({ message: 'список эскалаций' })
-  @ArrayMaxSize(LIMITS.rulesMax, { message: `не больше ${LIMITS.rulesMax} эскалаций` })
+  @ArrayMaxSize(LIMITS.rulesMax, { message: `не больше ${countOf(LIMITS.rulesMax, NOUNS.escalationGenitive)}` })
   @ValidateNested({ each: true })
   @Type(() => EscalationRuleDto)
   escalations!: EscalationRuleDto[];
@@ -96,13 +97,13 @@ export class CreateTaskDto {
   @Transform(trimmed)
   @IsString({ message: REQUIRED })
   @MinLength(1, { message: REQUIRED })
-  @MaxLength(LIMITS.titleMax, { message: `не длиннее ${LIMITS.titleMax} символов` })
+  @MaxLength(LIMITS.titleMax, { message: notLongerThan(LIMITS.titleMax) })
   title!: string;
 
   @ApiPropertyOptional()
   @IsOptional()
   @IsString({ message: 'текст' })
-  @MaxLength(LIMITS.descriptionMax, { message: `не длиннее ${LIMITS.descriptionMax} символов` })
+  @MaxLength(LIMITS.descriptionMax, { message: notLongerThan(LIMITS.descriptionMax) })
   description?: string;
 
   @ApiProperty({ example: 'demo-mun-severny' })
@@ -118,7 +119,7 @@ export class CreateTaskDto {
   supervisorOrganizationId?: string;
 
   @ApiProperty({
-    description: "Local to the region's time zone; a date alone means 18:00 that day",
+    description: "Local to the region's time zone; a date alone means the end of that working day (18:00, 17:00 on a shortened pre-holiday day)",
     example: '2026-12-15T18:00',
   })
   @IsString({ message: REQUIRED })
@@ -191,7 +192,7 @@ export class CompleteTaskDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString({ message: 'текст' })
-  @MaxLength(LIMITS.commentMax, { message: `не длиннее ${LIMITS.commentMax} символов` })
+  @MaxLength(LIMITS.commentMax, { message: notLongerThan(LIMITS.commentMax) })
   comment?: string;
 
   @ApiPropertyOptional({ description: 'Link to the submitted document' })

@@ -22,7 +22,14 @@ import {
   type NotificationPolicy,
   type TaskSnapshot,
 } from '../../../libs/contracts/deadline-task';
-import { CalendarRangeError, CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, isValidIsoDate } from '../../../libs/domain/calendar';
+import {
+  CalendarRangeError,
+  CALENDAR_FIRST_YEAR,
+  CALENDAR_LAST_YEAR,
+  endOfWorkingDay,
+  isValidIsoDate,
+  type CalendarOptions,
+} from '../../../libs/domain/calendar';
 import { DeadlineError, formatLocal, isValidTimeZone, resolveDeadline, validatePolicy } from '../../../libs/domain/deadline';
 import { DirectoryRepository, TaskRepository, type OrganizationEntity, type TaskEntity } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
@@ -41,9 +48,6 @@ import {
   type TaskListView,
   type TaskView,
 } from './task.views';
-
-/** A date without a time means the end of the working day, as officials write «до 15 декабря». */
-const DEFAULT_DUE_TIME = '18:00';
 
 /** Who decides on a task's deadline, assignee and cancellation: these roles in the supervising organisation. */
 const SUPERVISING_ROLES: Role[] = ['ministry_admin', 'ministry_reviewer'];
@@ -198,7 +202,7 @@ export class TasksService {
     const task = await this.requireReadableTask(user, id);
     const decidedBy = this.requireSupervisor(user, task, 'продление срока задачи');
     assertTaskOpen(task.snapshot);
-    const localDateTime = withDefaultTime(dto.dueAt);
+    const localDateTime = withDefaultTime(dto.dueAt, task.snapshot.deadline.requested);
     this.checkDeadline({ ...task.snapshot.deadline.requested, localDateTime });
     const handle = this.temporal.client.workflow.getHandle(task.workflowId);
     await this.updates.run(task.id, () =>
@@ -302,8 +306,9 @@ export class TasksService {
   }
 }
 
-function withDefaultTime(value: string): string {
-  return value.length === 10 ? `${value}T${DEFAULT_DUE_TIME}` : value;
+/** A date without a time means the end of that working day, as officials write «до 15 декабря». */
+function withDefaultTime(value: string, options: CalendarOptions = {}): string {
+  return value.length === 10 ? `${value}T${endOfWorkingDay(value, options)}` : value;
 }
 
 /** The same request twice derives the same key, so a double submission is refused instead of duplicated. */

@@ -7,13 +7,20 @@
  *  - `daysOff` holds weekdays (Mon–Fri) only. A holiday that falls on a Saturday or Sunday is not listed because the
  *    day is off anyway; the weekday that takes its place (art. 112 part 2 of the Labour Code, or the decree) is listed.
  *  - `workingWeekends` holds Saturdays/Sundays only.
+ *  - `decreeNonWorkingDays` holds weekdays only, and none of them is in `daysOff`.
  * The unit tests enforce this rule, so a typo that lands on the wrong weekday fails loudly.
  *
- * Scope: the calendar follows art. 112 of the Labour Code and the yearly Government decree «О переносе выходных дней».
- * It deliberately leaves out the presidential «нерабочие дни с сохранением заработной платы» of 2020–2021
- * (COVID-19: 30.03–30.04.2020 and 06–08.05.2020 under Указы № 206, 239, 294; 24.06 and 01.07.2020; 04–07.05.2021 under
- * Указ № 242; 01–03.11.2021). Those days were not weekends or public holidays within art. 112, and the published
- * production calendars keep them as working days; whoever needs them must handle them explicitly.
+ * `daysOff` and `workingWeekends` follow art. 112 of the Labour Code and the yearly Government decree «О переносе
+ * выходных дней». The presidential «нерабочие дни с сохранением заработной платы» of 2020–2021 are a kind of their
+ * own: neither weekends nor holidays within art. 112. The calendars of 2020 and 2021 as first published, from the
+ * Government's decrees alone, count them as working days (248 and 247 working days; the presidential decrees came
+ * later); КонсультантПлюс and xmlcalendar.ru have since marked them non-working. Each user of the calendar chooses
+ * which it needs (CalendarOptions).
+ *
+ * Compared day by day with xmlcalendar.ru's files (2017–2027), КонсультантПлюс's calendars as parsed by
+ * github.com/d10xa/holidays-calendar (2017–2025) and the npm package prod-cal 3.0.8 (2017–2025): days off, working
+ * weekends and shortened days agree, apart from the decree days and two errors of prod-cal (10.03.2025 off, 30.12.2021
+ * shortened). xmlcalendar.ru's 2027 file is dated 02.09.2026, two weeks before the decree named in `basis`.
  */
 
 /** 'YYYY-MM-DD', a date in the Gregorian calendar with no time zone. */
@@ -25,10 +32,33 @@ export interface ProductionCalendarYear {
   daysOff: readonly IsoDate[];
   /** Saturdays/Sundays that are working days because a day off was transferred from them. */
   workingWeekends: readonly IsoDate[];
-  /** Pre-holiday working days shortened by one hour (informational). */
+  /**
+   * Working days immediately before a non-working holiday, one hour shorter (Labour Code art. 95): the working day
+   * ends at 17:00 instead of 18:00. A decree's non-working day among them is shortened only where it is worked.
+   */
   shortenedDays: readonly IsoDate[];
+  /** «Нерабочие дни по указу Президента»: weekdays off with pay kept, by presidential decree (2020–2021 only). */
+  decreeNonWorkingDays: readonly PresidentialDecreeDays[];
   /** The legal basis: the Government decree (постановление Правительства РФ) number and date, in Russian. */
   basis: string;
+}
+
+/** Weekdays one presidential decree made non-working (weekends it also named were off anyway). */
+export interface PresidentialDecreeDays {
+  dates: readonly IsoDate[];
+  /** «Указ Президента РФ от 25.03.2020 № 206», in Russian. */
+  basis: string;
+}
+
+/**
+ * How a «нерабочий день по указу Президента» counts: 'non-working' (the default) as a day off, as the calendars
+ * published since mark it; 'working' as a working day, as the working-time norms of 2020 and 2021 count it.
+ */
+export type DecreeNonWorkingDaysMode = 'non-working' | 'working';
+
+export interface CalendarOptions {
+  /** Default 'non-working'. */
+  decreeNonWorkingDays?: DecreeNonWorkingDaysMode;
 }
 
 export const CALENDAR_FIRST_YEAR = 2017;
@@ -51,6 +81,7 @@ const YEARS: readonly ProductionCalendarYear[] = [
     ],
     workingWeekends: [],
     shortenedDays: ['2017-02-22', '2017-03-07', '2017-11-03'],
+    decreeNonWorkingDays: [],
     basis: 'Постановление Правительства РФ от 04.08.2016 № 756',
   },
   {
@@ -71,6 +102,7 @@ const YEARS: readonly ProductionCalendarYear[] = [
     ],
     workingWeekends: ['2018-04-28', '2018-06-09', '2018-12-29'],
     shortenedDays: ['2018-02-22', '2018-03-07', '2018-04-28', '2018-05-08', '2018-06-09', '2018-12-29'],
+    decreeNonWorkingDays: [],
     basis: 'Постановление Правительства РФ от 14.10.2017 № 1250',
   },
   {
@@ -88,6 +120,7 @@ const YEARS: readonly ProductionCalendarYear[] = [
     ],
     workingWeekends: [],
     shortenedDays: ['2019-02-22', '2019-03-07', '2019-04-30', '2019-05-08', '2019-06-11', '2019-12-31'],
+    decreeNonWorkingDays: [],
     basis: 'Постановление Правительства РФ от 01.10.2018 № 1163',
   },
   {
@@ -105,6 +138,24 @@ const YEARS: readonly ProductionCalendarYear[] = [
     ],
     workingWeekends: [],
     shortenedDays: ['2020-04-30', '2020-05-08', '2020-06-11', '2020-11-03', '2020-12-31'],
+    decreeNonWorkingDays: [
+      {
+        dates: ['2020-03-30', '2020-03-31', '2020-04-01', '2020-04-02', '2020-04-03'],
+        basis: 'Указ Президента РФ от 25.03.2020 № 206',
+      },
+      {
+        dates: [
+          '2020-04-06', '2020-04-07', '2020-04-08', '2020-04-09', '2020-04-10',
+          '2020-04-13', '2020-04-14', '2020-04-15', '2020-04-16', '2020-04-17',
+          '2020-04-20', '2020-04-21', '2020-04-22', '2020-04-23', '2020-04-24',
+          '2020-04-27', '2020-04-28', '2020-04-29', '2020-04-30',
+        ],
+        basis: 'Указ Президента РФ от 02.04.2020 № 239',
+      },
+      { dates: ['2020-05-06', '2020-05-07', '2020-05-08'], basis: 'Указ Президента РФ от 28.04.2020 № 294' },
+      { dates: ['2020-06-24'], basis: 'Указ Президента РФ от 29.05.2020 № 345' }, // the Victory Parade
+      { dates: ['2020-07-01'], basis: 'Указ Президента РФ от 01.06.2020 № 354' }, // the constitutional vote
+    ],
     basis: 'Постановление Правительства РФ от 10.07.2019 № 875',
   },
   {
@@ -123,6 +174,11 @@ const YEARS: readonly ProductionCalendarYear[] = [
     ],
     workingWeekends: ['2021-02-20'],
     shortenedDays: ['2021-02-20', '2021-04-30', '2021-06-11', '2021-11-03'],
+    decreeNonWorkingDays: [
+      { dates: ['2021-05-04', '2021-05-05', '2021-05-06', '2021-05-07'], basis: 'Указ Президента РФ от 23.04.2021 № 242' },
+      // The decree names 30 October – 7 November; the rest of those days were weekends, a holiday or a day off.
+      { dates: ['2021-11-01', '2021-11-02', '2021-11-03'], basis: 'Указ Президента РФ от 20.10.2021 № 595' },
+    ],
     basis: 'Постановление Правительства РФ от 10.10.2020 № 1648',
   },
   {
@@ -141,6 +197,7 @@ const YEARS: readonly ProductionCalendarYear[] = [
     ],
     workingWeekends: ['2022-03-05'],
     shortenedDays: ['2022-02-22', '2022-03-05', '2022-11-03'],
+    decreeNonWorkingDays: [],
     basis: 'Постановление Правительства РФ от 16.09.2021 № 1564',
   },
   {
@@ -158,6 +215,7 @@ const YEARS: readonly ProductionCalendarYear[] = [
     ],
     workingWeekends: [],
     shortenedDays: ['2023-02-22', '2023-03-07', '2023-11-03'],
+    decreeNonWorkingDays: [],
     basis: 'Постановление Правительства РФ от 29.08.2022 № 1505',
   },
   {
@@ -178,6 +236,7 @@ const YEARS: readonly ProductionCalendarYear[] = [
     ],
     workingWeekends: ['2024-04-27', '2024-11-02', '2024-12-28'],
     shortenedDays: ['2024-02-22', '2024-03-07', '2024-05-08', '2024-06-11', '2024-11-02'],
+    decreeNonWorkingDays: [],
     basis: 'Постановление Правительства РФ от 10.08.2023 № 1314',
   },
   {
@@ -196,6 +255,7 @@ const YEARS: readonly ProductionCalendarYear[] = [
     ],
     workingWeekends: ['2025-11-01'],
     shortenedDays: ['2025-03-07', '2025-04-30', '2025-06-11', '2025-11-01'],
+    decreeNonWorkingDays: [],
     basis: 'Постановление Правительства РФ от 04.10.2024 № 1335',
   },
   {
@@ -213,10 +273,11 @@ const YEARS: readonly ProductionCalendarYear[] = [
     ],
     workingWeekends: [],
     shortenedDays: ['2026-04-30', '2026-05-08', '2026-06-11', '2026-11-03'],
+    decreeNonWorkingDays: [],
     basis: 'Постановление Правительства РФ от 24.09.2025 № 1466',
   },
   {
-    // Confirmed from published calendar datasets (xmlcalendar and others citing the decree), not from the decree text.
+    // Only xmlcalendar.ru's file, which predates the decree, was at hand to compare with; the decree's text was not.
     year: 2027,
     daysOff: [
       '2027-01-01', '2027-01-04', '2027-01-05', '2027-01-06', '2027-01-07', '2027-01-08',
@@ -232,6 +293,7 @@ const YEARS: readonly ProductionCalendarYear[] = [
     ],
     workingWeekends: ['2027-02-20'],
     shortenedDays: ['2027-02-20', '2027-04-30', '2027-06-11', '2027-11-03'],
+    decreeNonWorkingDays: [],
     basis: 'Постановление Правительства РФ от 17.09.2026 № 1187',
   },
 ];
@@ -245,6 +307,9 @@ export const RU_PRODUCTION_CALENDAR: Readonly<Record<number, ProductionCalendarY
         daysOff: Object.freeze([...entry.daysOff]),
         workingWeekends: Object.freeze([...entry.workingWeekends]),
         shortenedDays: Object.freeze([...entry.shortenedDays]),
+        decreeNonWorkingDays: Object.freeze(
+          entry.decreeNonWorkingDays.map((decree) => Object.freeze({ ...decree, dates: Object.freeze([...decree.dates]) })),
+        ),
       }),
     ]),
   ),

@@ -8,6 +8,7 @@ import {
   CALENDAR_FIRST_YEAR,
   CALENDAR_LAST_YEAR,
   RU_PRODUCTION_CALENDAR,
+  type CalendarOptions,
   type IsoDate,
 } from './ru-production-calendar.data';
 
@@ -55,6 +56,7 @@ const FIRST_DAY = dayNumberOf(CALENDAR_FIRST_YEAR, 1, 1) as number;
 const LAST_DAY = dayNumberOf(CALENDAR_LAST_YEAR, 12, 31) as number;
 
 // One flag per covered day, built once: lookups stay O(1) and the data is interpreted in exactly one place.
+// IS_WORKING follows the Government's calendar alone; a decree's non-working day is working there.
 const IS_WORKING: readonly boolean[] = (() => {
   const table: boolean[] = [];
   for (let day = FIRST_DAY; day <= LAST_DAY; day++) table.push(!isSaturdayOrSunday(day));
@@ -66,6 +68,18 @@ const IS_WORKING: readonly boolean[] = (() => {
   return table;
 })();
 
+/** Covered-day index → the presidential decree that made that day non-working. */
+const DECREE_OF_DAY: ReadonlyMap<number, string> = new Map(
+  Object.values(RU_PRODUCTION_CALENDAR).flatMap(({ decreeNonWorkingDays }) =>
+    decreeNonWorkingDays.flatMap(({ dates, basis }) => dates.map((date): [number, string] => [parse(date) - FIRST_DAY, basis])),
+  ),
+);
+
+const SHORTENED_DAYS: ReadonlySet<IsoDate> = new Set(Object.values(RU_PRODUCTION_CALENDAR).flatMap((year) => year.shortenedDays));
+
+const END_OF_FULL_DAY = '18:00';
+const END_OF_SHORTENED_DAY = '17:00';
+
 /** The day's index into IS_WORKING; throws rather than guess about a day the calendar does not cover. */
 function coveredIndex(day: number): number {
   if (day < FIRST_DAY || day > LAST_DAY) {
@@ -74,8 +88,10 @@ function coveredIndex(day: number): number {
   return day - FIRST_DAY;
 }
 
-function isWorkingDayNumber(day: number): boolean {
-  return IS_WORKING[coveredIndex(day)];
+function isWorkingDayNumber(day: number, options: CalendarOptions): boolean {
+  const index = coveredIndex(day);
+  if (!IS_WORKING[index]) return false;
+  return options.decreeNonWorkingDays === 'working' || !DECREE_OF_DAY.has(index);
 }
 
 function requireInteger(n: number, name: string): void {
@@ -87,37 +103,57 @@ export function isValidIsoDate(value: string): boolean {
   return toDayNumber(value) !== undefined;
 }
 
-export function isWorkingDay(date: IsoDate): boolean {
-  return isWorkingDayNumber(parse(date));
+/**
+ * `options.decreeNonWorkingDays` says how a «нерабочий день по указу Президента» (2020–2021) counts here and in every
+ * function below that takes options: 'non-working' unless 'working' is asked for.
+ */
+export function isWorkingDay(date: IsoDate, options: CalendarOptions = {}): boolean {
+  return isWorkingDayNumber(parse(date), options);
+}
+
+/** The presidential decree that made `date` a non-working day («Указ Президента РФ от … № …»), if one did. */
+export function decreeNonWorkingDayBasis(date: IsoDate): string | undefined {
+  const day = parse(date);
+  return day < FIRST_DAY || day > LAST_DAY ? undefined : DECREE_OF_DAY.get(day - FIRST_DAY);
 }
 
 /** The date itself when it is a working day, else the first working day after it. */
-export function nextWorkingDay(date: IsoDate): IsoDate {
+export function nextWorkingDay(date: IsoDate, options: CalendarOptions = {}): IsoDate {
   let day = parse(date);
-  while (!isWorkingDayNumber(day)) day++;
+  while (!isWorkingDayNumber(day, options)) day++;
   return format(day);
 }
 
 /** The date itself when it is a working day, else the last working day before it. */
-export function previousWorkingDay(date: IsoDate): IsoDate {
+export function previousWorkingDay(date: IsoDate, options: CalendarOptions = {}): IsoDate {
   let day = parse(date);
-  while (!isWorkingDayNumber(day)) day--;
+  while (!isWorkingDayNumber(day, options)) day--;
   return format(day);
+}
+
+/**
+ * When a deadline «by the end of the day» on `date` falls, local 'HH:mm': 17:00 on a pre-holiday working day, which
+ * is an hour shorter (Labour Code art. 95), otherwise 18:00. A non-working day gets 18:00 as well; the deadline moves
+ * to the next working day anyway (see resolveDeadline). So does a date outside the covered years, or a string that is
+ * not a date: no shortened day is known there, and whatever counts working days with that date rejects it.
+ */
+export function endOfWorkingDay(date: IsoDate, options: CalendarOptions = {}): string {
+  return SHORTENED_DAYS.has(date) && isWorkingDay(date, options) ? END_OF_SHORTENED_DAY : END_OF_FULL_DAY;
 }
 
 /**
  * n > 0: the n-th working day after `date`; n < 0: the |n|-th working day before it; n = 0: nextWorkingDay(date).
  * `date` itself never counts, whether or not it is a working day.
  */
-export function addWorkingDays(date: IsoDate, n: number): IsoDate {
+export function addWorkingDays(date: IsoDate, n: number, options: CalendarOptions = {}): IsoDate {
   requireInteger(n, 'n');
-  if (n === 0) return nextWorkingDay(date);
+  if (n === 0) return nextWorkingDay(date, options);
   const step = n > 0 ? 1 : -1;
   let day = parse(date);
   coveredIndex(day); // an out-of-range start must fail even when the answer would land inside the range
   for (let remaining = Math.abs(n); remaining > 0; ) {
     day += step;
-    if (isWorkingDayNumber(day)) remaining--;
+    if (isWorkingDayNumber(day, options)) remaining--;
   }
   return format(day);
 }
@@ -128,14 +164,14 @@ export function addCalendarDays(date: IsoDate, n: number): IsoDate {
   return format(parse(date) + n);
 }
 
-export function workingDaysInYear(year: number): number {
+export function workingDaysInYear(year: number, options: CalendarOptions = {}): number {
   if (!Number.isInteger(year)) throw new TypeError(`year must be an integer, got ${String(year)}`);
   if (year < CALENDAR_FIRST_YEAR || year > CALENDAR_LAST_YEAR) {
     throw new CalendarRangeError(`year ${year} is outside the production calendar, which covers ${COVERED_RANGE}`);
   }
-  const first = (dayNumberOf(year, 1, 1) as number) - FIRST_DAY;
-  const last = (dayNumberOf(year, 12, 31) as number) - FIRST_DAY;
+  const first = dayNumberOf(year, 1, 1) as number;
+  const last = dayNumberOf(year, 12, 31) as number;
   let count = 0;
-  for (let i = first; i <= last; i++) if (IS_WORKING[i]) count++;
+  for (let day = first; day <= last; day++) if (isWorkingDayNumber(day, options)) count++;
   return count;
 }

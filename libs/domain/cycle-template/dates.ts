@@ -3,10 +3,8 @@
  * plus the production calendar; no clock, no time zone (the zone is applied later by resolveDeadline).
  */
 import type { DeadlineSpec, IsoDate, IsoMonth } from '../../contracts/cycle-template';
-import { addCalendarDays, addWorkingDays, isValidIsoDate } from '../calendar';
+import { addCalendarDays, addWorkingDays, endOfWorkingDay, isValidIsoDate, type CalendarOptions } from '../calendar';
 
-/** A deadline's local time when the roadmap gives only a day: the end of the working day. */
-export const DEFAULT_DEADLINE_TIME = '18:00';
 /** A window ("last week of June", a monitoring date) opens this many days before its last day. */
 export const WINDOW_LEAD_DAYS = 7;
 
@@ -82,33 +80,40 @@ export function isAfterSpec(spec: DeadlineSpec): spec is Extract<DeadlineSpec, {
 /**
  * The window of a deadline written as a date, a month, a range of months or the last week of a month, with every
  * date moved by `yearShift` years. A bare date has no opening: the task is issued as soon as its stage opens.
+ * Without a `time`, the deadline is the end of that working day (`options` are the template's production calendar).
  */
-export function fixedWindow(spec: FixedDeadlineSpec, yearShift: number, openBareDates = false): DeadlineWindow {
-  const time = spec.time ?? DEFAULT_DEADLINE_TIME;
+export function fixedWindow(spec: FixedDeadlineSpec, yearShift: number, openBareDates = false, options: CalendarOptions = {}): DeadlineWindow {
+  const dueOn = (date: IsoDate): string => toLocal(date, spec.time ?? endOfWorkingDay(date, options));
   if ('date' in spec) {
     const date = shiftDateByYears(spec.date, yearShift);
-    const dueLocal = toLocal(date, time);
+    const dueLocal = dueOn(date);
     return openBareDates ? { opensAt: toLocal(addCalendarDays(date, -WINDOW_LEAD_DAYS), '00:00'), dueLocal } : { dueLocal };
   }
   if ('month' in spec) {
     const month = shiftMonthByYears(spec.month, yearShift);
-    return { opensAt: toLocal(`${month}-01`, '00:00'), dueLocal: toLocal(lastDayOfMonth(month), time) };
+    return { opensAt: toLocal(`${month}-01`, '00:00'), dueLocal: dueOn(lastDayOfMonth(month)) };
   }
   if ('months' in spec) {
     const from = shiftMonthByYears(spec.months.from, yearShift);
     const to = shiftMonthByYears(spec.months.to, yearShift);
-    return { opensAt: toLocal(`${from}-01`, '00:00'), dueLocal: toLocal(lastDayOfMonth(to), time) };
+    return { opensAt: toLocal(`${from}-01`, '00:00'), dueLocal: dueOn(lastDayOfMonth(to)) };
   }
   const month = shiftMonthByYears(spec.lastWeekOf, yearShift);
   const last = lastDayOfMonth(month);
-  return { opensAt: toLocal(addCalendarDays(last, -WINDOW_LEAD_DAYS), '00:00'), dueLocal: toLocal(last, time) };
+  return { opensAt: toLocal(addCalendarDays(last, -WINDOW_LEAD_DAYS), '00:00'), dueLocal: dueOn(last) };
 }
 
 /** «N days after another step's deadline»: counted from that deadline's date as written (before any shift). */
-export function offsetLocal(baseLocal: string, days: number, calendar: 'working' | 'calendar' | undefined, time?: string): string {
+export function offsetLocal(
+  baseLocal: string,
+  days: number,
+  calendar: 'working' | 'calendar' | undefined,
+  time?: string,
+  options: CalendarOptions = {},
+): string {
   const baseDate = baseLocal.slice(0, 10);
-  const date = (calendar ?? 'working') === 'working' ? addWorkingDays(baseDate, days) : addCalendarDays(baseDate, days);
-  return toLocal(date, time ?? DEFAULT_DEADLINE_TIME);
+  const date = (calendar ?? 'working') === 'working' ? addWorkingDays(baseDate, days, options) : addCalendarDays(baseDate, days);
+  return toLocal(date, time ?? endOfWorkingDay(date, options));
 }
 
 /** Renders 'YYYY-MM-DD' as the official writes it: 12.08.2020. */

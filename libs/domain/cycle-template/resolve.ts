@@ -70,6 +70,7 @@ export function resolveCyclePlan(template: CycleTemplate, options: ResolveOption
     timeZone: template.timeZone,
     academicYear,
     calendar: 'working-days',
+    decreeNonWorkingDays: template.productionCalendar?.decreeNonWorkingDays ?? 'non-working',
     forms: structuredCloneSafe(template.forms ?? {}),
     stages: template.stages.map((stage, stageIndex) => ({
       id: stage.id,

@@ -77,6 +77,7 @@ export function instanceKey(step: TemplateStep, academicYear: number): string {
 export function computeStepTimes(template: CycleTemplate, academicYear: number): Map<string, StepInstanceTimes[]> {
   const located = locateSteps(template);
   const baseShift = academicYear - template.programme.firstAcademicYear;
+  const calendarOptions = template.productionCalendar ?? {};
   const done = new Map<string, StepInstanceTimes[]>();
   const inProgress = new Set<string>();
 
@@ -102,14 +103,14 @@ export function computeStepTimes(template: CycleTemplate, academicYear: number):
   };
 
   const windowOf = (spec: DeadlineSpec, shift: number, k: number, path: string, chain: string[]): DeadlineWindow => {
-    if (!isAfterSpec(spec)) return fixedWindow(spec as FixedDeadlineSpec, shift);
+    if (!isAfterSpec(spec)) return fixedWindow(spec as FixedDeadlineSpec, shift, false, calendarOptions);
     const ref = located.get(spec.after);
     if (!ref) throw new TimelineError(`${path}/deadline/after`, `шаг «${spec.after}» не найден`);
     const refInstances = timesOf(spec.after, chain);
     // A yearly step follows the same year's instance; a one-off reference is moved to the instance's year.
     const base = ref.step.repeat === 'yearly' && k < refInstances.length ? refInstances[k].dueLocal : shiftLocalByYears(refInstances[0].dueLocal, k);
     try {
-      return { dueLocal: offsetLocal(base, spec.days, spec.calendar, spec.time) };
+      return { dueLocal: offsetLocal(base, spec.days, spec.calendar, spec.time, calendarOptions) };
     } catch (error) {
       if (!(error instanceof CalendarRangeError)) throw error;
       throw new TimelineError(
@@ -142,7 +143,7 @@ export function computePeriods(
   const shift = instanceAcademicYear - template.programme.firstAcademicYear;
   if (typeof cadence === 'object') {
     return (cadence.periods ?? []).map((period: MonitoringPeriodSpec, index) => {
-      const window = fixedWindow(period.window as FixedDeadlineSpec, shift, true);
+      const window = fixedWindow(period.window as FixedDeadlineSpec, shift, true, template.productionCalendar);
       const dueMonth = window.dueLocal.slice(0, 7);
       return {
         id: dueMonth,
@@ -161,7 +162,7 @@ export function computePeriods(
   for (const year of years) {
     const months = cadence === 'semiannual' ? [`${year}-12`, `${year + 1}-06`] : [`${year}-12`, `${year + 1}-03`, `${year + 1}-06`];
     for (const month of months) {
-      const window = fixedWindow({ lastWeekOf: month }, 0);
+      const window = fixedWindow({ lastWeekOf: month }, 0, false, template.productionCalendar);
       const title =
         cadence === 'semiannual'
           ? `${month.endsWith('-12') ? 'I' : 'II'} полугодие ${year}/${year + 1}`
