@@ -1,6 +1,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { ScheduledNotification, TaskEvent, TaskSnapshot } from '../libs/contracts/deadline-task';
 import { formatLocal } from '../libs/domain/deadline';
+import { timeLeftText } from '../libs/domain/time-left';
 import { renderTaskNotification, type Mailer } from '../libs/mail';
 import type {
   DirectoryRepository,
@@ -73,6 +74,8 @@ export function createTaskActivities(deps: TaskActivityDeps) {
           timeZone: snapshot.deadline.requested.timeZone,
           taskUrl: `${deps.publicUrl}/api/tasks/${encodeURIComponent(snapshot.taskId)}`,
           legalBasis: snapshot.legalBasis,
+          // From the moment the reminder was due, not from now: a retry renders the same letter.
+          timeLeft: step.kind === 'reminder' ? timeLeftText(step.at, snapshot.deadline) : undefined,
         });
         row = await deps.outbox.reserve({
           taskId: snapshot.taskId,

@@ -38,6 +38,7 @@ import {
 } from '../libs/contracts/cycle';
 import type { ResolvedCyclePlan, ResolvedStep } from '../libs/contracts/cycle-template';
 import { localToEpochMs, orderStages } from '../libs/domain/cycle-schedule';
+import { trackRole } from '../libs/domain/cycle-template/step-tasks';
 import { parseLocalDateTime } from '../libs/domain/deadline';
 import type { organizationTrackWorkflow } from './organization-track.workflow';
 import type { stepWorkflow } from './step.workflow';
@@ -242,7 +243,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
           args: [
             {
               cycleId: input.cycleId,
-              plan: { timeZone: plan.timeZone, calendar: plan.calendar, compression: plan.compression },
+              plan: { timeZone: plan.timeZone, calendar: plan.calendar, compression: plan.compression, decreeNonWorkingDays: plan.decreeNonWorkingDays },
               step,
               organizationId,
               ministryId: input.ministryId,
@@ -276,13 +277,11 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
   };
 
   const trackSpecs: { organizationId: string; municipalityId?: string; stepKeys: string[] }[] = [];
-  const monitoringBy = (reporter: 'school' | 'municipality') => (s: ResolvedStep) => s.kind === 'monitoring' && s.reporter === reporter;
-  const ministryKeys = keysFor((s) => s.actor === 'ministry' && s.kind !== 'monitoring');
-  const instituteKeys = keysFor((s) => s.actor === 'institute' && s.kind !== 'monitoring');
-  const municipalityKeys = keysFor(
-    (s) => (s.actor === 'municipality' && s.kind !== 'monitoring') || s.actor === 'partner_school' || monitoringBy('municipality')(s),
-  );
-  const schoolKeys = keysFor((s) => (s.actor === 'school' && s.kind !== 'monitoring') || monitoringBy('school')(s));
+  const ministryKeys = keysFor((s) => trackRole(s) === 'ministry');
+  const instituteKeys = keysFor((s) => trackRole(s) === 'institute');
+  // A municipality's track runs its partner schools' steps too: the partners are known from its agreements.
+  const municipalityKeys = keysFor((s) => trackRole(s) === 'municipality' || trackRole(s) === 'partner_school');
+  const schoolKeys = keysFor((s) => trackRole(s) === 'school');
   if (participants.length > 0) {
     if (ministryKeys.length > 0) trackSpecs.push({ organizationId: input.ministryId, stepKeys: ministryKeys });
     if (instituteKeys.length > 0) {
@@ -291,10 +290,10 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
     for (const municipalityId of municipalities) trackSpecs.push({ organizationId: municipalityId, stepKeys: municipalityKeys });
     for (const p of participants) trackSpecs.push({ organizationId: p.schoolId, municipalityId: p.municipalityId, stepKeys: schoolKeys });
     for (const step of allSteps) {
-      if (step.actor === 'ministry' || step.actor === 'institute') countInstances(step, 1);
-      else if (step.actor === 'municipality' || (step.kind === 'monitoring' && step.reporter === 'municipality')) {
-        countInstances(step, municipalities.length);
-      } else if (step.actor === 'school') countInstances(step, participants.length);
+      const role = trackRole(step);
+      if (role === 'ministry' || role === 'institute') countInstances(step, 1);
+      else if (role === 'municipality') countInstances(step, municipalities.length);
+      else if (role === 'school') countInstances(step, participants.length);
     }
   }
   refreshStageStatuses();
@@ -363,7 +362,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
           args: [
             {
               cycleId: input.cycleId,
-              plan: { timeZone: plan.timeZone, calendar: plan.calendar, compression: plan.compression },
+              plan: { timeZone: plan.timeZone, calendar: plan.calendar, compression: plan.compression, decreeNonWorkingDays: plan.decreeNonWorkingDays },
               step,
               organizationId: school.schoolId,
               municipalityId: school.municipalityId,

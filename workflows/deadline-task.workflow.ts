@@ -31,6 +31,7 @@ import {
   type TaskSnapshot,
 } from '../libs/contracts/deadline-task';
 import { buildNotificationSchedule, DeadlineError, resolveDeadline, resolveIssuedDeadline } from '../libs/domain/deadline';
+import { countOf, NOUNS } from '../libs/domain/russian';
 
 const { projectTaskEvent } = proxyActivities<TaskActivities>({
   startToCloseTimeout: '30 seconds',
@@ -67,7 +68,7 @@ function requireText(value: unknown, field: string, max: number): void {
     reject(TaskRejection.invalidPayload, `Поле «${field}» обязательно`);
   }
   if ((value as string).length > max) {
-    reject(TaskRejection.invalidPayload, `Поле «${field}» длиннее ${max} символов`);
+    reject(TaskRejection.invalidPayload, `Поле «${field}» длиннее ${countOf(max, NOUNS.characterGenitive)}`);
   }
 }
 
@@ -128,7 +129,7 @@ export async function deadlineTaskWorkflow(
         requireText(request?.completedBy, 'completedBy', LIMITS.actorMax);
         const comment = request.result?.comment;
         if (comment !== undefined && (typeof comment !== 'string' || comment.length > LIMITS.commentMax)) {
-          reject(TaskRejection.invalidPayload, `Комментарий длиннее ${LIMITS.commentMax} символов`);
+          reject(TaskRejection.invalidPayload, `Комментарий длиннее ${countOf(LIMITS.commentMax, NOUNS.characterGenitive)}`);
         }
       },
     },

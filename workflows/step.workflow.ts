@@ -7,16 +7,19 @@
 import { executeChild, proxyActivities } from '@temporalio/workflow';
 import type { CycleActivities } from '../activities/cycle-activities';
 import { cycleTaskId, type StepInput, type StepResult } from '../libs/contracts/cycle';
-import type { PlanDuration, ResolvedReview } from '../libs/contracts/cycle-template';
+import type { ResolvedReview } from '../libs/contracts/cycle-template';
+import { DEADLINE_TASK_WORKFLOW, deadlineTaskWorkflowId, type DeadlineTaskInput, type TaskContext, type TaskSnapshot } from '../libs/contracts/deadline-task';
 import {
-  DEADLINE_TASK_WORKFLOW,
-  deadlineTaskWorkflowId,
-  type DeadlineTaskInput,
-  type TaskAction,
-  type TaskContext,
-  type TaskSnapshot,
-} from '../libs/contracts/deadline-task';
-import { laterLocal, localDueAfter } from '../libs/domain/cycle-schedule';
+  confirmationTasks,
+  openingTask,
+  reviewTask,
+  revisionDue,
+  submissionOf,
+  submissionRound,
+  type CycleParties,
+  type StepSubject,
+  type StepTaskSpec,
+} from '../libs/domain/cycle-template/step-tasks';
 import type { deadlineTaskWorkflow } from './deadline-task.workflow';
 
 const { listAgreements } = proxyActivities<CycleActivities>({
@@ -24,23 +27,14 @@ const { listAgreements } = proxyActivities<CycleActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-interface TaskSpec {
-  action: TaskAction;
-  assignee: string;
-  title: string;
-  dueLocal: string;
-  round?: number;
-  party?: string;
-  agreementId?: string;
-  document?: TaskContext['document'];
-  formId?: string;
-}
-
 export async function stepWorkflow(input: StepInput): Promise<StepResult> {
   const { step } = input;
   const dueLocal = input.dueLocal ?? step.dueLocal;
+  const { timeZone } = input.plan;
+  const parties: CycleParties = { ministryId: input.ministryId, instituteId: input.instituteId };
+  const subject: StepSubject = { organizationId: input.organizationId, municipalityId: input.municipalityId };
 
-  const runTask = (spec: TaskSpec): Promise<TaskSnapshot> => {
+  const runTask = (spec: StepTaskSpec): Promise<TaskSnapshot> => {
     const taskId = cycleTaskId(input.cycleId, step.key, input.organizationId, spec.action, {
       periodId: input.periodId,
       round: spec.round,
@@ -51,9 +45,10 @@ export async function stepWorkflow(input: StepInput): Promise<StepResult> {
       stageId: step.stageId,
       stepKey: step.key,
       action: spec.action,
-      subjectOrganizationId: input.organizationId,
+      subjectOrganizationId: spec.subjectOrganizationId,
       periodId: input.periodId,
       round: spec.round,
+      party: spec.party,
       agreementId: spec.agreementId,
       document: spec.document,
       formId: spec.formId,
@@ -63,9 +58,9 @@ export async function stepWorkflow(input: StepInput): Promise<StepResult> {
       title: spec.title,
       description: step.description,
       assigneeOrganizationId: spec.assignee,
-      supervisorOrganizationId: input.ministryId,
-      deadline: { localDateTime: spec.dueLocal, timeZone: input.plan.timeZone, calendar: input.plan.calendar },
-      policy: step.policy,
+      supervisorOrganizationId: spec.supervisor,
+      deadline: { localDateTime: spec.dueLocal, timeZone, calendar: input.plan.calendar, decreeNonWorkingDays: input.plan.decreeNonWorkingDays },
+      policy: spec.policy,
       createdBy: 'system',
       context,
       legalBasis: step.legalBasis?.text,
@@ -76,41 +71,21 @@ export async function stepWorkflow(input: StepInput): Promise<StepResult> {
     });
   };
 
-  const dueAfterNow = (duration: PlanDuration): string => localDueAfter(Date.now(), duration, input.plan.timeZone);
-
   switch (step.kind) {
-    case 'identification': {
-      const done = await runTask({ action: 'approve_list', assignee: input.organizationId, title: step.title, dueLocal });
-      return { outcome: done.status === 'cancelled' ? 'cancelled' : 'done', rounds: 1 };
-    }
+    case 'identification':
     case 'task': {
-      const done = await runTask({ action: 'perform', assignee: input.organizationId, title: step.title, dueLocal, document: 'optional' });
+      const done = await runTask(openingTask(step, subject, parties, { dueLocal }));
       return { outcome: done.status === 'cancelled' ? 'cancelled' : 'done', rounds: 1 };
     }
     case 'monitoring': {
-      const period = step.periods?.find((p) => p.id === input.periodId);
-      const done = await runTask({
-        action: 'report',
-        assignee: input.organizationId,
-        title: `${step.title}: ${period?.title ?? input.periodId ?? ''}`.trim(),
-        dueLocal: input.dueLocal ?? period?.dueLocal ?? dueLocal,
-        document: 'none',
-        formId: step.monitoringForm,
-      });
+      const done = await runTask(openingTask(step, subject, parties, { periodId: input.periodId, dueLocal: input.dueLocal }));
       return { outcome: done.status === 'cancelled' ? 'cancelled' : 'done', rounds: 1, submissionId: done.result?.submissionId };
     }
     case 'submission':
-      return reviewedSubmission(step.submission?.document ?? 'optional', step.submission?.form, step.review, 'submit');
     case 'best_practice':
-      return reviewedSubmission('optional', step.bestPractice?.form, step.bestPractice?.review, 'describe_practice');
+      return reviewedSubmission(submissionOf(step).review);
     case 'partnership': {
-      const proposal = await runTask({
-        action: 'propose_pairs',
-        assignee: input.organizationId,
-        title: step.title,
-        dueLocal,
-        document: 'none',
-      });
+      const proposal = await runTask(openingTask(step, subject, parties, { dueLocal }));
       if (proposal.status === 'cancelled') return { outcome: 'cancelled', rounds: 1 };
       const agreements = await listAgreements({
         cycleId: input.cycleId,
@@ -118,80 +93,33 @@ export async function stepWorkflow(input: StepInput): Promise<StepResult> {
         municipalityId: input.organizationId,
         proposalSubmissionId: proposal.result?.submissionId,
       });
-      const confirmDue = laterLocal(dueLocal, dueAfterNow(step.confirmation ?? { workingDays: 10 }), input.plan.timeZone);
-      const confirmations = agreements.flatMap((agreement, index) =>
-        (
-          [
-            ['school', agreement.schoolId],
-            ['partner', agreement.partnerSchoolId],
-            ['municipality', input.organizationId],
-          ] as const
-        ).map(([party, assignee]) =>
-          runTask({
-            action: 'confirm_agreement',
-            assignee,
-            title: `Подтверждение соглашения о сетевом взаимодействии: ${agreement.schoolName} — ${agreement.partnerSchoolName}`,
-            dueLocal: confirmDue,
-            party: `${index + 1}-${party}`,
-            agreementId: agreement.id,
-            document: party === 'municipality' ? 'required' : 'none',
-          }),
+      const proposedAt = Date.now();
+      const results = await Promise.all(
+        agreements.flatMap((agreement, index) =>
+          confirmationTasks(step, agreement, index, input.organizationId, parties, dueLocal, proposedAt, input.plan).map(runTask),
         ),
       );
-      const results = await Promise.all(confirmations);
       const cancelled = results.some((r) => r.status === 'cancelled');
       return { outcome: cancelled ? 'cancelled' : 'done', rounds: 1, submissionId: proposal.result?.submissionId };
     }
   }
 
-  async function reviewedSubmission(
-    document: 'required' | 'optional' | 'none',
-    formId: string | undefined,
-    review: ResolvedReview | undefined,
-    action: 'submit' | 'describe_practice',
-  ): Promise<StepResult> {
+  async function reviewedSubmission(review: ResolvedReview | undefined): Promise<StepResult> {
     let round = 1;
     let submitDue = dueLocal;
     for (;;) {
-      const submitted = await runTask({
-        action,
-        assignee: input.organizationId,
-        title: round === 1 ? step.title : `${step.title} (доработка, версия ${round})`,
-        dueLocal: submitDue,
-        round,
-        document,
-        formId,
-      });
+      const submitted = await runTask(submissionRound(step, subject, parties, round, submitDue));
       if (submitted.status === 'cancelled') return { outcome: 'cancelled', rounds: round };
       const submissionId = submitted.result?.submissionId;
       if (!review) return { outcome: 'done', rounds: round, submissionId };
 
-      const reviewed = await runTask({
-        action: 'review',
-        assignee: reviewerOrganization(review),
-        title: `Рассмотрение: ${step.title}`,
-        dueLocal: dueAfterNow(review.deadline),
-        round,
-      });
+      const reviewed = await runTask(reviewTask(step, review, subject, parties, round, Date.now(), input.plan));
       if (reviewed.status === 'cancelled') return { outcome: 'cancelled', rounds: round };
       const decision = reviewed.result?.decision;
       if (decision === 'approved') return { outcome: 'approved', rounds: round, submissionId };
       if (decision === 'rejected') return { outcome: 'rejected', rounds: round, submissionId };
-      // Returned: the revision is due by the step's deadline or, when that has passed, as long after the return
-      // as the reviewer had for the review.
       round += 1;
-      submitDue = laterLocal(dueLocal, dueAfterNow(review.deadline), input.plan.timeZone);
-    }
-  }
-
-  function reviewerOrganization(review: ResolvedReview): string {
-    switch (review.by) {
-      case 'ministry':
-        return input.ministryId;
-      case 'institute':
-        return input.instituteId ?? input.ministryId;
-      case 'municipality':
-        return input.municipalityId ?? input.ministryId;
+      submitDue = revisionDue(dueLocal, review, Date.now(), input.plan);
     }
   }
 }

@@ -48,7 +48,7 @@ function main(): number {
   for (const r of rows) {
     const moved = r.movedFromNonWorkingDay ? ' (moved off a non-working day)' : '';
     const reminders = r.reminders.map((at) => formatLocal(at, plan.timeZone)).join(', ') || '—';
-    const escalations = r.escalations.map((e) => `${formatLocal(e.at, plan.timeZone)} → ${e.notify}`).join(', ') || '—';
+    const escalations = r.escalations.map((e) => `${formatLocal(e.at, plan.timeZone)} → ${e.notify} (${e.organizationId})`).join(', ') || '—';
     process.stdout.write(
       `  ${formatLocal(r.dueAt, plan.timeZone)}${moved}  ${r.organizationId}  ${r.title}\n` +
         `      reminders: ${reminders}; escalations: ${escalations}${r.legalBasis ? `\n      basis: ${r.legalBasis}` : ''}\n`,

@@ -6,6 +6,7 @@
  * anchored to `programme.firstAcademicYear`; launching the template for a later academic year shifts every date by
  * the same number of years, so a region's roadmap is reusable year after year.
  */
+import type { DecreeNonWorkingDaysMode } from '../domain/calendar/ru-production-calendar.data';
 import type { DeadlineCalendar, NotificationPolicy, TaskAction } from './deadline-task';
 
 /** Who acts in a step. Each role maps to organisations of the region's directory. */
@@ -40,7 +41,8 @@ export type IsoMonth = string;
  * - { months: { from: '2020-07', to: '2020-09' } }  «июль–сентябрь»
  * - { lastWeekOf: '2019-06' }                   «последняя неделя июня»: opens 7 days before the month's end
  * - { after: 'step-id', days: 10, calendar?: 'working' | 'calendar' }  an offset from another step's deadline
- * `time` (HH:mm, default 18:00) is the local time of the deadline.
+ * `time` (HH:mm) is the local time of the deadline; without it, the end of that working day: 18:00, or 17:00 on a
+ * pre-holiday shortened day.
  */
 export type DeadlineSpec =
   | { date: IsoDate; time?: string }
@@ -182,6 +184,14 @@ export interface CycleTemplate {
   };
   legalActs?: LegalAct[];
   notificationPolicy?: NotificationPolicy;
+  /** How the production calendar counts for this roadmap. */
+  productionCalendar?: {
+    /**
+     * The 2020–2021 «нерабочие дни по указу Президента»: 'non-working' (default) moves deadlines off them and skips
+     * them when counting working days; 'working' counts them as the working days the Government's calendar has.
+     */
+    decreeNonWorkingDays?: DecreeNonWorkingDaysMode;
+  };
   forms?: Record<string, FormDefinition>;
   stages: TemplateStage[];
 }
@@ -272,6 +282,8 @@ export interface ResolvedCyclePlan {
   academicYear: number;
   /** 'working-days' for real cycles; 'calendar-days' for a compressed test calendar. */
   calendar: DeadlineCalendar;
+  /** The template's choice, or 'non-working'; absent in plans resolved before the choice existed (= 'non-working'). */
+  decreeNonWorkingDays?: DecreeNonWorkingDaysMode;
   /** Present when the plan was compressed for tests: every real day lasts this many seconds. */
   compression?: { secondsPerDay: number; origin: string };
   forms: Record<string, FormDefinition>;
@@ -284,14 +296,19 @@ export interface DryRunTask {
   stepKey: string;
   title: string;
   organizationId: string;
+  /** Whose heads the «supervisor» escalation reaches: a school's municipality, the ministry for everyone else. */
+  supervisorOrganizationId: string;
   periodId?: string;
+  /** A confirmation's party: '1-school', '1-partner', '1-municipality' for the first pair. */
+  party?: string;
   opensAt?: string;
   /** Local 'YYYY-MM-DDTHH:mm:ss' after the non-working-day shift. */
   dueLocal: string;
   dueAt: string;
   movedFromNonWorkingDay: boolean;
   reminders: string[];
-  escalations: { at: string; notify: string }[];
+  /** `organizationId`: whose heads receive it. */
+  escalations: { at: string; notify: string; organizationId: string }[];
   legalBasis?: string;
   /** What the task asks for (submit, review, propose_pairs, confirm_agreement, report, …). */
   action?: TaskAction;

@@ -4,6 +4,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { DecreeNonWorkingDaysMode } from '../domain/calendar/ru-production-calendar.data';
 
 export const TASK_QUEUE_DEFAULT = 'uplift-tasks';
 /** The workflow type name, so that the API starts it without importing workflow code. */
@@ -62,6 +63,8 @@ export interface DeadlineRequest {
   localDateTime: string;
   timeZone: string;
   calendar: DeadlineCalendar;
+  /** How the 2020–2021 «нерабочие дни по указу Президента» count with `working-days`; absent = 'non-working'. */
+  decreeNonWorkingDays?: DecreeNonWorkingDaysMode;
 }
 
 /** The deadline that actually applies, after moving off non-working days. */
@@ -97,6 +100,8 @@ export interface TaskContext {
   subjectOrganizationId: string;
   periodId?: string;
   round?: number;
+  /** A confirmation's party: '1-school', '1-partner' or '1-municipality' for the first agreement of the proposal. */
+  party?: string;
   agreementId?: string;
   /** What must be attached when completing: a document, a form of the cycle's template, or both. */
   document?: 'required' | 'optional' | 'none';

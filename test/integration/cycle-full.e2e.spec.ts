@@ -10,6 +10,7 @@ import { resolveCyclePlan } from '../../libs/domain/cycle-template';
 import { localToEpochMs } from '../../libs/domain/cycle-schedule';
 import { loadBuiltinTemplates } from '../../libs/templates';
 import { CycleDriver } from '../support/cycle-driver';
+import { compareRunWithDryRun } from '../support/dry-run-comparison';
 import { createTestRegion, REGION_PASSWORD, type TestRegion } from '../support/cycle-region';
 import { buildIdentificationFiles } from '../support/fixtures/identification-files';
 import { startApiStack, type ApiStack } from '../support/api-stack';
@@ -128,6 +129,12 @@ async function runCycle(template: CycleTemplate, index: number): Promise<void> {
     // 2–6. Every role acts on its tasks until the cycle completes.
     const driver = new CycleDriver({ baseUrl, dataSource: harness.dataSource, region, cycleId, plan: launched.body.plan ?? (await planOf(cycleId)), timeoutMs: 420_000 });
     await driver.run();
+
+    // The schedule shown before the launch is the schedule that ran: every task the run issued is in the dry run's
+    // list for the same plan and organisations, with the same assignee, subject, supervisor and planned deadline.
+    const againstDryRun = await compareRunWithDryRun(harness.dataSource, region, cycleId, driver.plan);
+    expect({ unexpected: againstDryRun.unexpected, missing: againstDryRun.missing }).toEqual({ unexpected: [], missing: [] });
+    expect(againstDryRun.compared).toBeGreaterThan(10);
 
     // The late municipality was reminded, then escalated to its head and then to the ministry.
     expect(driver.log.lateTaskId).toBeDefined();

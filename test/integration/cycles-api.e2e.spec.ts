@@ -90,6 +90,16 @@ describe('templates', () => {
     for (const m of region.municipalities) expect(municipalities).toContain(m.id);
     expectRussianError(await admin.post('/api/templates/default/dry-run', { academicYear: 1990 }), 400);
   });
+
+  it('refuses a year past the production calendar in the dry run and at launch alike, saying why', async () => {
+    // 2027/2028 runs into 2028, which the calendar does not cover yet.
+    const dry = await admin.post('/api/templates/default/dry-run', { academicYear: 2027 });
+    expectRussianError(dry, 422, ['2027/2028']);
+    expect(JSON.stringify(dry.body)).toMatch(/2028|календар/);
+    const launched = await admin.post('/api/cycles', { templateId: 'default', academicYear: 2027 });
+    expect(launched.status).toBe(422);
+    expect(launched.body).toEqual(dry.body);
+  });
 });
 
 describe('a cycle', () => {

@@ -116,13 +116,24 @@ describe('reminder and escalation e-mails through the outbox and a real SMTP ser
     const mails = sink.forTask(task.taskId);
     expect(mails).toHaveLength(1);
     expect(mails[0].to.sort()).toEqual(['deputy@school1.severny.demo-region.example', 'director@school1.severny.demo-region.example']);
-    expect(mails[0].subject).toBe('Напоминание: срок задачи «Представить отчёт о мониторинге за I квартал» — 15.12.2026 18:00');
+    // Tuesday 8 December 09:00 to Tuesday 15 December: 9, 10, 11, 14 and 15 December are left.
+    expect(mails[0].subject).toBe('Напоминание: осталось 5 рабочих дней — задача «Представить отчёт о мониторинге за I квартал», срок 15.12.2026 18:00');
     expect(mails[0].text).toContain('МБОУ «СОШ № 1» п. Северный');
     expect(mails[0].text).toContain('15.12.2026 18:00 (Asia/Yekaterinburg)');
     expect(mails[0].html).toContain(`href="http://uplift.test/api/tasks/${task.taskId}"`);
 
     const [row] = await dataSource.query(`SELECT status, attempts, sent_at FROM notifications WHERE task_id = $1`, [task.taskId]);
     expect(row).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it("reminds the people who act on the ministry's task, never its auditor", async () => {
+    const act = activities();
+    const task = snapshot({ assigneeOrganizationId: 'demo-ministry', supervisorOrganizationId: 'demo-ministry' });
+    await inActivity(act.projectTaskEvent, { snapshot: task, event: created() });
+    const delivery = await inActivity(act.sendTaskNotification, { step: reminder, snapshot: task });
+    expect(delivery.status).toBe('sent');
+    expect(delivery.recipients).toEqual(expect.arrayContaining(['programme@demo-region.example', 'reviewer@demo-region.example']));
+    expect(delivery.recipients).not.toContain('audit@demo-region.example');
   });
 
   it('keeps the message pending with the SMTP error while the relay is down, then sends it once', async () => {

@@ -73,7 +73,7 @@ export class CycleDriver {
   readonly log: DriverLog = { actions: [] };
   private readonly clients = new Map<string, ApiClient>();
   private readonly done = new Set<string>();
-  private readonly plan: ResolvedCyclePlan;
+  readonly plan: ResolvedCyclePlan;
   private readonly planStep: ResolvedStep | undefined;
   private readonly lateMunicipality: string;
   private readonly returnedMunicipality: string;

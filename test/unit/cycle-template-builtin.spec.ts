@@ -71,7 +71,7 @@ describe('shipped roadmap templates', () => {
 
     it('dry-runs for a small region without error', () => {
       const plan = resolveCyclePlan(template, { academicYear: template.programme.firstAcademicYear });
-      const rows = dryRun(plan, { ministryId: 'min', municipalities: ['m1'], schools: [{ id: 's1', municipalityId: 'm1' }], partnerSchools: ['p1'] }, new Date(0));
+      const rows = dryRun(plan, { ministryId: 'min', municipalities: ['m1'], schools: [{ id: 's1', municipalityId: 'm1' }], pairs: [{ schoolId: 's1', partnerSchoolId: 'p1' }] }, new Date(0));
       expect(rows.length).toBeGreaterThan(plan.stages.length);
     });
   });
@@ -97,7 +97,7 @@ describe('shipped roadmap templates', () => {
     expect(monitoring.periods!.map((p) => [p.opensAt, p.dueLocal])).toEqual([
       ['2018-12-24T00:00:00', '2018-12-31T18:00:00'],
       ['2019-06-23T00:00:00', '2019-06-30T18:00:00'],
-      ['2019-12-24T00:00:00', '2019-12-31T18:00:00'],
+      ['2019-12-24T00:00:00', '2019-12-31T17:00:00'], // a shortened pre-holiday Tuesday
       ['2020-06-23T00:00:00', '2020-06-30T18:00:00'],
     ]);
   });

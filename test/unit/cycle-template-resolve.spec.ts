@@ -1,6 +1,7 @@
 import type { CycleTemplate, ResolvedCyclePlan, ResolvedStep } from '../../libs/contracts/cycle-template';
 import { isWorkingDay } from '../../libs/domain/calendar';
 import { compressPlan, dryRun, resolveCyclePlan, TemplateInvalidError } from '../../libs/domain/cycle-template';
+import { resolveDeadline } from '../../libs/domain/deadline';
 import { loadBuiltinTemplates } from '../../libs/templates';
 import { clone, minimalTemplate } from './cycle-template-support';
 
@@ -142,6 +143,61 @@ describe('resolveCyclePlan: date forms', () => {
   });
 });
 
+describe('resolveCyclePlan: the production calendar', () => {
+  const base = minimalTemplate();
+
+  /** What the step's task is due at once issued: the deadline request the step workflow builds from the plan. */
+  function effectiveDue(plan: ResolvedCyclePlan, key: string): string {
+    const { localDateTime } = resolveDeadline({
+      localDateTime: stepOf(plan, key).dueLocal,
+      timeZone: plan.timeZone,
+      calendar: plan.calendar,
+      decreeNonWorkingDays: plan.decreeNonWorkingDays,
+    });
+    return localDateTime;
+  }
+
+  it('ends a deadline without a time on a shortened pre-holiday day at 17:00, in every date form', () => {
+    const template = withProbes(
+      base,
+      { date: '2026-04-30' },
+      { month: '2027-04' },
+      { after: 'probe-1', days: 5 },
+      { date: '2026-04-30', time: '18:00' },
+      { lastWeekOf: '2026-12' },
+    );
+    const plan = resolveCyclePlan(template, { academicYear: 2026 });
+    expect(stepOf(plan, 'probe-1').dueLocal).toBe('2026-04-30T17:00:00'); // the eve of 1 May
+    expect(stepOf(plan, 'probe-2').dueLocal).toBe('2027-04-30T17:00:00');
+    expect(stepOf(plan, 'probe-3').dueLocal).toBe('2026-05-08T17:00:00'); // the eve of 9 May
+    expect(stepOf(plan, 'probe-4').dueLocal).toBe('2026-04-30T18:00:00'); // a written time is kept
+    expect(stepOf(plan, 'probe-5').dueLocal).toBe('2026-12-31T18:00:00'); // a day off: it moves, at 18:00
+    expect(effectiveDue(plan, 'probe-5')).toBe('2027-01-11T18:00:00');
+  });
+
+  it('counts the 2020–2021 decrees\' non-working days as days off unless the template says they are worked', () => {
+    const probes = withProbes(base, { date: '2020-04-30' }, { date: '2020-03-27' }, { after: 'probe-2', days: 1 }, { date: '2021-11-03' });
+
+    const byDefault = resolveCyclePlan(probes, { academicYear: 2026 });
+    expect(byDefault.decreeNonWorkingDays).toBe('non-working');
+    expect(stepOf(byDefault, 'probe-1').dueLocal).toBe('2020-04-30T18:00:00');
+    expect(effectiveDue(byDefault, 'probe-1')).toBe('2020-05-12T18:00:00');
+    expect(stepOf(byDefault, 'probe-3').dueLocal).toBe('2020-05-12T18:00:00');
+    expect(effectiveDue(byDefault, 'probe-4')).toBe('2021-11-08T18:00:00');
+
+    const worked = resolveCyclePlan({ ...probes, productionCalendar: { decreeNonWorkingDays: 'working' } }, { academicYear: 2026 });
+    expect(worked.decreeNonWorkingDays).toBe('working');
+    expect(stepOf(worked, 'probe-1').dueLocal).toBe('2020-04-30T17:00:00'); // a worked eve of 1 May is shortened
+    expect(effectiveDue(worked, 'probe-1')).toBe('2020-04-30T17:00:00');
+    expect(stepOf(worked, 'probe-3').dueLocal).toBe('2020-03-30T18:00:00');
+    expect(effectiveDue(worked, 'probe-4')).toBe('2021-11-03T17:00:00');
+
+    const explicit = resolveCyclePlan({ ...probes, productionCalendar: { decreeNonWorkingDays: 'non-working' } }, { academicYear: 2026 });
+    expect(explicit).toEqual(byDefault);
+    expect(compressPlan(worked, { secondsPerDay: 60, origin: new Date('2030-01-01T00:00:00Z') }).decreeNonWorkingDays).toBe('working');
+  });
+});
+
 describe('compressPlan', () => {
   const plan = resolveCyclePlan(minimalTemplate(), { academicYear: 2026 });
   const origin = new Date('2030-01-01T00:00:00Z');
@@ -214,10 +270,11 @@ describe('dryRun on the default template', () => {
     expect(count('municipal-plan', 'submit')).toBe(2);
     expect(count('municipal-plan', 'review')).toBe(2);
     expect(count('partner-agreements', 'propose_pairs')).toBe(2);
-    expect(count('partner-agreements', 'confirm_agreement')).toBe(2);
+    // Each participant school's agreement is confirmed by the school, its partner (chosen later: '*') and the municipality.
+    expect(count('partner-agreements', 'confirm_agreement')).toBe(4 * 3);
     expect(count('quarterly-monitoring')).toBe(4 * 3);
     expect(rows.filter((r) => r.stepKey === 'best-practice' && r.action === 'describe_practice').map((r) => r.organizationId)).toEqual(['*']);
-    expect(rows).toHaveLength(34);
+    expect(rows).toHaveLength(44);
     expect(rows.some((r) => r.organizationId === 'mun-empty')).toBe(false);
     const due = rows.map((r) => Date.parse(r.dueAt));
     expect([...due].sort((a, b) => a - b)).toEqual(due);
@@ -243,15 +300,51 @@ describe('dryRun on the default template', () => {
     expect(december).toMatchObject({ dueLocal: '2027-01-11T18:00:00', movedFromNonWorkingDay: true, opensAt: '2026-12-24T00:00:00' });
   });
 
+  it('escalates up the ladder: a school to its municipality, a municipality to the ministry, the ministry to its head once', () => {
+    const rows = dryRun(resolveCyclePlan(template, { academicYear: 2026 }), orgs, longAgo);
+    const programme = rows.find((r) => r.stepKey === 'transition-programme' && r.action === 'submit' && r.organizationId === 'school-b1')!;
+    expect(programme.supervisorOrganizationId).toBe('mun-b');
+    expect(programme.escalations.map((e) => [e.notify, e.organizationId])).toEqual([
+      ['assignee_head', 'school-b1'],
+      ['supervisor', 'mun-b'],
+    ]);
+    const plan = rows.find((r) => r.stepKey === 'municipal-plan' && r.action === 'submit' && r.organizationId === 'mun-a')!;
+    expect(plan.escalations.map((e) => [e.notify, e.organizationId])).toEqual([
+      ['assignee_head', 'mun-a'],
+      ['supervisor', 'min'],
+    ]);
+    const order = rows.find((r) => r.stepKey === 'plans-approval-order')!;
+    expect(order.escalations.map((e) => [e.notify, e.organizationId])).toEqual([['assignee_head', 'min']]);
+    const confirmations = rows.filter((r) => r.action === 'confirm_agreement' && (r.subjectOrganizationId ?? r.organizationId) === 'mun-a');
+    expect(confirmations.map((r) => [r.party, r.organizationId, r.supervisorOrganizationId]).sort()).toEqual([
+      ['1-municipality', 'mun-a', 'min'],
+      ['1-partner', '*', 'mun-a'],
+      ['1-school', 'school-a1', 'mun-a'],
+      ['2-municipality', 'mun-a', 'min'],
+      ['2-partner', '*', 'mun-a'],
+      ['2-school', 'school-a2', 'mun-a'],
+    ]);
+  });
+
+  it('lists the confirmations of known pairs by their partner schools, and the partner schools’ own steps', () => {
+    const pairs = [
+      { schoolId: 'school-a1', partnerSchoolId: 'strong-1' },
+      { schoolId: 'school-a2', partnerSchoolId: 'strong-1' },
+      { schoolId: 'school-b1', partnerSchoolId: 'strong-2' },
+      { schoolId: 'school-b2', partnerSchoolId: 'strong-3' },
+    ];
+    const rows = dryRun(resolveCyclePlan(template, { academicYear: 2026 }), { ...orgs, pairs }, longAgo);
+    const partners = rows.filter((r) => r.action === 'confirm_agreement' && r.party?.endsWith('-partner')).map((r) => r.organizationId);
+    expect(partners.sort()).toEqual(['strong-1', 'strong-1', 'strong-2', 'strong-3']);
+  });
+
   it('gives each row its reminders and escalations, and the legal basis text', () => {
     const rows = dryRun(resolveCyclePlan(template, { academicYear: 2026 }), orgs, longAgo);
     const list = rows.find((r) => r.stepKey === 'school-list')!;
     // Due Friday 25 September 2026: 7, 3 and 1 days before at 09:00 Moscow, moved back off the weekend.
     expect(list.reminders).toEqual(['2026-09-18T06:00:00Z', '2026-09-22T06:00:00Z', '2026-09-24T06:00:00Z']);
-    expect(list.escalations).toEqual([
-      { at: '2026-09-25T15:00:00Z', notify: 'assignee_head' },
-      { at: '2026-09-30T15:00:00Z', notify: 'supervisor' },
-    ]);
+    // The list is the ministry's own task: its head is told once, not a second time as the supervisor.
+    expect(list.escalations).toEqual([{ at: '2026-09-25T15:00:00Z', notify: 'assignee_head', organizationId: 'min' }]);
     expect(list.legalBasis).toMatch(/^Приказ регионального органа .*, п\. 2$/);
     const confirmation = rows.find((r) => r.action === 'confirm_agreement')!;
     expect(confirmation.dueLocal).toBe('2026-12-18T18:00:00'); // 4 December + 10 working days

@@ -1,5 +1,5 @@
 import type { NotificationPolicy } from '../../libs/contracts/deadline-task';
-import { CalendarRangeError } from '../../libs/domain/calendar';
+import { addCalendarDays, CalendarRangeError, endOfWorkingDay, isWorkingDay, nextWorkingDay } from '../../libs/domain/calendar';
 import { buildNotificationSchedule, DeadlineError, resolveDeadline, resolveIssuedDeadline, validatePolicy } from '../../libs/domain/deadline';
 
 const MOSCOW = 'Europe/Moscow';
@@ -55,6 +55,38 @@ describe('resolveDeadline', () => {
     expect(() => resolveDeadline({ localDateTime, timeZone, calendar: 'working-days' })).toThrow(DeadlineError);
   });
 
+  it('moves a deadline off a decree\'s non-working day by default, and keeps it there when decree days are worked', () => {
+    const spring = resolveDeadline({ localDateTime: '2020-04-15T18:00', timeZone: MOSCOW, calendar: 'working-days' });
+    expect(spring).toMatchObject({ localDateTime: '2020-05-12T18:00:00', movedFromNonWorkingDay: true });
+    const explicit = resolveDeadline({ localDateTime: '2021-11-02T12:00', timeZone: MOSCOW, calendar: 'working-days', decreeNonWorkingDays: 'non-working' });
+    expect(explicit).toMatchObject({ localDateTime: '2021-11-08T12:00:00', movedFromNonWorkingDay: true });
+    const worked = resolveDeadline({ localDateTime: '2020-04-15T18:00', timeZone: MOSCOW, calendar: 'working-days', decreeNonWorkingDays: 'working' });
+    expect(worked).toMatchObject({ localDateTime: '2020-04-15T18:00:00', movedFromNonWorkingDay: false });
+    expect(worked.requested.decreeNonWorkingDays).toBe('working');
+  });
+
+  it('keeps the time written for a shortened pre-holiday day: the end of that day is 17:00 only when no time is given', () => {
+    const eve = resolveDeadline({ localDateTime: `2026-04-30T${endOfWorkingDay('2026-04-30')}`, timeZone: MOSCOW, calendar: 'working-days' });
+    expect(eve).toMatchObject({ localDateTime: '2026-04-30T17:00:00', dueAt: '2026-04-30T14:00:00Z', movedFromNonWorkingDay: false });
+    const written = resolveDeadline({ localDateTime: '2026-04-30T18:00', timeZone: MOSCOW, calendar: 'working-days' });
+    expect(written.localDateTime).toBe('2026-04-30T18:00:00');
+  });
+
+  it('moves the end of a non-working day to the end of the working day it lands on, and keeps any other time', () => {
+    // No move lands on a shortened day in 2017–2027 (each follows a working day), so the rule is checked on every move.
+    for (const decreeNonWorkingDays of ['non-working', 'working'] as const) {
+      for (let date = '2017-01-01'; date < '2027-12-31'; date = addCalendarDays(date, 1)) {
+        if (isWorkingDay(date, { decreeNonWorkingDays })) continue;
+        const landing = nextWorkingDay(date, { decreeNonWorkingDays });
+        const request = { timeZone: MOSCOW, calendar: 'working-days', decreeNonWorkingDays } as const;
+        expect(resolveDeadline({ ...request, localDateTime: `${date}T18:00` }).localDateTime).toBe(
+          `${landing}T${endOfWorkingDay(landing, { decreeNonWorkingDays })}:00`,
+        );
+        expect(resolveDeadline({ ...request, localDateTime: `${date}T17:00` }).localDateTime).toBe(`${landing}T17:00:00`);
+      }
+    }
+  });
+
   it('refuses a working-day deadline outside the production calendar', () => {
     expect(() => resolveDeadline({ localDateTime: '2031-05-05T10:00', timeZone: MOSCOW, calendar: 'working-days' })).toThrow(
       CalendarRangeError,
@@ -92,6 +124,18 @@ describe('buildNotificationSchedule', () => {
       new Date('2025-12-01T00:00:00Z'),
     );
     expect(steps.map((s) => s.at)).toEqual(['2025-12-29T06:00:00Z', '2026-01-12T15:00:00Z']);
+  });
+
+  it('lands reminders and escalations around decree days as the deadline\'s request says', () => {
+    const rules: NotificationPolicy = { reminders: [{ daysBefore: 1 }], escalations: [{ workingDaysAfter: 1, notify: 'supervisor' }] };
+    const now = new Date('2020-01-01T00:00:00Z');
+    const byDefault = resolveDeadline({ localDateTime: '2020-05-12T18:00', timeZone: MOSCOW, calendar: 'working-days' });
+    expect(buildNotificationSchedule(byDefault, rules, 1, now).map((s) => s.at)).toEqual([
+      '2020-03-27T06:00:00Z', // the day before falls in the non-working spring: back to Friday 27 March
+      '2020-05-13T15:00:00Z',
+    ]);
+    const worked = resolveDeadline({ localDateTime: '2020-03-31T18:00', timeZone: MOSCOW, calendar: 'working-days', decreeNonWorkingDays: 'working' });
+    expect(buildNotificationSchedule(worked, rules, 1, now).map((s) => s.at)).toEqual(['2020-03-30T06:00:00Z', '2020-04-01T15:00:00Z']);
   });
 
   it('drops steps that are already past and keys each step by deadline revision', () => {

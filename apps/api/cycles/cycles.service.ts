@@ -26,8 +26,8 @@ import {
   type CycleProgress,
 } from '../../../libs/contracts/cycle';
 import type { ResolvedCyclePlan } from '../../../libs/contracts/cycle-template';
-import { CalendarRangeError } from '../../../libs/domain/calendar';
-import { compressPlan, resolveCyclePlan } from '../../../libs/domain/cycle-template';
+import { endOfWorkingDay } from '../../../libs/domain/calendar';
+import { compressPlan } from '../../../libs/domain/cycle-template';
 import { CycleRepository, DirectoryRepository, type CycleRow } from '../../../libs/persistence';
 import { InjectConfig } from '../../../libs/platform';
 import { AccessPolicy } from '../auth/access-policy.service';
@@ -103,15 +103,7 @@ export class CyclesService {
       this.access.deny(user, 'Запускать цикл может только администратор министерства своего региона', { action: 'launch_cycle' });
     }
     const template = await this.templates.require(user, dto.templateId, dto.templateVersion);
-    let plan: ResolvedCyclePlan;
-    try {
-      plan = resolveCyclePlan(template.document, { academicYear: dto.academicYear });
-    } catch (err) {
-      if (err instanceof CalendarRangeError) {
-        throw new UnprocessableEntityException(`Сроки шаблона на ${dto.academicYear}/${dto.academicYear + 1} учебный год выходят за пределы производственного календаря`);
-      }
-      throw err;
-    }
+    let plan: ResolvedCyclePlan = this.templates.resolveWithinCalendar(template.document, dto.academicYear);
     if (dto.compression) {
       if (!this.config.allowCompressedCalendar) {
         throw new UnprocessableEntityException('Сжатый календарь доступен только в тестовой среде (ALLOW_COMPRESSED_CALENDAR=true)');
@@ -187,7 +179,7 @@ export class CyclesService {
   }
 
   async extendStage(user: AuthUser, id: string, stageId: string, dto: ExtendStageDto): Promise<CycleView> {
-    const localDateTime = dto.dueAt.length === 10 ? `${dto.dueAt}T18:00` : dto.dueAt;
+    const localDateTime = dto.dueAt.length === 10 ? `${dto.dueAt}T${endOfWorkingDay(dto.dueAt)}` : dto.dueAt;
     return this.control(user, id, 'продление этапа', (handle) =>
       handle.executeUpdate(extendStageUpdate, { args: [{ by: user.email, reason: dto.reason, stageId, localDateTime }] }),
     );

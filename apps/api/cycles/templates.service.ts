@@ -2,9 +2,9 @@ import { Injectable, Logger, NotFoundException, UnprocessableEntityException, ty
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CycleTemplate, DryRunTask, TemplateProblem } from '../../../libs/contracts/cycle-template';
-import { dryRun, resolveCyclePlan } from '../../../libs/domain/cycle-template';
-import { CalendarRangeError } from '../../../libs/domain/calendar';
+import type { CycleTemplate, DryRunTask, ResolvedCyclePlan, TemplateProblem } from '../../../libs/contracts/cycle-template';
+import { assertPlanWithinCalendar, dateOutsideCalendar, dryRun, resolveCyclePlan, TemplateInvalidError } from '../../../libs/domain/cycle-template';
+import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, CalendarRangeError } from '../../../libs/domain/calendar';
 import { DirectoryRepository, TemplateRepository, type TemplateVersionRow } from '../../../libs/persistence';
 import { builtinRoadmapsDirectory, parseTemplate } from '../../../libs/templates';
 import type { AuthUser } from '../auth/auth-user';
@@ -144,13 +144,34 @@ export class TemplatesService implements OnApplicationBootstrap {
       organizations?.schools ??
       orgs.filter((o) => o.kind === 'school' && o.parentId).map((o) => ({ id: o.id, municipalityId: o.parentId as string }));
     const municipalities = organizations?.municipalities ?? [...new Set(schools.map((s) => s.municipalityId))];
+    const plan = this.resolveWithinCalendar(row.document, academicYear);
+    const tasks = dryRun(plan, { ministryId: ministry.id, instituteId: institute?.id, municipalities, schools }, new Date(0));
+    return { templateId: row.id, templateVersion: row.version, academicYear, timeZone: plan.timeZone, tasks };
+  }
+
+  /**
+   * The plan for an academic year, refused with the first date outside the production calendar: the dry run and
+   * the launch accept and refuse the same years.
+   */
+  resolveWithinCalendar(document: CycleTemplate, academicYear: number): ResolvedCyclePlan {
     try {
-      const plan = resolveCyclePlan(row.document, { academicYear });
-      const tasks = dryRun(plan, { ministryId: ministry.id, instituteId: institute?.id, municipalities, schools }, new Date(0));
-      return { templateId: row.id, templateVersion: row.version, academicYear, timeZone: plan.timeZone, tasks };
+      const plan = resolveCyclePlan(document, { academicYear });
+      assertPlanWithinCalendar(plan);
+      return plan;
     } catch (err) {
       if (err instanceof CalendarRangeError) {
-        throw new UnprocessableEntityException(`Сроки шаблона на ${academicYear}/${academicYear + 1} учебный год выходят за пределы производственного календаря`);
+        const date = dateOutsideCalendar(err);
+        throw new UnprocessableEntityException(
+          `Сроки шаблона на ${academicYear}/${academicYear + 1} учебный год выходят за пределы производственного календаря ` +
+            `(${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR} гг.)${date ? `: дата ${date}` : ''}`,
+        );
+      }
+      if (err instanceof TemplateInvalidError) {
+        // Valid as written, yet not for this year (an offset in working days past the calendar's last year, say).
+        throw new UnprocessableEntityException({
+          message: `Шаблон нельзя применить к ${academicYear}/${academicYear + 1} учебному году`,
+          details: err.problems.map((p) => `${p.path}: ${p.message}`),
+        });
       }
       throw err;
     }

@@ -2,11 +2,22 @@
  * Every task a cycle would issue, with its effective deadline and every reminder and escalation, before anything
  * is launched: the ministry checks the plan against its region's directory. Pure and sandbox-safe.
  */
-import { DateTime } from 'luxon';
-import type { ActorRole, DryRunTask, PlanDuration, ResolvedCyclePlan, ResolvedReview, ResolvedStep } from '../../contracts/cycle-template';
-import type { EffectiveDeadline, TaskAction } from '../../contracts/deadline-task';
-import { addCalendarDays, addWorkingDays } from '../calendar';
+import type { ActorRole, DryRunTask, ResolvedCyclePlan, ResolvedStep } from '../../contracts/cycle-template';
 import { buildNotificationSchedule, resolveDeadline } from '../deadline';
+import { countOf, NOUNS } from '../russian';
+import {
+  CHOSEN_LATER,
+  confirmationTasks,
+  instituteOf,
+  openingTask,
+  reviewTask,
+  submissionOf,
+  trackRole,
+  type AgreementParties,
+  type CycleParties,
+  type StepSubject,
+  type StepTaskSpec,
+} from './step-tasks';
 
 export interface DryRunOrganizations {
   ministryId: string;
@@ -14,150 +25,124 @@ export interface DryRunOrganizations {
   instituteId?: string;
   municipalities: string[];
   schools: { id: string; municipalityId: string }[];
-  partnerSchools?: string[];
+  /**
+   * The partner pairs, when known (a cycle already running). Without them each participant school is shown with a
+   * partner still to be chosen ('*').
+   */
+  pairs?: { schoolId: string; partnerSchoolId: string }[];
 }
 
-/** The best-practice task goes to schools chosen by the monitoring results, unknown before the cycle runs. */
-export const TOP_SCHOOLS = '*';
-
-const LOCAL_FORMAT = "yyyy-MM-dd'T'HH:mm:ss";
-
-const ACTION_OF_KIND: Record<ResolvedStep['kind'], TaskAction> = {
-  task: 'perform',
-  identification: 'approve_list',
-  submission: 'submit',
-  partnership: 'propose_pairs',
-  monitoring: 'report',
-  best_practice: 'describe_practice',
-};
+/** An organisation chosen while the cycle runs: the best-practice schools and their municipalities, a partner not yet proposed. */
+export const TOP_SCHOOLS = CHOSEN_LATER;
 
 /**
- * Rows per step: identification, ministry and institute steps once; municipality steps once per municipality that
- * has participant schools; school steps once per school; partner-school steps once per partner school; monitoring
- * once per reporter and period; partnership one proposal and one «подтверждение соглашений» row per municipality;
- * best practice one row for the top schools (organizationId '*').
+ * Every task the running cycle issues, from the same rules (step-tasks.ts): identification, ministry and institute
+ * steps once; municipality steps once per municipality that has participant schools; school steps once per school;
+ * partner-school steps once per partner; monitoring once per reporter and period; a partnership's proposal per
+ * municipality and three confirmations (school, partner, municipality) per pair; the best practice once for the top
+ * schools (organizationId '*').
  *
- * Review tasks are listed too, one per submitting organisation, as if the submission arrived exactly at its
- * deadline: that is the latest the reviewer can be asked to finish the first round. Later rounds depend on when
- * revisions arrive and are not listed.
+ * Tasks that follow another one are listed as issued at the latest: a review as if the version arrived at its
+ * deadline, a confirmation as if the pairs were proposed at theirs. Later review rounds depend on when revisions
+ * arrive and are not listed.
  *
  * Pass a `now` far in the past to see every reminder; reminders already past at `now` are left out, as the
  * running cycle would leave them out.
  */
 export function dryRun(plan: ResolvedCyclePlan, orgs: DryRunOrganizations, now: Date): DryRunTask[] {
+  const parties: CycleParties = { ministryId: orgs.ministryId, instituteId: orgs.instituteId };
   const schoolsByMunicipality = new Map<string, string[]>();
   for (const school of orgs.schools) {
     schoolsByMunicipality.set(school.municipalityId, [...(schoolsByMunicipality.get(school.municipalityId) ?? []), school.id]);
   }
-  const municipalityOf = new Map(orgs.schools.map((school) => [school.id, school.municipalityId]));
   const activeMunicipalities = orgs.municipalities.filter((id) => schoolsByMunicipality.has(id));
-  const instituteId = orgs.instituteId ?? orgs.ministryId;
+  const pairsOf = (municipalityId: string): AgreementParties[] =>
+    (schoolsByMunicipality.get(municipalityId) ?? []).flatMap((schoolId) => {
+      const known = orgs.pairs?.filter((p) => p.schoolId === schoolId) ?? [];
+      const partners = orgs.pairs ? known.map((p) => p.partnerSchoolId) : [TOP_SCHOOLS];
+      return partners.map((partnerSchoolId) => ({ id: `${schoolId}:${partnerSchoolId}`, schoolId, schoolName: schoolId, partnerSchoolId, partnerSchoolName: partnerSchoolId }));
+    });
+  const partnerSchools = [...new Set((orgs.pairs ?? []).map((p) => p.partnerSchoolId))];
 
-  const organizationsOf = (role: ActorRole): string[] => {
+  const subjectsOf = (role: ActorRole): StepSubject[] => {
     switch (role) {
       case 'ministry':
-        return [orgs.ministryId];
+        return [{ organizationId: orgs.ministryId }];
       case 'institute':
-        return [instituteId];
+        return [{ organizationId: instituteOf(parties) }];
       case 'municipality':
-        return activeMunicipalities;
+        return activeMunicipalities.map((organizationId) => ({ organizationId }));
       case 'school':
-        return orgs.schools.map((school) => school.id);
+        return orgs.schools.map((school) => ({ organizationId: school.id, municipalityId: school.municipalityId }));
       case 'partner_school':
-        return orgs.partnerSchools ?? [];
-    }
-  };
-  const reviewerOf = (review: ResolvedReview, submitter: string): string => {
-    switch (review.by) {
-      case 'ministry':
-        return orgs.ministryId;
-      case 'institute':
-        return instituteId;
-      case 'municipality':
-        return municipalityOf.get(submitter) ?? (submitter === TOP_SCHOOLS ? TOP_SCHOOLS : orgs.ministryId);
+        return partnerSchools.map((organizationId) => ({ organizationId }));
     }
   };
 
   const rows: DryRunTask[] = [];
   const order = new Map<string, number>();
-  const push = (
-    step: ResolvedStep,
-    organizationId: string,
-    action: TaskAction,
-    title: string,
-    deadline: EffectiveDeadline,
-    extra: { opensAt?: string; periodId?: string; subjectOrganizationId?: string } = {},
-  ): void => {
-    const schedule = buildNotificationSchedule(deadline, step.policy, 1, now);
+  const push = (step: ResolvedStep, task: StepTaskSpec, extra: { opensAt?: string; title?: string } = {}): number => {
+    const deadline = resolveDeadline({
+      localDateTime: task.dueLocal,
+      timeZone: plan.timeZone,
+      calendar: plan.calendar,
+      decreeNonWorkingDays: plan.decreeNonWorkingDays,
+    });
+    const schedule = buildNotificationSchedule(deadline, task.policy, 1, now);
     const row: DryRunTask = {
       stageId: step.stageId,
       stepKey: step.key,
-      title,
-      organizationId,
+      title: extra.title ?? task.title,
+      organizationId: task.assignee,
+      supervisorOrganizationId: task.supervisor,
       dueLocal: deadline.localDateTime,
       dueAt: deadline.dueAt,
       movedFromNonWorkingDay: deadline.movedFromNonWorkingDay,
       reminders: schedule.filter((n) => n.kind === 'reminder').map((n) => n.at),
-      escalations: schedule.filter((n) => n.kind === 'escalation').map((n) => ({ at: n.at, notify: n.target })),
-      action,
+      escalations: schedule
+        .filter((n) => n.kind === 'escalation')
+        .map((n) => ({ at: n.at, notify: n.target, organizationId: n.target === 'supervisor' ? task.supervisor : task.assignee })),
+      action: task.action,
     };
-    if (extra.periodId !== undefined) row.periodId = extra.periodId;
+    if (task.periodId !== undefined) row.periodId = task.periodId;
+    if (task.party !== undefined) row.party = task.party;
     if (extra.opensAt !== undefined) row.opensAt = extra.opensAt;
-    if (extra.subjectOrganizationId !== undefined) row.subjectOrganizationId = extra.subjectOrganizationId;
+    if (task.subjectOrganizationId !== task.assignee) row.subjectOrganizationId = task.subjectOrganizationId;
     if (step.legalBasis) row.legalBasis = step.legalBasis.text;
     if (!order.has(step.stageId)) order.set(step.stageId, order.size);
     rows.push(row);
+    return Date.parse(deadline.dueAt);
   };
-  const effective = (localDateTime: string): EffectiveDeadline =>
-    resolveDeadline({ localDateTime, timeZone: plan.timeZone, calendar: plan.calendar });
-  const after = (deadline: EffectiveDeadline, duration: PlanDuration): EffectiveDeadline =>
-    effective(addDuration(deadline.localDateTime, duration, plan.timeZone));
-  const reviewRows = (step: ResolvedStep, review: ResolvedReview, submitter: string, submitted: EffectiveDeadline): void =>
-    push(step, reviewerOf(review, submitter), 'review', `Рассмотрение: ${step.title}`, after(submitted, review.deadline), {
-      subjectOrganizationId: submitter,
-    });
 
   for (const stage of plan.stages) {
     for (const step of stage.steps) {
       const opens = step.opensAt !== undefined ? { opensAt: step.opensAt } : {};
-      switch (step.kind) {
-        case 'monitoring':
-          for (const organizationId of organizationsOf(step.reporter ?? step.actor)) {
-            for (const period of step.periods ?? []) {
-              push(step, organizationId, 'report', `${step.title}: ${period.title}`, effective(period.dueLocal), {
-                opensAt: period.opensAt,
-                periodId: period.id,
-              });
-            }
-          }
-          break;
-        case 'partnership':
-          for (const municipalityId of activeMunicipalities) {
-            const proposal = effective(step.dueLocal);
-            push(step, municipalityId, 'propose_pairs', step.title, proposal, opens);
-            if (step.confirmation) {
-              push(step, municipalityId, 'confirm_agreement', `${step.title}: подтверждение соглашений`, after(proposal, step.confirmation), {
-                subjectOrganizationId: municipalityId,
-              });
-            }
-          }
-          break;
-        case 'best_practice': {
-          const due = effective(step.dueLocal);
-          const top = step.bestPractice?.top;
-          push(step, TOP_SCHOOLS, 'describe_practice', top ? `${step.title} (не более ${top} школ с наибольшим улучшением)` : step.title, due, opens);
-          if (step.bestPractice) reviewRows(step, step.bestPractice.review, TOP_SCHOOLS, due);
-          break;
+      if (step.kind === 'best_practice') {
+        // Invited by the monitoring results, unknown before the cycle runs, and so is their municipality.
+        const subject = { organizationId: TOP_SCHOOLS, municipalityId: TOP_SCHOOLS };
+        const top = step.bestPractice?.top;
+        const title = top ? `${step.title} (не более ${countOf(top, NOUNS.schoolGenitive)} с наибольшим улучшением)` : step.title;
+        const submittedAt = push(step, openingTask(step, subject, parties), { ...opens, title });
+        const review = submissionOf(step).review;
+        if (review) push(step, reviewTask(step, review, subject, parties, 1, submittedAt, plan));
+        continue;
+      }
+      for (const subject of subjectsOf(trackRole(step))) {
+        if (step.kind === 'monitoring') {
+          for (const period of step.periods ?? []) push(step, openingTask(step, subject, parties, { periodId: period.id }), { opensAt: period.opensAt });
+          continue;
         }
-        case 'task':
-        case 'identification':
-        case 'submission':
-          for (const organizationId of organizationsOf(step.actor)) {
-            const due = effective(step.dueLocal);
-            push(step, organizationId, ACTION_OF_KIND[step.kind], step.title, due, opens);
-            if (step.review) reviewRows(step, step.review, organizationId, due);
-          }
-          break;
+        const opening = openingTask(step, subject, parties);
+        const issuedAt = push(step, opening, opens);
+        const review = step.kind === 'submission' ? submissionOf(step).review : undefined;
+        if (review) push(step, reviewTask(step, review, subject, parties, 1, issuedAt, plan));
+        if (step.kind === 'partnership') {
+          pairsOf(subject.organizationId).forEach((agreement, index) => {
+            for (const task of confirmationTasks(step, agreement, index, subject.organizationId, parties, step.dueLocal, issuedAt, plan)) {
+              push(step, task);
+            }
+          });
+        }
       }
     }
   }
@@ -169,7 +154,8 @@ export function dryRun(plan: ResolvedCyclePlan, orgs: DryRunOrganizations, now: 
       compare(a.stepKey, b.stepKey) ||
       compare(a.periodId ?? '', b.periodId ?? '') ||
       compare(a.organizationId, b.organizationId) ||
-      compare(a.action ?? '', b.action ?? ''),
+      compare(a.action ?? '', b.action ?? '') ||
+      compare(a.party ?? '', b.party ?? ''),
   );
 }
 
@@ -177,11 +163,22 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** A duration after a local date-time: working days keep the time of day, seconds are plain elapsed time. */
-export function addDuration(local: string, duration: PlanDuration, timeZone: string): string {
-  const date = local.slice(0, 10);
-  const time = local.slice(11);
-  if ('workingDays' in duration) return `${addWorkingDays(date, duration.workingDays)}T${time}`;
-  if ('calendarDays' in duration) return `${addCalendarDays(date, duration.calendarDays)}T${time}`;
-  return DateTime.fromISO(local, { zone: timeZone }).plus({ seconds: duration.seconds }).toFormat(LOCAL_FORMAT);
+/**
+ * Every date the cycle will compute, from the plan's deadlines to review and confirmation periods, lies within the
+ * production calendar: the launch checks it as the dry run does, so a year the dry run refuses is never launched to
+ * fail later inside a workflow. Throws the calendar's CalendarRangeError, naming the first date outside it.
+ */
+export function assertPlanWithinCalendar(plan: ResolvedCyclePlan): void {
+  dryRun(
+    plan,
+    { ministryId: 'ministry', instituteId: 'institute', municipalities: ['municipality'], schools: [{ id: 'school', municipalityId: 'municipality' }] },
+    new Date(0),
+  );
+}
+
+/** «31.12.2028» from the calendar's refusal, for the official's message. */
+export function dateOutsideCalendar(error: Error): string | undefined {
+  const iso = /\b(\d{4})-(\d{2})-(\d{2})\b/.exec(error.message);
+  if (iso) return `${iso[3]}.${iso[2]}.${iso[1]}`;
+  return /\byear (\d{4})\b/.exec(error.message)?.[1];
 }

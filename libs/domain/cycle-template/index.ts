@@ -1,6 +1,5 @@
 export { compressPlan, type CompressionOptions } from './compress';
 export {
-  DEFAULT_DEADLINE_TIME,
   WINDOW_LEAD_DAYS,
   fixedWindow,
   isValidIsoMonth,
@@ -8,7 +7,7 @@ export {
   shiftDateByYears,
   type DeadlineWindow,
 } from './dates';
-export { addDuration, dryRun, TOP_SCHOOLS, type DryRunOrganizations } from './dry-run';
+export { assertPlanWithinCalendar, dateOutsideCalendar, dryRun, TOP_SCHOOLS, type DryRunOrganizations } from './dry-run';
 export { legalBasisText, resolveCyclePlan, TemplateInvalidError, toPlanDuration, type ResolveOptions } from './resolve';
 export { computePeriods, computeStepTimes, TimelineError } from './timeline';
 export { NUMERIC_FIELD_TYPES, REVIEWER_ROLES, validateTemplateSemantics } from './validate';

@@ -17,6 +17,7 @@ import {
   type TemplateProblem,
   type TemplateStep,
 } from '../../contracts/cycle-template';
+import { countOf, NOUNS } from '../russian';
 import type { NotificationPolicy } from '../../contracts/deadline-task';
 import { isValidTimeZone, validatePolicy } from '../deadline';
 import { isAfterSpec, isValidDeadlineTime, isValidIsoDate, isValidIsoMonth } from './dates';
@@ -459,6 +460,43 @@ function checkTimeline(template: CycleTemplate, stageIndex: Map<string, number>,
       });
     });
   });
+  checkBestPracticeDynamics(template, times, located, problems);
+}
+
+/**
+ * Best practices are chosen, once monitoring is over, by the improvement of an indicator from one period to the
+ * next: with fewer than two periods reporting it, the cycle would invite nobody.
+ */
+function checkBestPracticeDynamics(
+  template: CycleTemplate,
+  times: Map<string, StepInstanceTimes[]>,
+  located: Map<string, { path: string }>,
+  problems: Problems,
+): void {
+  const steps = template.stages.flatMap((stage) => stage.steps ?? []);
+  for (const step of steps) {
+    if (step.kind !== 'best_practice' || !step.bestPractice) continue;
+    const path = located.get(step.id)?.path;
+    if (!path) continue;
+    const indicator = step.bestPractice.indicator;
+    let reporting = 0;
+    for (const monitoring of steps) {
+      const form = monitoring.kind === 'monitoring' ? monitoring.monitoring?.form : undefined;
+      if (!form || !(template.forms?.[form]?.fields ?? []).some((f) => f.id === indicator)) continue;
+      const monitoringPath = located.get(monitoring.id)?.path ?? '';
+      for (const instance of times.get(monitoring.id) ?? []) {
+        const periods = computePeriods(template, monitoring, monitoringPath, instance.academicYear, template.programme.firstAcademicYear);
+        reporting += periods.length;
+      }
+    }
+    if (reporting < 2) {
+      problems.add(
+        `${path}/bestPractice/indicator`,
+        `лучшие практики отбираются по улучшению показателя «${indicator}» от периода к периоду мониторинга, а его сообщает ` +
+          `${countOf(reporting, NOUNS.period)}; нужно не меньше двух — иначе приглашать будет некого`,
+      );
+    }
+  }
 }
 
 function humanLocal(local: string): string {

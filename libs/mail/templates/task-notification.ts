@@ -11,6 +11,8 @@ export interface TaskNotificationView {
   taskUrl: string;
   /** The order and clause that set the deadline, when the task has one. */
   legalBasis?: string;
+  /** Reminders: «осталось 3 рабочих дня», so that a task's reminders do not read as duplicates. */
+  timeLeft?: string;
 }
 
 export interface RenderedMail {
@@ -27,11 +29,13 @@ function lines(view: TaskNotificationView): { subject: string; paragraphs: strin
   switch (view.target) {
     case 'assignee':
       return {
-        subject: `Напоминание: срок задачи «${view.taskTitle}» — ${view.dueLocal}`,
+        subject: view.timeLeft
+          ? `Напоминание: ${view.timeLeft} — задача «${view.taskTitle}», срок ${view.dueLocal}`
+          : `Напоминание: срок задачи «${view.taskTitle}» — ${view.dueLocal}`,
         paragraphs: [
           'Здравствуйте!',
           `Напоминаем, что организации «${view.assigneeName}» необходимо выполнить задачу «${view.taskTitle}».`,
-          `Срок исполнения: ${due}.`,
+          view.timeLeft ? `Срок исполнения: ${due}; ${view.timeLeft}.` : `Срок исполнения: ${due}.`,
         ],
       };
     case 'assignee_head':
