@@ -26,6 +26,7 @@ import {
   resumeCycleUpdate,
   stepFinishedSignal,
   stepStartedSignal,
+  stepPlanOf,
   stepWorkflowId,
   STEP_WORKFLOW,
   trackWorkflowId,
@@ -243,7 +244,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
           args: [
             {
               cycleId: input.cycleId,
-              plan: { timeZone: plan.timeZone, calendar: plan.calendar, compression: plan.compression, decreeNonWorkingDays: plan.decreeNonWorkingDays },
+              plan: stepPlanOf(plan),
               step,
               organizationId,
               ministryId: input.ministryId,
@@ -362,7 +363,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
           args: [
             {
               cycleId: input.cycleId,
-              plan: { timeZone: plan.timeZone, calendar: plan.calendar, compression: plan.compression, decreeNonWorkingDays: plan.decreeNonWorkingDays },
+              plan: stepPlanOf(plan),
               step,
               organizationId: school.schoolId,
               municipalityId: school.municipalityId,

@@ -20,6 +20,7 @@ import {
   cycleControlSignal,
   stepFinishedSignal,
   stepStartedSignal,
+  stepPlanOf,
   stepWorkflowId,
   STEP_WORKFLOW,
   type CycleControlState,
@@ -68,7 +69,7 @@ export async function organizationTrackWorkflow(input: OrganizationTrackInput): 
     if (!(await readyToStart(opensAt ?? step.opensAt))) return;
     const stepInput: StepInput = {
       cycleId: input.cycleId,
-      plan: { timeZone: plan.timeZone, calendar: plan.calendar, compression: plan.compression, decreeNonWorkingDays: plan.decreeNonWorkingDays },
+      plan: stepPlanOf(plan),
       step,
       organizationId,
       municipalityId: input.municipalityId,

@@ -143,9 +143,16 @@ export interface OrganizationTrackInput {
   control: CycleControlState;
 }
 
+/** The part of the plan a step needs to date its tasks; each step child's input carries only this. */
+export type StepPlan = Pick<ResolvedCyclePlan, 'timeZone' | 'calendar' | 'compression' | 'decreeNonWorkingDays'>;
+
+export function stepPlanOf(plan: StepPlan): StepPlan {
+  return { timeZone: plan.timeZone, calendar: plan.calendar, compression: plan.compression, decreeNonWorkingDays: plan.decreeNonWorkingDays };
+}
+
 export interface StepInput {
   cycleId: string;
-  plan: Pick<ResolvedCyclePlan, 'timeZone' | 'calendar' | 'compression' | 'decreeNonWorkingDays'>;
+  plan: StepPlan;
   step: ResolvedStep;
   organizationId: string;
   municipalityId?: string;
