@@ -1,12 +1,15 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { ScheduledNotification, TaskEvent, TaskSnapshot } from '../libs/contracts/deadline-task';
+import { curatorCopyScope, curatorCopyStepKey } from '../libs/domain/curators';
 import { formatLocal } from '../libs/domain/deadline';
 import { timeLeftText } from '../libs/domain/time-left';
-import { renderTaskNotification, type Mailer } from '../libs/mail';
+import { renderTaskNotification, type Mailer, type RenderedMail } from '../libs/mail';
 import type {
   DirectoryRepository,
   NotificationOutboxRepository,
   NotificationRecipient,
+  OrganizationEntity,
+  OutboxMessage,
   PersonEntity,
   TaskRepository,
 } from '../libs/persistence';
@@ -22,11 +25,20 @@ export interface TaskActivityDeps {
   messageIdDomain: string;
 }
 
-export interface NotificationDelivery {
+/** What became of one outbox message. */
+export interface NotificationDeliveryOf {
   messageId: string;
   status: 'sent' | 'no_recipients';
   recipients: string[];
 }
+
+export interface NotificationDelivery extends NotificationDeliveryOf {
+  /** An escalation of a cycle task whose school has curators: their copy. Absent when nobody curates the school. */
+  curatorCopy?: NotificationDeliveryOf;
+}
+
+/** The outbox `target` of the copy an escalation's curators receive. */
+export const CURATOR_COPY_TARGET = 'curator_copy';
 
 /** Deterministic per task and step: a re-send after a crash carries the same Message-ID, so mail clients fold it. */
 export function notificationMessageId(taskId: string, stepKey: string, domain: string): string {
@@ -54,68 +66,110 @@ export function createTaskActivities(deps: TaskActivityDeps) {
     /**
      * Sends one reminder or escalation at most once per (task, step) as far as the outbox can tell.
      * The message is fixed when the row is first written; a retry re-reads it rather than re-rendering.
+     * An escalation of a cycle task also goes, as a copy of its own (outbox key `<step>-curators`), to the curators
+     * of the school it is assigned to; a retry after the copy failed finds the main message sent and sends only
+     * the copy. Reminders never reach curators.
      */
     async sendTaskNotification(input: { step: ScheduledNotification; snapshot: TaskSnapshot }): Promise<NotificationDelivery> {
       const { step, snapshot } = input;
-      let row = await deps.outbox.find(snapshot.taskId, step.stepKey);
-      if (!row) {
-        const assignee = await deps.directory.findOrganization(snapshot.assigneeOrganizationId);
+      let assignee: OrganizationEntity | undefined;
+      const requireAssignee = async (): Promise<OrganizationEntity> => {
+        assignee ??= (await deps.directory.findOrganization(snapshot.assigneeOrganizationId)) ?? undefined;
         if (!assignee) {
           throw ApplicationFailure.nonRetryable(`organisation ${snapshot.assigneeOrganizationId} not found`, 'UnknownOrganization');
         }
-        const people = await recipientsFor(snapshot, step);
+        return assignee;
+      };
+      const message = (stepKey: string, target: string, people: PersonEntity[], mail: RenderedMail): OutboxMessage => {
         const recipients: NotificationRecipient[] = people.map((p) => ({ personId: p.id, fullName: p.fullName, email: p.email }));
-        const mail = renderTaskNotification({
-          kind: step.kind,
-          target: step.target,
-          taskTitle: snapshot.title,
-          assigneeName: assignee.name,
-          dueLocal: formatLocal(snapshot.deadline.dueAt, snapshot.deadline.requested.timeZone),
-          timeZone: snapshot.deadline.requested.timeZone,
-          taskUrl: `${deps.publicUrl}/api/tasks/${encodeURIComponent(snapshot.taskId)}`,
-          legalBasis: snapshot.legalBasis,
-          // From the moment the reminder was due, not from now: a retry renders the same letter.
-          timeLeft: step.kind === 'reminder' ? timeLeftText(step.at, snapshot.deadline) : undefined,
-        });
-        row = await deps.outbox.reserve({
+        return {
           taskId: snapshot.taskId,
-          stepKey: step.stepKey,
+          stepKey,
           kind: step.kind,
-          target: step.target,
-          messageId: notificationMessageId(snapshot.taskId, step.stepKey, deps.messageIdDomain),
+          target,
+          messageId: notificationMessageId(snapshot.taskId, stepKey, deps.messageIdDomain),
           recipients,
           subject: mail.subject,
           bodyText: mail.text,
           bodyHtml: mail.html,
           status: recipients.length === 0 ? 'no_recipients' : 'pending',
-        });
-      }
-      const delivery = (status: NotificationDelivery['status']): NotificationDelivery => ({
-        messageId: row.messageId,
-        status,
-        recipients: row.recipients.map((r) => r.email),
-      });
-      if (row.status === 'sent' || row.status === 'no_recipients') return delivery(row.status);
+        };
+      };
 
-      try {
-        await deps.mailer.send({
-          messageId: row.messageId,
-          to: row.recipients.map((r) => ({ name: r.fullName, address: r.email })),
-          subject: row.subject,
-          text: row.bodyText,
-          html: row.bodyHtml,
-        });
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        log.warn('SMTP send failed; Temporal will retry', { taskId: snapshot.taskId, stepKey: step.stepKey, error: message });
-        await deps.outbox.recordAttempt(row.id, message);
-        throw err;
-      }
-      await deps.outbox.recordAttempt(row.id, null);
-      await deps.outbox.markSent(row.id);
-      return delivery('sent');
+      const main = await deliverOnce(snapshot, step.stepKey, async () => {
+        const organization = await requireAssignee();
+        const people = await recipientsFor(snapshot, step);
+        return message(step.stepKey, step.target, people, render(step, snapshot, organization));
+      });
+      if (!main) throw new Error(`outbox row for ${snapshot.taskId}/${step.stepKey} was not written`);
+
+      const scope = curatorCopyScope(step.kind, snapshot);
+      if (!scope) return main;
+      const copyKey = curatorCopyStepKey(step.stepKey);
+      const copy = await deliverOnce(snapshot, copyKey, async () => {
+        const curators = await deps.directory.listCurators(scope.cycleId, scope.schoolId);
+        // Nobody curates the school: no row, so the task's e-mails list no empty copy.
+        if (curators.length === 0) return null;
+        const organization = await requireAssignee();
+        return message(copyKey, CURATOR_COPY_TARGET, curators, render(step, snapshot, organization, organization.name));
+      });
+      return copy ? { ...main, curatorCopy: copy } : main;
     },
   };
+
+  /** Sends the outbox row of (task, stepKey), writing it first from `build` unless it exists; null: nothing to send. */
+  async function deliverOnce(
+    snapshot: TaskSnapshot,
+    stepKey: string,
+    build: () => Promise<OutboxMessage | null>,
+  ): Promise<NotificationDeliveryOf | null> {
+    let row = await deps.outbox.find(snapshot.taskId, stepKey);
+    if (!row) {
+      const built = await build();
+      if (!built) return null;
+      row = await deps.outbox.reserve(built);
+    }
+    const delivery = (status: NotificationDeliveryOf['status']): NotificationDeliveryOf => ({
+      messageId: row.messageId,
+      status,
+      recipients: row.recipients.map((r) => r.email),
+    });
+    if (row.status === 'sent' || row.status === 'no_recipients') return delivery(row.status);
+
+    try {
+      await deps.mailer.send({
+        messageId: row.messageId,
+        to: row.recipients.map((r) => ({ name: r.fullName, address: r.email })),
+        subject: row.subject,
+        text: row.bodyText,
+        html: row.bodyHtml,
+      });
+    } catch (err) {
+      const errorText = err instanceof Error ? err.message : String(err);
+      log.warn('SMTP send failed; Temporal will retry', { taskId: snapshot.taskId, stepKey, error: errorText });
+      await deps.outbox.recordAttempt(row.id, errorText);
+      throw err;
+    }
+    await deps.outbox.recordAttempt(row.id, null);
+    await deps.outbox.markSent(row.id);
+    return delivery('sent');
+  }
+
+  function render(step: ScheduledNotification, snapshot: TaskSnapshot, assignee: OrganizationEntity, curatedSchoolName?: string): RenderedMail {
+    return renderTaskNotification({
+      kind: step.kind,
+      target: step.target,
+      taskTitle: snapshot.title,
+      assigneeName: assignee.name,
+      dueLocal: formatLocal(snapshot.deadline.dueAt, snapshot.deadline.requested.timeZone),
+      timeZone: snapshot.deadline.requested.timeZone,
+      taskUrl: `${deps.publicUrl}/api/tasks/${encodeURIComponent(snapshot.taskId)}`,
+      legalBasis: snapshot.legalBasis,
+      // From the moment the reminder was due, not from now: a retry renders the same letter.
+      timeLeft: step.kind === 'reminder' ? timeLeftText(step.at, snapshot.deadline) : undefined,
+      ...(curatedSchoolName ? { curatedSchoolName } : {}),
+    });
+  }
 }
 
 export type TaskActivities = ReturnType<typeof createTaskActivities>;

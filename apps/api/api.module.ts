@@ -3,6 +3,7 @@ import type { AppConfig } from '../../libs/config';
 import { PlatformModule } from '../../libs/platform';
 import { AuditApiModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CuratorsModule } from './curators/curators.module';
 import { CyclesModule } from './cycles/cycles.module';
 import { DocumentsModule } from './documents/documents.module';
 import { ExtensionsModule } from './extensions/extensions.module';
@@ -22,7 +23,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [PlatformModule.forRoot(config), TemporalClientModule, AuthModule, CyclesModule, MonitoringModule, PracticesModule, ExtensionsModule, AuditApiModule, DocumentsModule, IdentificationModule, PartnershipsModule],
+      imports: [PlatformModule.forRoot(config), TemporalClientModule, AuthModule, CyclesModule, MonitoringModule, PracticesModule, ExtensionsModule, AuditApiModule, DocumentsModule, IdentificationModule, PartnershipsModule, CuratorsModule],
       controllers: [HealthController, OrganizationsController, TasksController],
       providers: [OrganizationsService, TasksService],
     };

@@ -31,3 +31,5 @@ export { DocumentRepository } from './repositories/document.repository';
 export type { DocumentMeta } from './repositories/document.repository';
 export { TemplateRepository } from './repositories/template.repository';
 export type { TemplateVersionRow } from './repositories/template.repository';
+export { CuratorshipRepository, CURATORSHIP_SUBJECT } from './repositories/curatorship.repository';
+export type { CuratorshipFilter, NewCuratorship } from './repositories/curatorship.repository';

@@ -4,6 +4,7 @@ import type { AppConfig } from '../config';
 import { Mailer } from '../mail';
 import {
   AuditLogRepository,
+  CuratorshipRepository,
   CycleRepository,
   dataSourceOptions,
   DocumentRepository,
@@ -67,6 +68,7 @@ export class PlatformModule {
           useFactory: (ds: DataSource) => new WorkflowHistoryRepository(ds),
           inject: [DataSource],
         },
+        { provide: CuratorshipRepository, useFactory: (ds: DataSource) => new CuratorshipRepository(ds), inject: [DataSource] },
         { provide: Mailer, useFactory: () => new Mailer(config.mail.smtpUrl, config.mail.from) },
         PlatformShutdown,
       ],
@@ -81,6 +83,7 @@ export class PlatformModule {
         DocumentRepository,
         TemplateRepository,
         WorkflowHistoryRepository,
+        CuratorshipRepository,
         Mailer,
       ],
     };

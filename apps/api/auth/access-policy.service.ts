@@ -1,5 +1,11 @@
 import { ForbiddenException, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { AuditLogRepository, DirectoryRepository, type OrganizationEntity } from '../../../libs/persistence';
+import { curatorReadsTask, type CuratedSchool, type CuratorTaskFacts } from '../../../libs/domain/curators';
+import {
+  AuditLogRepository,
+  CuratorshipRepository,
+  DirectoryRepository,
+  type OrganizationEntity,
+} from '../../../libs/persistence';
 import type { AuthUser } from './auth-user';
 import { describeRoles, type Role } from './roles';
 
@@ -8,6 +14,16 @@ export const ACCESS_DENIED_EVENT = 'access_denied';
 export const ACCESS_SUBJECT = 'person';
 
 export const AUDITOR_READ_ONLY = 'Аудитор имеет доступ только на чтение';
+export const CURATOR_READ_ONLY =
+  'Куратор школы может только просматривать её задачи: выполнять, продлевать и изменять их могут сотрудники самой школы и министерство';
+
+/** A task as access rules see it: who it is assigned to, who supervises it, and its place in a cycle. */
+export interface TaskAccessFacts extends CuratorTaskFacts {
+  supervisorOrganizationId: string;
+}
+
+/** Why the user may read a task: its organisations are in scope, or it is a task of a school they curate. */
+export type TaskReadBasis = 'scope' | 'curator';
 
 /** Why a role cannot see an organisation outside its scope, as the refused official reads it. */
 const SCOPE_REASONS: Record<Role, string> = {
@@ -38,6 +54,7 @@ export class AccessPolicy implements OnApplicationShutdown {
   constructor(
     private readonly directory: DirectoryRepository,
     private readonly auditLog: AuditLogRepository,
+    private readonly curatorships: CuratorshipRepository,
   ) {}
 
   async canRead(user: AuthUser, organizationId: string): Promise<boolean> {
@@ -73,6 +90,38 @@ export class AccessPolicy implements OnApplicationShutdown {
       }
     }
     return [...ids];
+  }
+
+  /**
+   * The schools the user curates now, per cycle, with those of the people they deputise for (a deputy receives the
+   * principal's e-mails, curators' copies included, and may read what they link to).
+   */
+  async curatedSchools(user: AuthUser): Promise<CuratedSchool[]> {
+    return this.curatorships.activeForPeople([user.personId, ...user.actingFor.map((p) => p.personId)]);
+  }
+
+  /**
+   * Whether the user may read the task, and on what ground: whoever may read its assignee, its supervisor or the
+   * organisation it is about; besides them, a curator reads the tasks of the school they curate in that cycle.
+   */
+  async taskReadBasis(user: AuthUser, task: TaskAccessFacts): Promise<TaskReadBasis | null> {
+    const concerned = [task.assigneeOrganizationId, task.supervisorOrganizationId];
+    if (task.context) concerned.push(task.context.subjectOrganizationId);
+    for (const organizationId of concerned) if (await this.canRead(user, organizationId)) return 'scope';
+    if (curatorReadsTask(await this.curatedSchools(user), task)) return 'curator';
+    return null;
+  }
+
+  /**
+   * Refuses to act on a task for anyone who may not act for its assignee; a curator is told that curating gives
+   * reading only.
+   */
+  async assertCanActOnTask(user: AuthUser, task: TaskAccessFacts, what: string): Promise<void> {
+    if (this.canActFor(user, task.assigneeOrganizationId)) return;
+    if (user.role !== 'auditor' && curatorReadsTask(await this.curatedSchools(user), task)) {
+      this.deny(user, CURATOR_READ_ONLY, { action: what, organizationId: task.assigneeOrganizationId, asCurator: true });
+    }
+    this.assertCanActFor(user, task.assigneeOrganizationId, what);
   }
 
   /** Whether the user may act (complete, submit) on behalf of the organisation: its own, or a principal's. */

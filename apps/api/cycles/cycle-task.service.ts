@@ -8,6 +8,7 @@ import {
   type TaskSnapshot,
 } from '../../../libs/contracts/deadline-task';
 import type { FormDefinition } from '../../../libs/contracts/cycle-template';
+import { curatorReadsTask } from '../../../libs/domain/curators';
 import { AuditLogRepository, CycleRepository, TaskRepository, type CycleRow } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
@@ -56,7 +57,7 @@ export class CycleTaskService {
         `Задача «${task.snapshot.title}» — это ${ACTION_TITLES[task.context.action]}; здесь ожидается ${actions.map((a) => ACTION_TITLES[a]).join(' или ')}`,
       );
     }
-    this.access.assertCanActFor(user, task.snapshot.assigneeOrganizationId, `${ACTION_TITLES[task.context.action]}: ${taskId}`);
+    await this.access.assertCanActOnTask(user, task.snapshot, `${ACTION_TITLES[task.context.action]}: ${taskId}`);
     assertTaskOpen(task.snapshot);
     return task;
   }
@@ -67,7 +68,8 @@ export class CycleTaskService {
     const snapshot = entity.snapshot;
     const readable =
       (await this.access.canRead(user, snapshot.assigneeOrganizationId)) ||
-      (snapshot.context ? await this.access.canRead(user, snapshot.context.subjectOrganizationId) : false);
+      (snapshot.context ? await this.access.canRead(user, snapshot.context.subjectOrganizationId) : false) ||
+      curatorReadsTask(await this.access.curatedSchools(user), snapshot);
     if (!readable) await this.access.assertCanRead(user, snapshot.assigneeOrganizationId, `задача ${taskId}`);
     if (!snapshot.context) throw new UnprocessableEntityException(`Задача «${taskId}» не относится к циклу программы`);
     const cycle = await this.cycles.findCycle(snapshot.context.cycleId);

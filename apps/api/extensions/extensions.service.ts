@@ -96,7 +96,11 @@ export class ExtensionsService {
 
   async create(user: AuthUser, taskId: string, dto: CreateExtensionRequestDto): Promise<ExtensionRequestView> {
     const task = await this.requireTask(taskId);
-    this.access.assertCanActFor(user, task.assigneeOrganizationId, `запрос на продление срока задачи «${taskId}»`);
+    await this.access.assertCanActOnTask(
+      user,
+      { assigneeOrganizationId: task.assigneeOrganizationId, supervisorOrganizationId: task.supervisorOrganizationId, context: task.snapshot.context },
+      `запрос на продление срока задачи «${taskId}»`,
+    );
     assertTaskOpen(task.snapshot);
     const current = task.snapshot.deadline;
     // A date alone means the end of that working day, as everywhere a deadline is written.

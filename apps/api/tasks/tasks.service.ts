@@ -32,7 +32,7 @@ import {
 } from '../../../libs/domain/calendar';
 import { DeadlineError, formatLocal, isValidTimeZone, resolveDeadline, validatePolicy } from '../../../libs/domain/deadline';
 import { DirectoryRepository, TaskRepository, type OrganizationEntity, type TaskEntity } from '../../../libs/persistence';
-import { AccessPolicy } from '../auth/access-policy.service';
+import { AccessPolicy, type TaskAccessFacts } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import type { Role } from '../auth/roles';
 import { TemporalGateway } from '../temporal/temporal-client.module';
@@ -147,10 +147,12 @@ export class TasksService {
   }
 
   async list(user: AuthUser, query: ListTasksQueryDto): Promise<TaskListView> {
-    if (query.organizationId) {
+    const readable = await this.policy.readableOrganizationIds(user);
+    // A curator also sees the tasks of the schools they curate, of those cycles only.
+    const curated = readable === 'all' ? [] : await this.policy.curatedSchools(user);
+    if (query.organizationId && !curated.some((c) => c.schoolId === query.organizationId)) {
       await this.policy.assertCanRead(user, query.organizationId, `список задач организации «${query.organizationId}»`);
     }
-    const readable = await this.policy.readableOrganizationIds(user);
     // new Date() rolls a day past the month's end over ('2026-02-30' becomes 2 March) instead of refusing it.
     const toDate = (value: string) => (isValidIsoDate(value.slice(0, 10)) ? new Date(value) : new Date(NaN));
     const dueFrom = query.dueFrom ? toDate(query.dueFrom) : undefined;
@@ -161,6 +163,7 @@ export class TasksService {
     const { items, total } = await this.tasks.list({
       organizationId: query.organizationId,
       organizationIds: readable === 'all' ? undefined : readable,
+      curatedSchools: curated.length ? curated : undefined,
       cycleId: query.cycleId,
       status: query.status,
       dueFrom,
@@ -187,7 +190,7 @@ export class TasksService {
 
   async complete(user: AuthUser, id: string, dto: CompleteTaskDto): Promise<CompletionView> {
     const task = await this.requireReadableTask(user, id);
-    this.policy.assertCanActFor(user, task.assigneeOrganizationId, `выполнение задачи «${task.id}»`);
+    await this.policy.assertCanActOnTask(user, accessFacts(task), `выполнение задачи «${task.id}»`);
     assertTaskOpen(task.snapshot);
     const handle = this.temporal.client.workflow.getHandle(task.workflowId);
     const result = await this.updates.run(task.id, () =>
@@ -276,15 +279,12 @@ export class TasksService {
   }
 
   /**
-   * A task is visible to whoever may read its assignee, its supervisor or the organisation it is about; for
-   * anyone else it is refused with the reason their role gives (not hidden as 404: the id is no secret).
+   * A task is visible to whoever may read its assignee, its supervisor or the organisation it is about, and to the
+   * curators of its school in its cycle (AccessPolicy.taskReadBasis); for anyone else it is refused with the reason their role gives (not hidden as 404: the id is no secret).
    */
   private async requireReadableTask(user: AuthUser, id: string): Promise<TaskEntity> {
     const task = await this.requireTask(id);
-    const concerned = [task.assigneeOrganizationId, task.supervisorOrganizationId];
-    const subject = task.snapshot.context?.subjectOrganizationId;
-    if (subject) concerned.push(subject);
-    for (const organizationId of concerned) if (await this.policy.canRead(user, organizationId)) return task;
+    if (await this.policy.taskReadBasis(user, accessFacts(task))) return task;
     return this.policy.deny(user, this.policy.scopeReason(user), {
       action: `просмотр задачи «${task.id}»`,
       taskId: task.id,
@@ -304,6 +304,15 @@ export class TasksService {
       { action: `${what} «${task.id}»`, taskId: task.id, organizationId: supervisor },
     );
   }
+}
+
+/** What the access rules read of a task. */
+function accessFacts(task: TaskEntity): TaskAccessFacts {
+  return {
+    assigneeOrganizationId: task.assigneeOrganizationId,
+    supervisorOrganizationId: task.supervisorOrganizationId,
+    context: task.snapshot.context,
+  };
 }
 
 /** A date without a time means the end of that working day, as officials write «до 15 декабря». */

@@ -13,6 +13,11 @@ export interface TaskNotificationView {
   legalBasis?: string;
   /** Reminders: «осталось 3 рабочих дня», so that a task's reminders do not read as duplicates. */
   timeLeft?: string;
+  /**
+   * Set on the copy of an escalation that a school's curators receive: the curated school's name. The letter then
+   * says it is a copy and why the reader gets it.
+   */
+  curatedSchoolName?: string;
 }
 
 export interface RenderedMail {
@@ -61,9 +66,23 @@ function lines(view: TaskNotificationView): { subject: string; paragraphs: strin
   }
 }
 
+/** The curators' copy: the same facts, greeted as a colleague and told why the letter reaches them. */
+function curatorCopy(original: { subject: string; paragraphs: string[] }, schoolName: string): { subject: string; paragraphs: string[] } {
+  return {
+    subject: `Копия куратору: ${original.subject}`,
+    paragraphs: [
+      'Здравствуйте!',
+      `Вы получаете копию этого письма как куратор школы «${schoolName}».`,
+      ...original.paragraphs.slice(1),
+      'Как куратор вы можете просматривать задачи школы; выполняет их сама школа.',
+    ],
+  };
+}
+
 /** Russian e-mail for a reminder or an escalation step; plain text and HTML carry the same words. */
 export function renderTaskNotification(view: TaskNotificationView): RenderedMail {
-  const { subject, paragraphs: own } = lines(view);
+  const original = lines(view);
+  const { subject, paragraphs: own } = view.curatedSchoolName ? curatorCopy(original, view.curatedSchoolName) : original;
   const paragraphs = view.legalBasis ? [...own, `Основание: ${view.legalBasis}.`] : own;
   const footer = 'Это письмо отправлено автоматически системой Uplift. Отвечать на него не нужно.';
   const text = [...paragraphs, `Задача: ${view.taskUrl}`, '', footer].join('\n\n');

@@ -1,4 +1,5 @@
 import { AuditEventEntity } from './audit-event.entity';
+import { CuratorshipEntity } from './curatorship.entity';
 import { NotificationEntity } from './notification.entity';
 import { OrganizationEntity } from './organization.entity';
 import { PersonEntity } from './person.entity';
@@ -8,8 +9,9 @@ import { WorkflowHistoryEntity } from './workflow-history.entity';
 
 export { AuditEventEntity, NotificationEntity, OrganizationEntity, PersonEntity, SubstitutionEntity, TaskEntity };
 export { WorkflowHistoryEntity };
+export { CuratorshipEntity };
 export type { NotificationRecipient, NotificationStatus } from './notification.entity';
 export type { OrganizationKind } from './organization.entity';
 export { ORGANIZATION_KINDS } from './organization.entity';
 
-export const ENTITIES = [OrganizationEntity, PersonEntity, TaskEntity, AuditEventEntity, NotificationEntity, SubstitutionEntity, WorkflowHistoryEntity];
+export const ENTITIES = [OrganizationEntity, PersonEntity, TaskEntity, AuditEventEntity, NotificationEntity, SubstitutionEntity, WorkflowHistoryEntity, CuratorshipEntity];

@@ -2,6 +2,7 @@ import { InitialSchema1763900000000 } from './1763900000000-InitialSchema';
 import { AuditChainAndHistories1764000000000 } from './1764000000000-AuditChainAndHistories';
 import { AuthAndSubstitution1764000100000 } from './1764000100000-AuthAndSubstitution';
 import { YearlyCycle1764000200000 } from './1764000200000-YearlyCycle';
+import { Curatorships1764000350000 } from './1764000350000-Curatorships';
 
 /** Listed explicitly: the build and the tests load the same migrations, with no glob to drift. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   AuditChainAndHistories1764000000000,
   AuthAndSubstitution1764000100000,
   YearlyCycle1764000200000,
+  Curatorships1764000350000,
 ];

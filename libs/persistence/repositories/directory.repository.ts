@@ -1,5 +1,6 @@
 import { In, IsNull, Not, Or, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { OrganizationEntity, PersonEntity, SubstitutionEntity, type OrganizationKind } from '../entities';
+import { CuratorshipRepository } from './curatorship.repository';
 
 export interface NewOrganization {
   id: string;
@@ -59,7 +60,11 @@ export const READ_ONLY_ROLES = ['auditor'];
 
 /** Organisations and their people: who is assigned, who is reminded, who is escalated to. */
 export class DirectoryRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly curatorships: CuratorshipRepository;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.curatorships = new CuratorshipRepository(dataSource);
+  }
 
   private get organizations() {
     return this.dataSource.getRepository(OrganizationEntity);
@@ -147,6 +152,19 @@ export class DirectoryRepository {
     return this.recipients(organizationId, true, now);
   }
 
+  /**
+   * Who receives the copy of an escalation as the curators of a school in a cycle: the curators in force, each
+   * replaced by their deputy as in `listPeople`.
+   */
+  async listCurators(cycleId: string, schoolId: string, now: Date = new Date()): Promise<PersonEntity[]> {
+    const ids = await this.curatorships.activeCuratorIds(cycleId, schoolId);
+    if (ids.length === 0) return [];
+    const acting = Or(IsNull(), Not(In(READ_ONLY_ROLES)));
+    const curators = await this.people.find({ where: { id: In(ids), role: acting } });
+    curators.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
+    return this.withDeputies(curators, now);
+  }
+
   private async recipients(organizationId: string, headsOnly: boolean, now: Date): Promise<PersonEntity[]> {
     // Reminders and escalations are for the people who act on the organisation's tasks: an auditor only reads.
     const acting = Or(IsNull(), Not(In(READ_ONLY_ROLES)));
@@ -154,6 +172,11 @@ export class DirectoryRepository {
       where: headsOnly ? { organizationId, isHead: true, role: acting } : { organizationId, role: acting },
       order: { isHead: 'DESC', fullName: 'ASC' },
     });
+    return this.withDeputies(members, now);
+  }
+
+  /** Each person replaced by their deputy while a substitution is in force, the deputy's name marked «(за …)». */
+  private async withDeputies(members: PersonEntity[], now: Date): Promise<PersonEntity[]> {
     if (members.length === 0) return [];
     const active = await this.activeSubstitutions('person_id', members.map((m) => m.id), now);
     const deputies = await this.findPeople(active.map((s) => s.deputyPersonId));

@@ -1,5 +1,6 @@
 import { Brackets, type DataSource } from 'typeorm';
 import type { TaskEvent, TaskSnapshot, TaskStatus } from '../../contracts/deadline-task';
+import type { CuratedSchool } from '../../domain/curators';
 import { AuditEventEntity, NotificationEntity, TaskEntity } from '../entities';
 import { AuditLogRepository } from './audit-log.repository';
 
@@ -12,6 +13,11 @@ export interface TaskFilter {
    * user may read); undefined: no such restriction, [] matches nothing.
    */
   organizationIds?: string[];
+  /**
+   * Besides `organizationIds`: the tasks of a cycle assigned to or about one of these schools (what a curator may
+   * read). Only widens an `organizationIds` restriction.
+   */
+  curatedSchools?: CuratedSchool[];
   /** Only the tasks of one yearly cycle. */
   cycleId?: string;
   status?: TaskStatus;
@@ -105,14 +111,24 @@ export class TaskRepository {
       );
     }
     if (filter.organizationIds) {
-      if (filter.organizationIds.length === 0) return { items: [], total: 0 };
+      const readable = filter.organizationIds;
+      const curated = filter.curatedSchools ?? [];
+      if (readable.length === 0 && curated.length === 0) return { items: [], total: 0 };
       query.andWhere(
-        new Brackets((w) =>
-          w
-            .where('t.assignee_organization_id IN (:...readable)', { readable: filter.organizationIds })
-            .orWhere('t.supervisor_organization_id IN (:...readable)')
-            .orWhere(`t.snapshot->'context'->>'subjectOrganizationId' IN (:...readable)`),
-        ),
+        new Brackets((w) => {
+          if (readable.length) {
+            w.orWhere('t.assignee_organization_id IN (:...readable)', { readable })
+              .orWhere('t.supervisor_organization_id IN (:...readable)')
+              .orWhere(`t.snapshot->'context'->>'subjectOrganizationId' IN (:...readable)`);
+          }
+          curated.forEach((c, i) => {
+            w.orWhere(
+              `(t.snapshot->'context'->>'cycleId' = :curatedCycle${i} AND (t.assignee_organization_id = :curatedSchool${i} ` +
+                `OR t.snapshot->'context'->>'subjectOrganizationId' = :curatedSchool${i}))`,
+              { [`curatedCycle${i}`]: c.cycleId, [`curatedSchool${i}`]: c.schoolId },
+            );
+          });
+        }),
       );
     }
     if (filter.cycleId) query.andWhere(`t.snapshot->'context'->>'cycleId' = :cycleId`, { cycleId: filter.cycleId });
