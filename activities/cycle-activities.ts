@@ -22,6 +22,8 @@ export interface AgreementSummary {
   schoolName: string;
   partnerSchoolId: string;
   partnerSchoolName: string;
+  /** Absent in results recorded before it existed: the partner's steps then escalate to the ministry. */
+  partnerMunicipalityId?: string;
 }
 
 export const CYCLE_SUBJECT = 'cycle';
@@ -105,6 +107,7 @@ export function createCycleActivities(deps: CycleActivityDeps) {
         schoolName: a.schoolName,
         partnerSchoolId: a.partnerSchoolId,
         partnerSchoolName: a.partnerSchoolName,
+        ...(a.partnerMunicipalityId ? { partnerMunicipalityId: a.partnerMunicipalityId } : {}),
       }));
     },
 

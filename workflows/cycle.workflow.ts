@@ -9,6 +9,7 @@ import {
   allHandlersFinished,
   condition,
   executeChild,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -24,6 +25,7 @@ import {
   extendStageUpdate,
   pauseCycleUpdate,
   resumeCycleUpdate,
+  setStepDeadlineUpdate,
   stepFinishedSignal,
   stepStartedSignal,
   stepPlanOf,
@@ -39,8 +41,8 @@ import {
 } from '../libs/contracts/cycle';
 import type { ResolvedCyclePlan, ResolvedStep } from '../libs/contracts/cycle-template';
 import { localToEpochMs, orderStages } from '../libs/domain/cycle-schedule';
-import { trackRole } from '../libs/domain/cycle-template/step-tasks';
-import { parseLocalDateTime } from '../libs/domain/deadline';
+import { knownFromList, stagesAwaitingList, trackRole } from '../libs/domain/cycle-template/step-tasks';
+import { parseLocalDateTime, resolveDeadline } from '../libs/domain/deadline';
 import type { organizationTrackWorkflow } from './organization-track.workflow';
 import type { stepWorkflow } from './step.workflow';
 
@@ -49,6 +51,12 @@ const { recordCycleEvent, loadParticipants, selectBestPracticeSchools, extendOpe
     startToCloseTimeout: '2 minutes',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
+
+/**
+ * The ministry's and the institute's tracks start at launch, so their stages that do not wait for the list of
+ * schools open then; before, every track started after the list.
+ */
+const REGIONAL_TRACKS_AT_LAUNCH = 'regional-tracks-at-launch';
 
 /** How often a cancelled cycle sweeps tasks that in-flight steps opened after the previous sweep. */
 const CANCEL_SWEEP_INTERVAL = '3 seconds';
@@ -78,6 +86,11 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
     ),
     version: 0,
   };
+  const datesToSet = stages
+    .flatMap((s) => s.steps)
+    .filter((s) => s.deadlineSetLater !== undefined)
+    .map((s) => ({ stageId: s.stageId, stepKey: s.key, title: s.title, wording: s.deadlineSetLater as string, latestLocal: s.dueLocal }));
+  if (datesToSet.length > 0) progress.datesToSet = datesToSet;
   const tracks: ChildWorkflowHandle<typeof organizationTrackWorkflow>[] = [];
 
   const stageOf = (id: string): StageProgress | undefined => progress.stages.find((s) => s.id === id);
@@ -196,6 +209,42 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
   );
 
   setHandler(
+    setStepDeadlineUpdate,
+    async (request) => {
+      const entry = progress.datesToSet!.find((d) => d.stepKey === request.stepKey)!;
+      const localDateTime = parseLocalDateTime(request.localDateTime, plan.timeZone).toFormat("yyyy-MM-dd'T'HH:mm:ss");
+      Object.assign(entry, { localDateTime, basis: request.reason, setBy: request.by });
+      control.stepDeadlines = { ...control.stepDeadlines, [request.stepKey]: localDateTime };
+      await broadcast();
+      await record('step_deadline_set', request.by, { stepKey: request.stepKey, localDateTime, reason: request.reason });
+      return progress;
+    },
+    {
+      validator: (request) => {
+        assertActive();
+        requireReason(request?.reason, request?.by);
+        const entry = progress.datesToSet?.find((d) => d.stepKey === request.stepKey);
+        if (!entry) reject(`В плане цикла нет шага «${String(request.stepKey)}», срок которого устанавливается позже`);
+        if (entry.localDateTime) {
+          reject(`Срок шага «${entry.title}» уже установлен: ${entry.localDateTime.slice(0, 16)}; изменить его можно продлением этапа или срока задачи`);
+        }
+        let due: number;
+        try {
+          due = parseLocalDateTime(request.localDateTime, plan.timeZone).toMillis();
+          resolveDeadline({ localDateTime: request.localDateTime, timeZone: plan.timeZone, calendar: plan.calendar, decreeNonWorkingDays: plan.decreeNonWorkingDays });
+        } catch {
+          reject(`Неверный срок: ${String(request.localDateTime)}; ожидается ГГГГ-ММ-ДДTЧЧ:ММ в пределах производственного календаря`);
+        }
+        if (due <= Date.now()) reject('Устанавливаемый срок уже прошёл');
+        // A compressed drill's last date is seconds away and passes while it runs: only real calendars are bounded.
+        if (!plan.compression && due > parseLocalDateTime(entry.latestLocal, plan.timeZone).toMillis()) {
+          reject(`Срок шага «${entry.title}» не может быть позже последнего срока дорожной карты (${entry.latestLocal.slice(0, 16)})`);
+        }
+      },
+    },
+  );
+
+  setHandler(
     cancelCycleUpdate,
     async (request) => {
       control.cancelled = true;
@@ -228,7 +277,55 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
   const beforeList = stages
     .flatMap((s) => s.steps)
     .filter((st) => st.kind === 'identification' || (identificationStages.has(st.stageId) && (st.actor === 'ministry' || st.actor === 'institute')));
+  const ranBeforeList = new Set(beforeList.map((s) => s.key));
+  const allSteps = stages.flatMap((s) => s.steps).filter((s) => !ranBeforeList.has(s.key) && s.kind !== 'best_practice');
+  const keysFor = (predicate: (s: ResolvedStep) => boolean): string[] => allSteps.filter(predicate).map((s) => s.key);
+  const countInstances = (step: ResolvedStep, organizations: number): void => {
+    const stage = stageOf(step.stageId);
+    if (stage) stage.stepsTotal += organizations * (step.kind === 'monitoring' ? (step.periods?.length ?? 0) : 1);
+  };
+  type TrackSpec = { organizationId: string; municipalityId?: string; stepKeys: string[]; stagesAwaitingList?: string[] };
+  const regionalTracks = (): TrackSpec[] => {
+    const specs: TrackSpec[] = [];
+    const ministryKeys = keysFor((s) => trackRole(s) === 'ministry');
+    const instituteKeys = keysFor((s) => trackRole(s) === 'institute');
+    // Without an institute the ministry does its steps, in its one track (a track's workflow id is its organisation's).
+    if (input.instituteId === undefined) ministryKeys.push(...instituteKeys);
+    if (ministryKeys.length > 0) specs.push({ organizationId: input.ministryId, stepKeys: ministryKeys });
+    if (instituteKeys.length > 0 && input.instituteId !== undefined) specs.push({ organizationId: input.instituteId, stepKeys: instituteKeys });
+    for (const step of allSteps) if (!knownFromList(trackRole(step))) countInstances(step, 1);
+    return specs;
+  };
+  const startTrack = async (spec: TrackSpec): Promise<void> => {
+    if (spec.stepKeys.length === 0 || control.cancelled) return;
+    tracks.push(
+      await startChild<typeof organizationTrackWorkflow>(ORGANIZATION_TRACK_WORKFLOW, {
+        workflowId: trackWorkflowId(input.cycleId, spec.organizationId),
+        args: [
+          {
+            cycleId: input.cycleId,
+            organizationId: spec.organizationId,
+            municipalityId: spec.municipalityId,
+            ministryId: input.ministryId,
+            instituteId: input.instituteId,
+            plan: trackPlan(plan, spec.stepKeys),
+            stepKeys: spec.stepKeys,
+            control,
+            ...(spec.stagesAwaitingList ? { stagesAwaitingList: spec.stagesAwaitingList } : {}),
+          },
+        ],
+      }),
+    );
+  };
+
   await condition(() => !control.paused || control.cancelled);
+  const regionalAtLaunch = patched(REGIONAL_TRACKS_AT_LAUNCH);
+  if (regionalAtLaunch) {
+    // The ministry's and the institute's own stages that do not wait for the list open now.
+    const awaiting = [...stagesAwaitingList(plan.stages)];
+    for (const spec of regionalTracks()) await startTrack({ ...spec, stagesAwaitingList: awaiting });
+    refreshStageStatuses();
+  }
   const beforeListRuns = control.cancelled
     ? []
     : beforeList.map(async (step) => {
@@ -239,6 +336,10 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
           stage.stepsStarted += 1;
         }
         refreshStageStatuses();
+        if (step.deadlineSetLater !== undefined) {
+          await condition(() => control.stepDeadlines?.[step.key] !== undefined || control.cancelled);
+          if (control.cancelled) return;
+        }
         await executeChild<typeof stepWorkflow>(STEP_WORKFLOW, {
           workflowId: stepWorkflowId(input.cycleId, step.key, organizationId),
           args: [
@@ -249,6 +350,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
               organizationId,
               ministryId: input.ministryId,
               instituteId: input.instituteId,
+              ...(control.stepDeadlines?.[step.key] ? { dueLocal: control.stepDeadlines[step.key] } : {}),
             },
           ],
         });
@@ -266,59 +368,30 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
     progress.participants = participants.length;
     await record('participants_approved', 'system', { schools: participants.map((p) => p.schoolId) });
   }
+  if (regionalAtLaunch && !control.cancelled) {
+    control.listApproved = true;
+    await broadcast();
+  }
 
-  // 2. One track per organisation.
+  // 2. One track per municipality and participant school (and, in cycles launched before the regional tracks
+  // started at launch, the ministry's and the institute's).
   const municipalities = [...new Set(participants.map((p) => p.municipalityId))].sort();
-  const ranBeforeList = new Set(beforeList.map((s) => s.key));
-  const allSteps = stages.flatMap((s) => s.steps).filter((s) => !ranBeforeList.has(s.key) && s.kind !== 'best_practice');
-  const keysFor = (predicate: (s: ResolvedStep) => boolean): string[] => allSteps.filter(predicate).map((s) => s.key);
-  const countInstances = (step: ResolvedStep, organizations: number): void => {
-    const stage = stageOf(step.stageId);
-    if (stage) stage.stepsTotal += organizations * (step.kind === 'monitoring' ? (step.periods?.length ?? 0) : 1);
-  };
-
-  const trackSpecs: { organizationId: string; municipalityId?: string; stepKeys: string[] }[] = [];
-  const ministryKeys = keysFor((s) => trackRole(s) === 'ministry');
-  const instituteKeys = keysFor((s) => trackRole(s) === 'institute');
+  const trackSpecs: TrackSpec[] = [];
   // A municipality's track runs its partner schools' steps too: the partners are known from its agreements.
   const municipalityKeys = keysFor((s) => trackRole(s) === 'municipality' || trackRole(s) === 'partner_school');
   const schoolKeys = keysFor((s) => trackRole(s) === 'school');
   if (participants.length > 0) {
-    if (ministryKeys.length > 0) trackSpecs.push({ organizationId: input.ministryId, stepKeys: ministryKeys });
-    if (instituteKeys.length > 0) {
-      trackSpecs.push({ organizationId: input.instituteId ?? input.ministryId, stepKeys: instituteKeys });
-    }
+    if (!regionalAtLaunch) trackSpecs.push(...regionalTracks());
     for (const municipalityId of municipalities) trackSpecs.push({ organizationId: municipalityId, stepKeys: municipalityKeys });
     for (const p of participants) trackSpecs.push({ organizationId: p.schoolId, municipalityId: p.municipalityId, stepKeys: schoolKeys });
     for (const step of allSteps) {
       const role = trackRole(step);
-      if (role === 'ministry' || role === 'institute') countInstances(step, 1);
-      else if (role === 'municipality') countInstances(step, municipalities.length);
+      if (role === 'municipality') countInstances(step, municipalities.length);
       else if (role === 'school') countInstances(step, participants.length);
     }
   }
   refreshStageStatuses();
-
-  for (const spec of trackSpecs) {
-    if (spec.stepKeys.length === 0 || control.cancelled) continue;
-    tracks.push(
-      await startChild<typeof organizationTrackWorkflow>(ORGANIZATION_TRACK_WORKFLOW, {
-        workflowId: trackWorkflowId(input.cycleId, spec.organizationId),
-        args: [
-          {
-            cycleId: input.cycleId,
-            organizationId: spec.organizationId,
-            municipalityId: spec.municipalityId,
-            ministryId: input.ministryId,
-            instituteId: input.instituteId,
-            plan: trackPlan(plan, spec.stepKeys),
-            stepKeys: spec.stepKeys,
-            control,
-          },
-        ],
-      }),
-    );
-  }
+  for (const spec of trackSpecs) await startTrack(spec);
   let allTracksDone = false;
   let trackFailure: unknown;
   void Promise.all(tracks.map((t) => t.result())).then(

@@ -56,7 +56,7 @@ export interface DeadlineTaskCarriedState {
  */
 const MERGE_SAME_MOMENT_REMINDERS = 'merge-same-moment-reminders';
 
-/** A compressed-calendar task issued late gets its reminder window from issue (the policy's minimum lead). */
+/** A task issued late gets its reminder window from issue (the policy's minimum lead, in seconds or working days). */
 const LEAD_FROM_ISSUE = 'lead-from-issue';
 
 function reject(type: string, message: string): never {
@@ -267,9 +267,10 @@ function nextPendingStep(snapshot: TaskSnapshot): ScheduledNotification | undefi
 
 function newSnapshot(input: DeadlineTaskInput): TaskSnapshot {
   const now = new Date();
-  // Only policies that ask for a lead take the patch, so tasks of real calendars keep their histories unchanged.
+  // Only policies that ask for a lead take the patch, so tasks started without one keep their histories unchanged.
+  const asksForLead = input.policy.minimumLeadSeconds !== undefined || input.policy.minimumLeadWorkingDays !== undefined;
   const deadline =
-    input.policy.minimumLeadSeconds !== undefined && patched(LEAD_FROM_ISSUE)
+    asksForLead && patched(LEAD_FROM_ISSUE)
       ? resolveIssuedDeadline(input.deadline, input.policy, now)
       : resolveDeadline(input.deadline);
   return {

@@ -8,6 +8,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   condition,
   getExternalWorkflowHandle,
+  patched,
   startChild,
   type ChildWorkflowHandle,
   proxyActivities,
@@ -28,7 +29,7 @@ import {
   type StepInput,
   type StepResult,
 } from '../libs/contracts/cycle';
-import type { ResolvedStep } from '../libs/contracts/cycle-template';
+import type { ResolvedStage, ResolvedStep } from '../libs/contracts/cycle-template';
 import { localToEpochMs, orderStages } from '../libs/domain/cycle-schedule';
 import type { stepWorkflow } from './step.workflow';
 
@@ -36,6 +37,12 @@ const { listAgreements } = proxyActivities<CycleActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+/**
+ * Stages open by their `dependsOn`, not one after another in the template's order: a stage with no dependencies
+ * opens when the track starts, beside the others.
+ */
+const STAGES_BY_DEPENDENCIES = 'stages-by-dependencies';
 
 export interface TrackResult {
   organizationId: string;
@@ -56,7 +63,9 @@ export async function organizationTrackWorkflow(input: OrganizationTrackInput): 
   let finished = 0;
 
   /** Waits for the step's opening time and for the cycle not to be paused; false when the cycle is cancelled. */
-  const readyToStart = async (opensAt: string | undefined): Promise<boolean> => {
+  const readyToStart = async (step: ResolvedStep, opensAt: string | undefined): Promise<boolean> => {
+    // A date the roadmap left to be set later: the step waits for the ministry to set it.
+    if (step.deadlineSetLater !== undefined) await condition(() => control.stepDeadlines?.[step.key] !== undefined || control.cancelled);
     if (opensAt) {
       const wait = localToEpochMs(opensAt, plan.timeZone) - Date.now();
       if (wait > 0) await Promise.race([sleep(wait), condition(() => control.cancelled)]);
@@ -65,18 +74,24 @@ export async function organizationTrackWorkflow(input: OrganizationTrackInput): 
     return !control.cancelled;
   };
 
-  const runStep = async (step: ResolvedStep, organizationId: string, periodId?: string, opensAt?: string): Promise<void> => {
-    if (!(await readyToStart(opensAt ?? step.opensAt))) return;
+  const runStep = async (
+    step: ResolvedStep,
+    organizationId: string,
+    periodId?: string,
+    opensAt?: string,
+    municipalityId = input.municipalityId,
+  ): Promise<void> => {
+    if (!(await readyToStart(step, opensAt ?? step.opensAt))) return;
     const stepInput: StepInput = {
       cycleId: input.cycleId,
       plan: stepPlanOf(plan),
       step,
       organizationId,
-      municipalityId: input.municipalityId,
+      municipalityId,
       ministryId: input.ministryId,
       instituteId: input.instituteId,
       periodId,
-      dueLocal: control.stageDeadlines[step.stageId],
+      dueLocal: control.stageDeadlines[step.stageId] ?? control.stepDeadlines?.[step.key],
     };
     let child: ChildWorkflowHandle<typeof stepWorkflow>;
     try {
@@ -101,10 +116,9 @@ export async function organizationTrackWorkflow(input: OrganizationTrackInput): 
     });
   };
 
-  for (const stage of orderStages(plan.stages)) {
+  const runStage = async (stage: ResolvedStage): Promise<void> => {
     const steps = stage.steps.filter((s) => mine.has(s.key));
-    if (steps.length === 0) continue;
-    if (control.cancelled) break;
+    if (steps.length === 0 || control.cancelled) return;
     await Promise.all(
       steps.map(async (step) => {
         if (step.kind === 'monitoring') {
@@ -113,13 +127,37 @@ export async function organizationTrackWorkflow(input: OrganizationTrackInput): 
         } else if (step.actor === 'partner_school') {
           // Partner schools are known only once the municipality's agreements exist.
           const agreements = await listAgreements({ cycleId: input.cycleId, municipalityId: input.organizationId });
-          const partners = [...new Set(agreements.map((a) => a.partnerSchoolId))];
-          await Promise.all(partners.map((partnerId) => runStep(step, partnerId)));
+          // Each partner school answers to its own municipality, which may not be the one that proposed the pair.
+          const partners = new Map(agreements.map((a) => [a.partnerSchoolId, a.partnerMunicipalityId]));
+          await Promise.all([...partners].map(([partnerId, municipalityId]) => runStep(step, partnerId, undefined, undefined, municipalityId)));
         } else {
           await runStep(step, input.organizationId);
         }
       }),
     );
+  };
+
+  if (patched(STAGES_BY_DEPENDENCIES)) {
+    // A stage opens here once the stages it depends on are done here; a stage with no steps here is done at once.
+    const awaitingList = new Set(input.stagesAwaitingList ?? []);
+    const stageDone = new Map<string, Promise<void>>();
+    for (const stage of orderStages(plan.stages)) {
+      const before = stage.dependsOn.map((id) => stageDone.get(id));
+      stageDone.set(
+        stage.id,
+        (async () => {
+          await Promise.all(before);
+          if (awaitingList.has(stage.id)) await condition(() => control.listApproved === true || control.cancelled);
+          await runStage(stage);
+        })(),
+      );
+    }
+    await Promise.all(stageDone.values());
+  } else {
+    for (const stage of orderStages(plan.stages)) {
+      if (control.cancelled) break;
+      await runStage(stage);
+    }
   }
   return { organizationId: input.organizationId, steps: finished, cancelled: control.cancelled };
 }

@@ -6,14 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { dryRun, resolveCyclePlan } from '../../libs/domain/cycle-template';
+import { datesToBeSet, dryRun, programmeFirstYear, programmeYearKind, programmeYearRu, resolveCyclePlan } from '../../libs/domain/cycle-template';
 import { formatLocal } from '../../libs/domain/deadline';
 import { parseTemplate } from '../../libs/templates';
 
 function main(): number {
   const [file, yearArg] = process.argv.slice(2);
   if (!file) {
-    process.stderr.write('usage: npm run template:check -- <template.yaml|template.json> [academic year, e.g. 2026]\n');
+    process.stderr.write('usage: npm run template:check -- <template.yaml|template.json> [year: academic, e.g. 2026, or calendar]\n');
     return 2;
   }
   const text = readFileSync(path.resolve(file), 'utf8');
@@ -26,33 +26,35 @@ function main(): number {
     }
     return 1;
   }
-  const academicYear = yearArg ? Number(yearArg) : template.programme.firstAcademicYear;
+  const academicYear = yearArg ? Number(yearArg) : programmeFirstYear(template);
   const plan = resolveCyclePlan(template, { academicYear });
-  const rows = dryRun(
-    plan,
-    {
-      ministryId: 'ministry',
-      instituteId: 'institute',
-      municipalities: ['municipality-1', 'municipality-2'],
-      schools: [
-        { id: 'school-1a', municipalityId: 'municipality-1' },
-        { id: 'school-1b', municipalityId: 'municipality-1' },
-        { id: 'school-2a', municipalityId: 'municipality-2' },
-        { id: 'school-2b', municipalityId: 'municipality-2' },
-      ],
-    },
-    new Date(0),
-  );
-  process.stdout.write(`${file}: valid — «${template.title}» v${template.version}, ${academicYear}/${academicYear + 1}, ${plan.timeZone}\n`);
+  const region = {
+    ministryId: 'ministry',
+    instituteId: 'institute',
+    municipalities: ['municipality-1', 'municipality-2'],
+    schools: [
+      { id: 'school-1a', municipalityId: 'municipality-1' },
+      { id: 'school-1b', municipalityId: 'municipality-1' },
+      { id: 'school-2a', municipalityId: 'municipality-2' },
+      { id: 'school-2b', municipalityId: 'municipality-2' },
+    ],
+  };
+  const rows = dryRun(plan, region, new Date(0));
+  process.stdout.write(`${file}: valid — «${template.title}» v${template.version}, ${programmeYearRu(programmeYearKind(template), academicYear, 'nominative')}, ${plan.timeZone}\n`);
   process.stdout.write(`${rows.length} tasks for a sample region (2 municipalities × 2 schools):\n`);
   for (const r of rows) {
-    const moved = r.movedFromNonWorkingDay ? ' (moved off a non-working day)' : '';
+    const moved =
+      (r.movedFromNonWorkingDay ? ' (moved off a non-working day)' : '') +
+      (r.plannedDueLocal ? ` (issued late: planned ${r.plannedDueLocal.slice(0, 16).replace('T', ' ')})` : '');
     const reminders = r.reminders.map((at) => formatLocal(at, plan.timeZone)).join(', ') || '—';
     const escalations = r.escalations.map((e) => `${formatLocal(e.at, plan.timeZone)} → ${e.notify} (${e.organizationId})`).join(', ') || '—';
     process.stdout.write(
       `  ${formatLocal(r.dueAt, plan.timeZone)}${moved}  ${r.organizationId}  ${r.title}\n` +
         `      reminders: ${reminders}; escalations: ${escalations}${r.legalBasis ? `\n      basis: ${r.legalBasis}` : ''}\n`,
     );
+  }
+  for (const d of datesToBeSet(plan, region)) {
+    process.stdout.write(`  ${d.text} (${d.wording})  ${d.organizationId}  ${d.title}\n`);
   }
   return 0;
 }

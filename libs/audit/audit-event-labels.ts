@@ -33,6 +33,7 @@ export const AUDIT_EVENT_LABELS: Readonly<Record<string, string>> = {
   cycle_cancelled: 'Цикл отменён',
   cycle_completed: 'Цикл завершён',
   stage_extended: 'Срок этапа продлён для всех',
+  step_deadline_set: 'Установлен срок шага «по специальному графику»',
   participants_approved: 'Школы-участницы приняты в цикл',
   best_practice_invited: 'Школы приглашены описать лучшую практику',
   // Actions through the API.
@@ -49,6 +50,8 @@ export const AUDIT_EVENT_LABELS: Readonly<Record<string, string>> = {
   practice_withdrawn: 'Практика снята с публикации',
   substitution_created: 'Назначен заместитель',
   substitution_revoked: 'Замещение отменено',
+  curator_named: 'Назначен куратор школы',
+  curator_removed: 'Куратор школы снят',
   access_denied: 'Отказано в доступе',
 };
 

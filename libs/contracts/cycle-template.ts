@@ -3,8 +3,8 @@
  * workflow runs. Sandbox-safe: plain types only.
  *
  * Dates in a template are written as the roadmap writes them ('2020-09-15', 'сентябрь 2020' → '2020-09'). They are
- * anchored to `programme.firstAcademicYear`; launching the template for a later academic year shifts every date by
- * the same number of years, so a region's roadmap is reusable year after year.
+ * anchored to `programme.firstAcademicYear` (or `firstCalendarYear`); launching the template for a later year shifts
+ * every date by the same number of years, so a region's roadmap is reusable year after year.
  */
 import type { DecreeNonWorkingDaysMode } from '../domain/calendar/ru-production-calendar.data';
 import type { DeadlineCalendar, NotificationPolicy, TaskAction } from './deadline-task';
@@ -41,6 +41,8 @@ export type IsoMonth = string;
  * - { months: { from: '2020-07', to: '2020-09' } }  «июль–сентябрь»
  * - { lastWeekOf: '2019-06' }                   «последняя неделя июня»: opens 7 days before the month's end
  * - { after: 'step-id', days: 10, calendar?: 'working' | 'calendar' }  an offset from another step's deadline
+ * - { setLater: 'по специальному графику' }      a date not known when the roadmap is approved: the ministry sets it
+ *                                               while the cycle runs, with its basis («срок будет установлен» until then)
  * `time` (HH:mm) is the local time of the deadline; without it, the end of that working day: 18:00, or 17:00 on a
  * pre-holiday shortened day.
  */
@@ -49,7 +51,8 @@ export type DeadlineSpec =
   | { month: IsoMonth; time?: string }
   | { months: { from: IsoMonth; to: IsoMonth }; time?: string }
   | { lastWeekOf: IsoMonth; time?: string }
-  | { after: string; days: number; calendar?: 'working' | 'calendar'; time?: string };
+  | { after: string; days: number; calendar?: 'working' | 'calendar'; time?: string }
+  | { setLater: string; time?: never };
 
 /** A normative act a deadline rests on («приказ министерства от 12.08.2020 № 1234»). */
 export interface LegalAct {
@@ -141,6 +144,9 @@ export interface BestPracticeSpec {
   review: ReviewSpec;
 }
 
+export type StepRepeat = 'yearly' | 'monthly' | 'quarterly';
+export const STEP_REPEATS: readonly StepRepeat[] = ['yearly', 'monthly', 'quarterly'];
+
 export interface TemplateStep {
   id: string;
   title: string;
@@ -148,8 +154,13 @@ export interface TemplateStep {
   kind: StepKind;
   actor: ActorRole;
   deadline: DeadlineSpec;
-  /** «июнь ежегодно»: one instance per programme year. */
-  repeat?: 'yearly';
+  /**
+   * - 'yearly' — «июнь ежегодно»: one instance per programme year;
+   * - 'monthly' / 'quarterly' — «в течение года, ежемесячно»: continuous work with a report per calendar month or
+   *   calendar quarter; the deadline (`month` or `months`) is the whole window, and each period is an instance
+   *   opening at the period's start and due on its last working day (task and submission steps only).
+   */
+  repeat?: StepRepeat;
   submission?: SubmissionSpec;
   review?: ReviewSpec;
   monitoring?: MonitoringSpec;
@@ -169,6 +180,9 @@ export interface TemplateStage {
   steps: TemplateStep[];
 }
 
+/** Whether a programme year runs September–August («2020/2021 учебный год») or January–December («2021 год»). */
+export type ProgrammeYearKind = 'academic' | 'calendar';
+
 export interface CycleTemplate {
   id: string;
   version: number;
@@ -176,10 +190,17 @@ export interface CycleTemplate {
   /** Where the roadmap comes from (a document, an order). */
   source?: string;
   timeZone: string;
+  /** Exactly one of `firstAcademicYear` and `firstCalendarYear` (programmeYearKind / programmeFirstYear read it). */
   programme: {
     /** The academic year (its starting calendar year) the template's dates are written for. */
-    firstAcademicYear: number;
-    /** How many academic years the programme spans (monitoring presets and yearly steps repeat per year). */
+    firstAcademicYear?: number;
+    /**
+     * Instead of `firstAcademicYear`, for a roadmap that runs within calendar years («февраль – декабрь 2021»): the
+     * year its dates are written for. The cycle's year is then a calendar year («на 2021 год»), and monitoring presets
+     * follow calendar quarters and half-years.
+     */
+    firstCalendarYear?: number;
+    /** How many programme years (academic or calendar) it spans (monitoring presets and yearly steps repeat per year). */
     years: number;
   };
   legalActs?: LegalAct[];
@@ -248,8 +269,16 @@ export interface ResolvedStep {
   actor: ActorRole;
   /** Local 'YYYY-MM-DDTHH:mm:ss' before which the task is not issued; absent = as soon as the stage opens. */
   opensAt?: string;
-  /** Local 'YYYY-MM-DDTHH:mm:ss', before the non-working-day shift. */
+  /**
+   * Local 'YYYY-MM-DDTHH:mm:ss', before the non-working-day shift. For a step whose date is set later, the latest
+   * date it may be set to (the roadmap's last deadline).
+   */
   dueLocal: string;
+  /**
+   * The roadmap's words for a date not known at approval («по специальному графику»): the ministry sets the date
+   * while the cycle runs, with its basis, and the step's tasks are issued then. Until then: «срок будет установлен».
+   */
+  deadlineSetLater?: string;
   submission?: SubmissionSpec;
   review?: ResolvedReview;
   /** Monitoring only. */
@@ -279,7 +308,10 @@ export interface ResolvedCyclePlan {
   templateVersion: number;
   title: string;
   timeZone: string;
+  /** The year the cycle runs for: the academic year by its first calendar year, or the calendar year (`yearKind`). */
   academicYear: number;
+  /** 'calendar' for a template written with `programme.firstCalendarYear`; absent = an academic year. */
+  yearKind?: ProgrammeYearKind;
   /** 'working-days' for real cycles; 'calendar-days' for a compressed test calendar. */
   calendar: DeadlineCalendar;
   /** The template's choice, or 'non-working'; absent in plans resolved before the choice existed (= 'non-working'). */
@@ -306,6 +338,10 @@ export interface DryRunTask {
   dueLocal: string;
   dueAt: string;
   movedFromNonWorkingDay: boolean;
+  /** Set when the task would be issued too late for its planned deadline: the roadmap's date, before the move. */
+  plannedDueLocal?: string;
+  /** Why the deadline differs from the roadmap's, in Russian (see lateIssueNote). */
+  lateIssueNote?: string;
   reminders: string[];
   /** `organizationId`: whose heads receive it. */
   escalations: { at: string; notify: string; organizationId: string }[];

@@ -79,10 +79,26 @@ export interface CycleProgress {
   templateVersion: number;
   participants: number;
   stages: StageProgress[];
+  /** Steps whose date the roadmap left to be set later, and the date once the ministry has set it. */
+  datesToSet?: StepDateToSet[];
   pausedAt?: string;
   cancelledAt?: string;
   completedAt?: string;
   version: number;
+}
+
+export interface StepDateToSet {
+  stageId: string;
+  stepKey: string;
+  title: string;
+  /** The roadmap's words: «по специальному графику». */
+  wording: string;
+  /** The latest date it may be set to. */
+  latestLocal: string;
+  /** Absent until set: «срок будет установлен». */
+  localDateTime?: string;
+  basis?: string;
+  setBy?: string;
 }
 
 export interface CycleControlRequest {
@@ -96,6 +112,13 @@ export interface ExtendStageRequest extends CycleControlRequest {
   localDateTime: string;
 }
 
+export interface SetStepDeadlineRequest extends CycleControlRequest {
+  stepKey: string;
+  /** Local 'YYYY-MM-DDTHH:mm[:ss]' in the plan's zone. */
+  localDateTime: string;
+}
+
+export const setStepDeadlineUpdate = defineUpdate<CycleProgress, [SetStepDeadlineRequest]>('setStepDeadline');
 export const pauseCycleUpdate = defineUpdate<CycleProgress, [CycleControlRequest]>('pauseCycle');
 export const resumeCycleUpdate = defineUpdate<CycleProgress, [CycleControlRequest]>('resumeCycle');
 export const extendStageUpdate = defineUpdate<CycleProgress, [ExtendStageRequest]>('extendStage');
@@ -108,6 +131,10 @@ export interface CycleControlState {
   cancelled: boolean;
   /** stageId → local deadline that overrides the plan's. */
   stageDeadlines: Record<string, string>;
+  /** stepKey → the local deadline the ministry set for a step whose date the roadmap left to be set later. */
+  stepDeadlines?: Record<string, string>;
+  /** Set once the list of participant schools is approved: tracks started at launch then open the stages after it. */
+  listApproved?: boolean;
 }
 export const cycleControlSignal = defineSignal<[CycleControlState]>('cycleControl');
 
@@ -141,6 +168,11 @@ export interface OrganizationTrackInput {
   plan: ResolvedCyclePlan;
   stepKeys: string[];
   control: CycleControlState;
+  /**
+   * Stages that open only once `control.listApproved` (the ministry's and institute's tracks start at launch, before
+   * the list); absent for tracks started after it.
+   */
+  stagesAwaitingList?: string[];
 }
 
 /** The part of the plan a step needs to date its tasks; each step child's input carries only this. */

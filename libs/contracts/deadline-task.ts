@@ -47,7 +47,17 @@ export interface NotificationPolicy {
    * that its reminders and escalations still happen. Real calendars never set it.
    */
   minimumLeadSeconds?: number;
+  /**
+   * Real calendars: a task issued with fewer than this many working days before its deadline (its stage opened after
+   * the roadmap's date, because an earlier stage ran late or was written with a later date) is due this many working
+   * days after issue instead, at the end of that working day, and the planned deadline is kept as the reason. Cycles
+   * set it (DEFAULT_MINIMUM_LEAD_WORKING_DAYS unless the template says otherwise); a task created alone does not.
+   */
+  minimumLeadWorkingDays?: number;
 }
+
+/** How many working days a cycle task issued late gets at least, unless the template sets its own. */
+export const DEFAULT_MINIMUM_LEAD_WORKING_DAYS = 3;
 
 export const DEFAULT_NOTIFICATION_POLICY: NotificationPolicy = {
   reminders: [{ daysBefore: 7 }, { daysBefore: 3 }, { daysBefore: 1 }],
@@ -76,7 +86,7 @@ export interface EffectiveDeadline {
   dueAt: string;
   movedFromNonWorkingDay: boolean;
   /** Set when the policy's minimum lead moved the deadline later than planned at issue. */
-  leadFromIssue?: { plannedLocalDateTime: string; seconds: number };
+  leadFromIssue?: { plannedLocalDateTime: string; seconds?: number; workingDays?: number };
 }
 
 /** What a cycle task does; the API offers the matching action and the workflow reads the matching result. */

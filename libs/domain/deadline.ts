@@ -16,6 +16,8 @@ const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const DEFAULT_REMINDER_TIME = '09:00';
 // A compressed drill lasts minutes; a day is plenty of lead for any of them.
 const MAX_MINIMUM_LEAD_SECONDS = 86_400;
+// A month of working days: more would push a late task past the stages after it.
+const MAX_MINIMUM_LEAD_WORKING_DAYS = 20;
 
 export class DeadlineError extends Error {
   override readonly name = 'DeadlineError';
@@ -80,21 +82,41 @@ export function resolveDeadline(request: DeadlineRequest): EffectiveDeadline {
 }
 
 /**
- * The deadline of a task issued at `issuedAt`. With a policy's `minimumLeadSeconds` (compressed calendars), a
- * deadline that leaves less than that lead is moved to the lead after issue, rounded up to the whole second, and the
- * planned one is kept in `leadFromIssue`: how fast the machine ran must not decide whether reminders go out.
+ * The deadline of a task issued at `issuedAt`, when it was issued too close to (or after) its planned deadline for
+ * the policy's lead: the planned one is kept in `leadFromIssue` as the reason.
+ * - `minimumLeadWorkingDays` (real calendars): due at the end of the n-th working day after the day of issue.
+ * - `minimumLeadSeconds` (compressed calendars): due that many seconds after issue, rounded up to the whole second,
+ *   so that how fast the machine ran does not decide whether reminders go out.
  */
 export function resolveIssuedDeadline(request: DeadlineRequest, policy: NotificationPolicy, issuedAt: Date): EffectiveDeadline {
   const planned = resolveDeadline(request);
-  const lead = policy.minimumLeadSeconds;
-  if (lead === undefined) return planned;
-  const earliestMs = Math.ceil((issuedAt.getTime() + lead * 1000) / 1000) * 1000;
-  if (Date.parse(planned.dueAt) >= earliestMs) return planned;
-  const moved = resolveDeadline({
-    ...request,
-    localDateTime: DateTime.fromMillis(earliestMs, { zone: request.timeZone }).toFormat("yyyy-MM-dd'T'HH:mm:ss"),
-  });
-  return { ...moved, leadFromIssue: { plannedLocalDateTime: planned.localDateTime, seconds: lead } };
+  const earliest = earliestDueAfterIssue(request, policy, issuedAt, Date.parse(planned.dueAt));
+  if (!earliest || Date.parse(planned.dueAt) >= earliest.ms) return planned;
+  const moved = resolveDeadline({ ...request, localDateTime: earliest.local });
+  return { ...moved, leadFromIssue: { plannedLocalDateTime: planned.localDateTime, ...earliest.lead } };
+}
+
+function earliestDueAfterIssue(
+  request: DeadlineRequest,
+  policy: NotificationPolicy,
+  issuedAt: Date,
+  plannedDueMs: number,
+): { ms: number; local: string; lead: { seconds: number } | { workingDays: number } } | undefined {
+  const seconds = policy.minimumLeadSeconds;
+  if (seconds !== undefined) {
+    const ms = Math.ceil((issuedAt.getTime() + seconds * 1000) / 1000) * 1000;
+    return { ms, local: DateTime.fromMillis(ms, { zone: request.timeZone }).toFormat("yyyy-MM-dd'T'HH:mm:ss"), lead: { seconds } };
+  }
+  const workingDays = policy.minimumLeadWorkingDays;
+  if (workingDays === undefined || request.calendar !== 'working-days') return undefined;
+  // No run of holidays (not even 2020's decree weeks) stretches n working days past n + 90 calendar days: a deadline
+  // that far ahead needs no counting, which also keeps an issue date outside the production calendar out of it.
+  if (plannedDueMs - issuedAt.getTime() > (workingDays + 90) * 86_400_000) return undefined;
+  const options = { decreeNonWorkingDays: request.decreeNonWorkingDays };
+  const issueDay = DateTime.fromJSDate(issuedAt, { zone: request.timeZone }).toISODate() as string;
+  const day = addWorkingDays(issueDay, workingDays, options);
+  const local = `${day}T${endOfWorkingDay(day, options)}:00`;
+  return { ms: DateTime.fromISO(local, { zone: request.timeZone }).toMillis(), local, lead: { workingDays } };
 }
 
 export interface ScheduleOptions {
@@ -214,6 +236,10 @@ export function validatePolicy(policy: NotificationPolicy): string[] {
       problems.push(`${path}.notify: допустимо assignee_head (руководитель исполнителя) или supervisor (курирующий орган)`);
     }
   });
+  const leadDays = policy.minimumLeadWorkingDays;
+  if (leadDays !== undefined && !(Number.isInteger(leadDays) && leadDays >= 1 && leadDays <= MAX_MINIMUM_LEAD_WORKING_DAYS)) {
+    problems.push(`policy.minimumLeadWorkingDays: целое число рабочих дней от 1 до ${MAX_MINIMUM_LEAD_WORKING_DAYS}`);
+  }
   const lead = policy.minimumLeadSeconds;
   if (lead !== undefined && !(Number.isInteger(lead) && lead > 0 && lead <= MAX_MINIMUM_LEAD_SECONDS)) {
     problems.push(`policy.minimumLeadSeconds: целое число секунд от 1 до ${MAX_MINIMUM_LEAD_SECONDS}`);

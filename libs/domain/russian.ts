@@ -49,6 +49,8 @@ export const NOUNS = {
   yearPrepositional: { one: 'году', few: 'годах', many: 'годах' },
   row: { one: 'строка', few: 'строки', many: 'строк' },
   rowGenitive: { one: 'строки', few: 'строк', many: 'строк' },
+  workingDayGenitive: { one: 'рабочего дня', few: 'рабочих дней', many: 'рабочих дней' },
+  secondGenitive: { one: 'секунды', few: 'секунд', many: 'секунд' },
   characterGenitive: { one: 'символа', few: 'символов', many: 'символов' },
   byteGenitive: { one: 'байта', few: 'байт', many: 'байт' },
   elementGenitive: { one: 'элемента', few: 'элементов', many: 'элементов' },

@@ -6,7 +6,7 @@
  */
 import type { CycleTemplate } from '../../libs/contracts/cycle-template';
 import type { TaskSnapshot } from '../../libs/contracts/deadline-task';
-import { resolveCyclePlan } from '../../libs/domain/cycle-template';
+import { programmeFirstYear, resolveCyclePlan } from '../../libs/domain/cycle-template';
 import { localToEpochMs } from '../../libs/domain/cycle-schedule';
 import { loadBuiltinTemplates } from '../../libs/templates';
 import { CycleDriver } from '../support/cycle-driver';
@@ -37,7 +37,7 @@ afterAll(() => stack?.close());
 
 /** Seconds per real day so that the template's whole timeline lasts about CYCLE_SECONDS. */
 function secondsPerDay(template: CycleTemplate): number {
-  const plan = resolveCyclePlan(template, { academicYear: template.programme.firstAcademicYear });
+  const plan = resolveCyclePlan(template, { academicYear: programmeFirstYear(template) });
   const instants = plan.stages
     .flatMap((s) => s.steps)
     .flatMap((s) => [s.dueLocal, s.opensAt, ...(s.periods ?? []).flatMap((p) => [p.opensAt, p.dueLocal])])
@@ -86,7 +86,7 @@ async function runCycle(template: CycleTemplate, index: number): Promise<void> {
     const anonymous = new ApiClient(baseUrl);
     const admin = await anonymous.as(region.admin.email, REGION_PASSWORD);
     const auditor = await anonymous.as(region.auditor.email, REGION_PASSWORD);
-    const academicYear = template.programme.firstAcademicYear;
+    const academicYear = programmeFirstYear(template);
 
     const launched = await admin.post('/api/cycles', {
       templateId: template.id,
@@ -136,6 +136,14 @@ async function runCycle(template: CycleTemplate, index: number): Promise<void> {
     expect({ unexpected: againstDryRun.unexpected, missing: againstDryRun.missing }).toEqual({ unexpected: [], missing: [] });
     expect(againstDryRun.compared).toBeGreaterThan(10);
 
+    // A date the roadmap left «по специальному графику» showed as «срок будет установлен» until the ministry set it.
+    const setLater = driver.plan.stages.flatMap((s) => s.steps).filter((s) => s.deadlineSetLater !== undefined);
+    expect(driver.log.datesSet.map((d) => d.stepKey).sort()).toEqual(setLater.map((s) => s.key).sort());
+    for (const { before, after } of driver.log.datesSet) {
+      expect([before.deadlineText, before.dueLocal]).toEqual(['срок будет установлен', undefined]);
+      expect(after.dueLocal).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    }
+
     // The late municipality was reminded, then escalated to its head and then to the ministry.
     expect(driver.log.lateTaskId).toBeDefined();
     const lateMail: { kind: string; target: string; recipients: { email: string }[]; status: string; body_text: string }[] = await harness.dataSource.query(
@@ -162,7 +170,8 @@ async function runCycle(template: CycleTemplate, index: number): Promise<void> {
     for (const task of withReminders) {
       expect([task.taskId, task.schedule.some((s) => s.kind === 'reminder')]).toEqual([task.taskId, true]);
       if (task.deadline.leadFromIssue) {
-        expect(Date.parse(task.deadline.dueAt) - Date.parse(task.createdAt)).toBeGreaterThanOrEqual(task.deadline.leadFromIssue.seconds * 1000);
+        expect(Date.parse(task.deadline.dueAt) - Date.parse(task.createdAt)).toBeGreaterThanOrEqual((task.deadline.leadFromIssue.seconds ?? 0) * 1000);
+        expect(task.deadline.leadFromIssue.seconds).toBeDefined();
       }
     }
 

@@ -12,6 +12,7 @@ import {
   extendStageUpdate,
   pauseCycleUpdate,
   resumeCycleUpdate,
+  setStepDeadlineUpdate,
   type CycleInput,
   type CycleProgress,
 } from '../../libs/contracts/cycle';
@@ -113,9 +114,11 @@ function plan(): ResolvedCyclePlan {
   };
 }
 
-async function launch(region: TestRegion): Promise<{ cycleId: string; handle: ReturnType<Harness['env']['client']['workflow']['getHandle']> }> {
+async function launch(
+  region: TestRegion,
+  p: ResolvedCyclePlan = plan(),
+): Promise<{ cycleId: string; handle: ReturnType<Harness['env']['client']['workflow']['getHandle']> }> {
   const cycleId = `${region.code}-2026`;
-  const p = plan();
   await insertStubTemplate(harness.dataSource, 'wf-test');
   await new CycleRepository(harness.dataSource).insertCycle({
     id: cycleId,
@@ -283,4 +286,61 @@ describe('yearly cycle workflow', () => {
     recordHistory('cycle-cancelled', handle.workflowId);
     await expect(handle.query(cycleProgressQuery)).resolves.toMatchObject({ status: 'cancelled' });
   });
+
+  it('opens the ministry’s stages that do not wait for the list at launch, and a step «по специальному графику» once its date is set', async () => {
+    const region = await createTestRegion(harness.dataSource, { code: `s${suffix}`.slice(0, 18), timeZone: ZONE, municipalities: 1, schoolsPerMunicipality: 1 });
+    const p = plan();
+    p.stages.unshift({
+      id: 'setup',
+      title: 'Организационные меры',
+      dependsOn: [],
+      steps: [
+        step({ key: 'agreement', stageId: 'setup', kind: 'task', actor: 'ministry' }),
+        step({ key: 'regulation', stageId: 'setup', kind: 'task', actor: 'institute', deadlineSetLater: 'по специальному графику', dueLocal: local(3600) }),
+      ],
+    });
+    p.stages.push({ id: 'after-list', title: 'После списка', dependsOn: ['identification'], steps: [step({ key: 'order', stageId: 'after-list', kind: 'task', actor: 'ministry' })] });
+    const { cycleId, handle } = await launch(region, p);
+    const performing = async (key: string) => (await openTasks(cycleId, 'perform')).filter((t) => t.context?.stepKey === key);
+
+    // The list is still to be approved, and the ministry's own set-up is already issued; its order after the list is not.
+    const [list] = await waitForTasks(cycleId, 'approve_list', 1);
+    for (const until = Date.now() + 30_000; (await performing('agreement')).length === 0; ) {
+      if (Date.now() > until) throw new Error('the set-up stage did not open at launch');
+      await sleep(200);
+    }
+    expect(await performing('order')).toHaveLength(0);
+
+    // The regulation waits for its date: none issued, and the cycle shows it as to be set.
+    expect(await performing('regulation')).toHaveLength(0);
+    const before = await handle.query(cycleProgressQuery);
+    expect(before.datesToSet).toEqual([expect.objectContaining({ stepKey: 'regulation', wording: 'по специальному графику' })]);
+    expect(before.datesToSet![0].localDateTime).toBeUndefined();
+    const due = local(900);
+    const set = await handle.executeUpdate(setStepDeadlineUpdate, { args: [{ by: region.admin.email, reason: 'Распоряжение о графике', stepKey: 'regulation', localDateTime: due }] });
+    expect(set.datesToSet![0]).toMatchObject({ localDateTime: due, basis: 'Распоряжение о графике' });
+    for (const until = Date.now() + 30_000; (await performing('regulation')).length === 0; ) {
+      if (Date.now() > until) throw new Error('the regulation was not issued once its date was set');
+      await sleep(200);
+    }
+    const [regulation] = await performing('regulation');
+    expect(regulation.deadline.requested.localDateTime).toBe(due);
+    // Set once: a second date is refused with the way to change it.
+    const again = await handle
+      .executeUpdate(setStepDeadlineUpdate, { args: [{ by: region.admin.email, reason: 'Ещё раз', stepKey: 'regulation', localDateTime: local(1200) }] })
+      .catch((err: { cause?: Error }) => err.cause?.message);
+    expect(again).toMatch(/уже установлен/);
+
+    // Once the list is approved, the ministry's stage after it opens.
+    await approveParticipants(region, cycleId);
+    await complete(list);
+    for (const until = Date.now() + 30_000; (await performing('order')).length === 0; ) {
+      if (Date.now() > until) throw new Error('the stage after the list did not open');
+      await sleep(200);
+    }
+    await handle.executeUpdate(cancelCycleUpdate, { args: [{ by: region.admin.email, reason: 'Конец проверки' }] });
+    await handle.result();
+    recordHistory('cycle-regional-at-launch', handle.workflowId);
+  });
 });
+

@@ -102,6 +102,48 @@ describe('templates', () => {
   });
 });
 
+describe('time zones', () => {
+  // The region is on Moscow time; the shipped Orenburg roadmap is written in Asia/Yekaterinburg (UTC+5).
+  it('refuses a template written for another zone in the dry run and at launch alike, naming both zones', async () => {
+    const dry = await admin.post('/api/templates/seed-002-orenburg/dry-run', { academicYear: 2020 });
+    expectRussianError(dry, 422, ['Asia/Yekaterinburg (UTC+5)', 'Europe/Moscow (UTC+3)', 'adoptRegionTimeZone']);
+    const launched = await admin.post('/api/cycles', { templateId: 'seed-002-orenburg', academicYear: 2020 });
+    expect(launched.status).toBe(422);
+    expect(launched.body).toEqual(dry.body);
+  });
+
+  it('runs it in the region\'s zone when the request adopts it, with the times as written', async () => {
+    const dry = await admin.post('/api/templates/seed-002-orenburg/dry-run', { academicYear: 2020, adoptRegionTimeZone: true });
+    expect(dry.status).toBe(200);
+    expect(dry.body.timeZone).toBe('Europe/Moscow');
+    const first = (dry.body.tasks as { dueLocal: string; dueAt: string }[]).find((t) => t.dueLocal.endsWith('T18:00:00'))!;
+    // 18:00 Moscow time is 15:00 UTC.
+    expect(first.dueAt.slice(11, 16)).toBe('15:00');
+    expectRussianError(await admin.post('/api/templates/seed-002-orenburg/dry-run', { academicYear: 2020, adoptRegionTimeZone: 'yes' }), 400);
+  });
+});
+
+describe('a calendar-year template', () => {
+  const calendarId = `cal-${suffix}`.toLowerCase().slice(0, 40);
+  const calendarTemplate = defaultYaml
+    .replace(/^id: default$/m, `id: ${calendarId}`)
+    .replace(/^  firstAcademicYear: 2026$/m, '  firstCalendarYear: 2026')
+    // Calendar quarters of 2026 end before this roadmap's monitoring can start: its periods are listed instead.
+    .replace('cadence: quarterly', "cadence: { periods: [{ id: winter, title: Зима, window: { lastWeekOf: '2026-12' } }, { id: spring, title: Весна, window: { lastWeekOf: '2027-03' } }] }");
+
+  it('is published, and its year is said as a calendar year', async () => {
+    const created = await admin.post('/api/templates', { format: 'yaml', source: calendarTemplate });
+    expect(created.status).toBe(201);
+    expect(created.body.template).toMatchObject({ id: calendarId, firstCalendarYear: 2026 });
+    expect(created.body.template.firstAcademicYear).toBeUndefined();
+    // Launched for 2027, its dates run into 2028, which the production calendar does not cover yet.
+    const dry = await admin.post(`/api/templates/${calendarId}/dry-run`, { academicYear: 2027 });
+    expectRussianError(dry, 422, ['к 2027 году']);
+    expect(dry.body.details.join('\n')).toMatch(/\(2027 год\)/);
+    expect(JSON.stringify(dry.body)).not.toMatch(/учебный/);
+  });
+});
+
 describe('a cycle', () => {
   let cycleId: string;
 

@@ -5,6 +5,7 @@
  * and resubmitted.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- API answers are JSON the driver picks apart */
+import { DateTime } from 'luxon';
 import type { DataSource } from 'typeorm';
 import type { FormDefinition, FormField, ResolvedCyclePlan, ResolvedStep } from '../../libs/contracts/cycle-template';
 import type { TaskSnapshot } from '../../libs/contracts/deadline-task';
@@ -13,6 +14,8 @@ import { REGION_PASSWORD, type TestRegion } from './cycle-region';
 
 export interface DriverLog {
   lateTaskId?: string;
+  /** Steps the roadmap left «по специальному графику»: how the cycle showed each before and after the date was set. */
+  datesSet: { stepKey: string; before: any; after: any }[];
   returnedTaskId?: string;
   actions: { taskId: string; action: string; by: string; status: number }[];
 }
@@ -70,7 +73,7 @@ export function sampleFormValues(form: FormDefinition, level = 0, overrides: Rec
 }
 
 export class CycleDriver {
-  readonly log: DriverLog = { actions: [] };
+  readonly log: DriverLog = { actions: [], datesSet: [] };
   private readonly clients = new Map<string, ApiClient>();
   private readonly done = new Set<string>();
   readonly plan: ResolvedCyclePlan;
@@ -137,6 +140,7 @@ export class CycleDriver {
     const deadline = Date.now() + this.o.timeoutMs;
     while (Date.now() < deadline) {
       if ((await this.cycleStatus()) === 'completed') return;
+      await this.setDatesLeftForLater();
       for (const task of await this.openTasks()) {
         if (this.done.has(task.taskId)) continue;
         if (await this.holdBack(task)) continue;
@@ -146,6 +150,27 @@ export class CycleDriver {
     }
     const open = (await this.openTasks()).map((t) => `${t.taskId} (${t.context?.action})`);
     throw new Error(`cycle ${this.o.cycleId} did not complete in time; status ${await this.cycleStatus()}; open: ${open.join(', ')}`);
+  }
+
+  /**
+   * The ministry sets the dates the roadmap left «по специальному графику», a little after now on the compressed
+   * clock (the task's reminders then count from its issue).
+   */
+  private async setDatesLeftForLater(): Promise<void> {
+    const pending = this.steps().filter((s) => s.deadlineSetLater !== undefined && !this.log.datesSet.some((d) => d.stepKey === s.key));
+    if (pending.length === 0) return;
+    const admin = await this.client(this.o.region.admin.email);
+    const stepOf = (cycle: any, key: string) => cycle.stages.flatMap((s: any) => s.steps).find((s: any) => s.key === key);
+    for (const step of pending) {
+      const before = stepOf((await admin.get(`/api/cycles/${this.o.cycleId}`)).body, step.key);
+      const dueAt = DateTime.now().setZone(this.plan.timeZone).plus({ seconds: 20 }).toFormat("yyyy-MM-dd'T'HH:mm:ss");
+      const set = await admin.post(`/api/cycles/${this.o.cycleId}/steps/${encodeURIComponent(step.key)}/deadline`, {
+        dueAt,
+        reason: 'Распоряжение министерства о графике (тест)',
+      });
+      if (set.status !== 200) throw new Error(`setting the date of ${step.key} failed: ${set.status} ${JSON.stringify(set.body)}`);
+      this.log.datesSet.push({ stepKey: step.key, before, after: stepOf(set.body, step.key) });
+    }
   }
 
   /** The late municipality answers only once both escalations (its head, then the ministry) have gone out. */

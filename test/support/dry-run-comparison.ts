@@ -5,6 +5,7 @@
  * planned to be due.
  */
 import type { DataSource } from 'typeorm';
+import type { CycleProgress } from '../../libs/contracts/cycle';
 import type { ResolvedCyclePlan } from '../../libs/contracts/cycle-template';
 import type { TaskSnapshot } from '../../libs/contracts/deadline-task';
 import { dryRun, TOP_SCHOOLS } from '../../libs/domain/cycle-template';
@@ -31,10 +32,14 @@ export async function compareRunWithDryRun(
     `SELECT school_id, municipality_id FROM cycle_participants WHERE cycle_id = $1 AND included ORDER BY school_id`,
     [cycleId],
   );
-  const pairs: { school_id: string; partner_school_id: string }[] = await dataSource.query(
-    `SELECT school_id, partner_school_id FROM agreements WHERE cycle_id = $1 AND status <> 'cancelled'`,
+  const pairs: { school_id: string; partner_school_id: string; partner_municipality_id: string | null }[] = await dataSource.query(
+    `SELECT a.school_id, a.partner_school_id, p.parent_id AS partner_municipality_id
+       FROM agreements a JOIN organizations p ON p.id = a.partner_school_id
+      WHERE a.cycle_id = $1 AND a.status <> 'cancelled'`,
     [cycleId],
   );
+  const [{ progress }]: { progress: CycleProgress | null }[] = await dataSource.query(`SELECT progress FROM cycles WHERE id = $1`, [cycleId]);
+  const stepDeadlines = Object.fromEntries((progress?.datesToSet ?? []).filter((d) => d.localDateTime).map((d) => [d.stepKey, d.localDateTime as string]));
   const listed = dryRun(
     plan,
     {
@@ -42,7 +47,12 @@ export async function compareRunWithDryRun(
       instituteId: region.instituteId,
       municipalities: region.municipalities.map((m) => m.id),
       schools: participants.map((p) => ({ id: p.school_id, municipalityId: p.municipality_id })),
-      pairs: pairs.map((p) => ({ schoolId: p.school_id, partnerSchoolId: p.partner_school_id })),
+      pairs: pairs.map((p) => ({
+        schoolId: p.school_id,
+        partnerSchoolId: p.partner_school_id,
+        ...(p.partner_municipality_id ? { partnerMunicipalityId: p.partner_municipality_id } : {}),
+      })),
+      stepDeadlines,
     },
     new Date(0),
   );
@@ -57,7 +67,7 @@ export async function compareRunWithDryRun(
         party: row.party,
         supervisor: row.supervisorOrganizationId,
         escalations: row.escalations.map((e) => e.notify),
-        plannedDue: PLANNED_DUE.has(row.action ?? '') ? row.dueLocal : undefined,
+        plannedDue: PLANNED_DUE.has(row.action ?? '') ? (row.plannedDueLocal ?? row.dueLocal) : undefined,
       }),
     ),
   );

@@ -351,7 +351,39 @@ describe('dryRun on the default template', () => {
   });
 
   it('leaves out what is already past at `now`', () => {
-    const rows = dryRun(resolveCyclePlan(template, { academicYear: 2026 }), orgs, new Date('2026-09-23T00:00:00Z'));
-    expect(rows.find((r) => r.stepKey === 'school-list')!.reminders).toEqual(['2026-09-24T06:00:00Z']);
+    // Launched on Monday 21 September, three working days before the list is due: nothing moves.
+    const rows = dryRun(resolveCyclePlan(template, { academicYear: 2026 }), orgs, new Date('2026-09-21T12:00:00Z'));
+    const list = rows.find((r) => r.stepKey === 'school-list')!;
+    expect(list.reminders).toEqual(['2026-09-22T06:00:00Z', '2026-09-24T06:00:00Z']);
+    expect(list.plannedDueLocal).toBeUndefined();
+  });
+
+  it('gives a task issued late three working days from issue, and says why', () => {
+    // Launched on Wednesday 23 September: the list due on Friday 25th would leave two working days.
+    const rows = dryRun(resolveCyclePlan(template, { academicYear: 2026 }), orgs, new Date('2026-09-23T07:00:00Z'));
+    const list = rows.find((r) => r.stepKey === 'school-list')!;
+    expect(list.dueLocal).toBe('2026-09-28T18:00:00');
+    expect(list.plannedDueLocal).toBe('2026-09-25T18:00:00');
+    expect(list.lateIssueNote).toBe(
+      'Задача выдана позже плана: до планового срока 25.09.2026 18:00 оставалось меньше 3 рабочих дней, ' +
+        'поэтому срок — 3 рабочих дня после выдачи: 28.09.2026 18:00.',
+    );
+    expect(list.reminders).toEqual(['2026-09-25T06:00:00Z']);
+    // The stages after the list wait for it: the municipalities' plans open when the list is due at the latest.
+    const plan = rows.find((r) => r.action === 'submit' && r.organizationId === 'mun-a')!;
+    expect(plan.plannedDueLocal).toBeUndefined();
+  });
+
+  it('moves a stage written with a date before the one it depends on to three working days after that one', () => {
+    const plan = resolveCyclePlan(template, { academicYear: 2026 });
+    const listDue = plan.stages.flatMap((s) => s.steps).find((s) => s.key === 'school-list')!.dueLocal;
+    const plans = plan.stages.find((s) => s.id === 'plans')!;
+    plans.steps[0] = { ...plans.steps[0], dueLocal: listDue.replace('-25T', '-24T'), opensAt: undefined };
+    const rows = dryRun(plan, orgs, longAgo).filter((r) => r.stepKey === plans.steps[0].key && r.action === 'submit');
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.plannedDueLocal).toBe('2026-09-24T18:00:00');
+      expect(row.dueLocal).toBe('2026-09-30T18:00:00'); // 25 September + 3 working days
+    }
   });
 });

@@ -3,6 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsNumber,
@@ -19,6 +20,12 @@ import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR } from '../../../libs/domain/ca
 import { trimmed } from '../common/fields';
 
 const ID = /^[a-z0-9][a-z0-9-]{0,99}$/;
+
+const YEAR_DESCRIPTION =
+  'The academic year by its first calendar year (2026 = 2026/2027); for a template written with programme.firstCalendarYear, the calendar year';
+const ADOPT_ZONE_DESCRIPTION =
+  "Run a template written for another time zone in the region's zone, reading its local times as the region's (18:00 stays 18:00). " +
+  'Without it such a template is refused with 422 naming both zones';
 
 export class CompressionDto {
   @ApiProperty({ description: 'Seconds one real day lasts (test environments only)', example: 0.5 })
@@ -39,11 +46,16 @@ export class LaunchCycleDto {
   @Min(1)
   templateVersion?: number;
 
-  @ApiProperty({ description: 'The academic year by its first calendar year: 2026 = 2026/2027', example: 2026 })
-  @IsInt({ message: 'учебный год — целое число, например 2026 (2026/2027)' })
+  @ApiProperty({ description: YEAR_DESCRIPTION, example: 2026 })
+  @IsInt({ message: 'год — целое число: учебный год по году его начала (2026 — это 2026/2027) или календарный год для шаблона по календарным годам' })
   @Min(CALENDAR_FIRST_YEAR, { message: `не раньше ${CALENDAR_FIRST_YEAR}` })
   @Max(CALENDAR_LAST_YEAR, { message: `не позже ${CALENDAR_LAST_YEAR}` })
   academicYear!: number;
+
+  @ApiPropertyOptional({ description: ADOPT_ZONE_DESCRIPTION })
+  @IsOptional()
+  @IsBoolean({ message: 'true или false' })
+  adoptRegionTimeZone?: boolean;
 
   @ApiPropertyOptional({ type: CompressionDto })
   @IsOptional()
@@ -63,6 +75,12 @@ export class CycleControlDto {
 
 export class ExtendStageDto extends CycleControlDto {
   @ApiProperty({ description: 'New local deadline: YYYY-MM-DD (the end of that working day) or YYYY-MM-DDTHH:mm', example: '2026-12-25' })
+  @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/, { message: 'дата ГГГГ-ММ-ДД или ГГГГ-ММ-ДДTЧЧ:ММ (местное время региона)' })
+  dueAt!: string;
+}
+
+export class SetStepDeadlineDto extends CycleControlDto {
+  @ApiProperty({ description: 'The date set for a step the roadmap left «по специальному графику»: YYYY-MM-DD (the end of that working day) or YYYY-MM-DDTHH:mm, local', example: '2026-12-25' })
   @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/, { message: 'дата ГГГГ-ММ-ДД или ГГГГ-ММ-ДДTЧЧ:ММ (местное время региона)' })
   dueAt!: string;
 }
@@ -92,11 +110,16 @@ export class DryRunSchoolDto {
 }
 
 export class DryRunDto {
-  @ApiProperty({ example: 2026 })
-  @IsInt({ message: 'учебный год — целое число' })
+  @ApiProperty({ description: YEAR_DESCRIPTION, example: 2026 })
+  @IsInt({ message: 'год — целое число: учебный год по году его начала или календарный год' })
   @Min(CALENDAR_FIRST_YEAR, { message: `не раньше ${CALENDAR_FIRST_YEAR}` })
   @Max(CALENDAR_LAST_YEAR, { message: `не позже ${CALENDAR_LAST_YEAR}` })
   academicYear!: number;
+
+  @ApiPropertyOptional({ description: ADOPT_ZONE_DESCRIPTION })
+  @IsOptional()
+  @IsBoolean({ message: 'true или false' })
+  adoptRegionTimeZone?: boolean;
 
   @ApiPropertyOptional({ description: 'Schools to plan for; the whole region when omitted', type: [DryRunSchoolDto] })
   @IsOptional()

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Public, Roles } from '../auth/decorators';
-import { CycleControlDto, DryRunDto, ExtendStageDto, LaunchCycleDto, TemplateUploadDto, TemplateVersionQueryDto } from './cycle.dto';
+import { CycleControlDto, DryRunDto, ExtendStageDto, LaunchCycleDto, SetStepDeadlineDto, TemplateUploadDto, TemplateVersionQueryDto } from './cycle.dto';
 import { CyclesService, type CycleView } from './cycles.service';
 import { TemplatesService } from './templates.service';
 import { CYCLE_TEMPLATE_SCHEMA } from '../../../libs/templates';
@@ -56,7 +56,7 @@ export class TemplatesController {
     const organizations = dto.schools
       ? { schools: dto.schools, municipalities: [...new Set(dto.schools.map((s) => s.municipalityId))] }
       : undefined;
-    return this.templates.dryRun(user, id, query.version, dto.academicYear, organizations);
+    return this.templates.dryRun(user, id, query.version, dto.academicYear, organizations, dto.adoptRegionTimeZone);
   }
 }
 
@@ -71,6 +71,7 @@ export class CyclesController {
   @Roles('ministry_admin')
   @ApiOperation({ summary: 'Launch the yearly cycle of the ministry\'s region from a template version' })
   @ApiResponse({ status: 409, description: 'The region\'s cycle for that academic year exists' })
+  @ApiResponse({ status: 422, description: 'Dates outside the production calendar, or a template written for another time zone (see adoptRegionTimeZone)' })
   launch(@CurrentUser() user: AuthUser, @Body() dto: LaunchCycleDto): Promise<CycleView> {
     return this.cycles.launch(user, dto);
   }
@@ -117,5 +118,20 @@ export class CyclesController {
   @ApiOperation({ summary: 'Extend a stage for everyone: open tasks move to the new deadline, later ones start with it' })
   extend(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('stageId') stageId: string, @Body() dto: ExtendStageDto): Promise<CycleView> {
     return this.cycles.extendStage(user, id, stageId, dto);
+  }
+
+  @Post(':id/steps/:stepKey/deadline')
+  @HttpCode(200)
+  @Roles('ministry_admin')
+  @ApiOperation({
+    summary: 'Set the date of a step the roadmap left «по специальному графику»: its tasks are issued with it, with reminders from then on',
+  })
+  setStepDeadline(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Param('stepKey') stepKey: string,
+    @Body() dto: SetStepDeadlineDto,
+  ): Promise<CycleView> {
+    return this.cycles.setStepDeadline(user, id, stepKey, dto);
   }
 }

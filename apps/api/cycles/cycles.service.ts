@@ -20,21 +20,22 @@ import {
   cycleProgressQuery,
   cycleWorkflowId,
   extendStageUpdate,
+  setStepDeadlineUpdate,
   pauseCycleUpdate,
   resumeCycleUpdate,
   type CycleInput,
   type CycleProgress,
 } from '../../../libs/contracts/cycle';
-import type { ResolvedCyclePlan } from '../../../libs/contracts/cycle-template';
+import type { ResolvedCyclePlan, ResolvedStep } from '../../../libs/contracts/cycle-template';
 import { endOfWorkingDay } from '../../../libs/domain/calendar';
-import { compressPlan } from '../../../libs/domain/cycle-template';
+import { compressPlan, DATE_TO_BE_SET, programmeYearRu } from '../../../libs/domain/cycle-template';
 import { CycleRepository, DirectoryRepository, type CycleRow } from '../../../libs/persistence';
 import { InjectConfig } from '../../../libs/platform';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { TemporalGateway } from '../temporal/temporal-client.module';
 import { temporalOutageOr } from '../temporal/temporal-errors';
-import type { ExtendStageDto, LaunchCycleDto } from './cycle.dto';
+import type { ExtendStageDto, LaunchCycleDto, SetStepDeadlineDto } from './cycle.dto';
 import { TemplatesService } from './templates.service';
 
 export interface CycleView {
@@ -53,7 +54,29 @@ export interface CycleView {
   listApprovedAt: Date | null;
   closedAt: Date | null;
   progress: CycleProgress | null;
-  stages: { id: string; title: string; dependsOn: string[]; steps: { key: string; title: string; kind: string; actor: string; dueLocal: string; legalBasis?: string }[] }[];
+  stages: { id: string; title: string; dependsOn: string[]; steps: CycleStepView[] }[];
+}
+
+export interface CycleStepView {
+  key: string;
+  title: string;
+  kind: string;
+  actor: string;
+  /** Absent while a date the roadmap left to be set later is not set yet. */
+  dueLocal?: string;
+  /** The roadmap's words for such a date («по специальному графику»). */
+  deadlineSetLater?: string;
+  /** «срок будет установлен» until the ministry sets the date. */
+  deadlineText?: string;
+  legalBasis?: string;
+}
+
+/** Steps due «по специальному графику» show the date the ministry set, or that it will be set. */
+function stepView(step: ResolvedStep, progress: CycleProgress | null): CycleStepView {
+  const base = { key: step.key, title: step.title, kind: step.kind, actor: step.actor, legalBasis: step.legalBasis?.text };
+  if (step.deadlineSetLater === undefined) return { ...base, dueLocal: step.dueLocal };
+  const set = progress?.datesToSet?.find((d) => d.stepKey === step.key)?.localDateTime;
+  return set ? { ...base, dueLocal: set, deadlineSetLater: step.deadlineSetLater } : { ...base, deadlineSetLater: step.deadlineSetLater, deadlineText: DATE_TO_BE_SET };
 }
 
 function view(row: CycleRow, progress: CycleProgress | null): CycleView {
@@ -77,7 +100,7 @@ function view(row: CycleRow, progress: CycleProgress | null): CycleView {
       id: s.id,
       title: s.title,
       dependsOn: s.dependsOn,
-      steps: s.steps.map((st) => ({ key: st.key, title: st.title, kind: st.kind, actor: st.actor, dueLocal: st.dueLocal, legalBasis: st.legalBasis?.text })),
+      steps: s.steps.map((st) => stepView(st, progress)),
     })),
   };
 }
@@ -103,7 +126,11 @@ export class CyclesService {
       this.access.deny(user, 'Запускать цикл может только администратор министерства своего региона', { action: 'launch_cycle' });
     }
     const template = await this.templates.require(user, dto.templateId, dto.templateVersion);
-    let plan: ResolvedCyclePlan = this.templates.resolveWithinCalendar(template.document, dto.academicYear);
+    let plan: ResolvedCyclePlan = this.templates.resolveWithinCalendar(template.document, dto.academicYear, {
+      code: ministry.regionCode,
+      timeZone: ministry.timeZone,
+      adoptRegionTimeZone: dto.adoptRegionTimeZone,
+    });
     if (dto.compression) {
       if (!this.config.allowCompressedCalendar) {
         throw new UnprocessableEntityException('Сжатый календарь доступен только в тестовой среде (ALLOW_COMPRESSED_CALENDAR=true)');
@@ -127,7 +154,9 @@ export class CyclesService {
       launchedBy: user.email,
     });
     if (!inserted) {
-      throw new ConflictException(`Цикл региона на ${dto.academicYear}/${dto.academicYear + 1} учебный год уже запущен (${id})`);
+      // The key is the region and the year alone, so the cycle holding it may be of the other kind of year.
+      const holder = (await this.cycles.findCycle(id))?.plan ?? plan;
+      throw new ConflictException(`Цикл региона на ${programmeYearRu(holder.yearKind, dto.academicYear, 'accusative')} уже запущен (${id})`);
     }
     const input: CycleInput = {
       cycleId: id,
@@ -182,6 +211,13 @@ export class CyclesService {
     const localDateTime = dto.dueAt.length === 10 ? `${dto.dueAt}T${endOfWorkingDay(dto.dueAt)}` : dto.dueAt;
     return this.control(user, id, 'продление этапа', (handle) =>
       handle.executeUpdate(extendStageUpdate, { args: [{ by: user.email, reason: dto.reason, stageId, localDateTime }] }),
+    );
+  }
+
+  async setStepDeadline(user: AuthUser, id: string, stepKey: string, dto: SetStepDeadlineDto): Promise<CycleView> {
+    const localDateTime = dto.dueAt.length === 10 ? `${dto.dueAt}T${endOfWorkingDay(dto.dueAt)}` : dto.dueAt;
+    return this.control(user, id, 'установка срока шага', (handle) =>
+      handle.executeUpdate(setStepDeadlineUpdate, { args: [{ by: user.email, reason: dto.reason, stepKey, localDateTime }] }),
     );
   }
 

@@ -3,7 +3,18 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CycleTemplate, DryRunTask, ResolvedCyclePlan, TemplateProblem } from '../../../libs/contracts/cycle-template';
-import { assertPlanWithinCalendar, dateOutsideCalendar, dryRun, resolveCyclePlan, TemplateInvalidError } from '../../../libs/domain/cycle-template';
+import {
+  assertPlanWithinCalendar,
+  dateOutsideCalendar,
+  datesToBeSet,
+  dryRun,
+  programmeYearKind,
+  programmeYearRu,
+  resolveCyclePlan,
+  TemplateInvalidError,
+  timeZoneMismatch,
+  type DateToBeSet,
+} from '../../../libs/domain/cycle-template';
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, CalendarRangeError } from '../../../libs/domain/calendar';
 import { DirectoryRepository, TemplateRepository, type TemplateVersionRow } from '../../../libs/persistence';
 import { builtinRoadmapsDirectory, parseTemplate } from '../../../libs/templates';
@@ -25,7 +36,9 @@ export interface TemplateSummary {
   title: string;
   source?: string;
   timeZone: string;
-  firstAcademicYear: number;
+  /** One of the two: the template's dates are written for an academic year or for a calendar year. */
+  firstAcademicYear?: number;
+  firstCalendarYear?: number;
   years: number;
   stages: { id: string; title: string; steps: number }[];
   builtin: boolean;
@@ -42,7 +55,9 @@ function summary(row: TemplateVersionRow): TemplateSummary {
     title: row.title,
     source: t.source,
     timeZone: t.timeZone,
-    firstAcademicYear: t.programme.firstAcademicYear,
+    ...(t.programme.firstCalendarYear !== undefined
+      ? { firstCalendarYear: t.programme.firstCalendarYear }
+      : { firstAcademicYear: t.programme.firstAcademicYear }),
     years: t.programme.years,
     stages: t.stages.map((s) => ({ id: s.id, title: s.title, steps: s.steps.length })),
     builtin: row.builtin,
@@ -134,7 +149,15 @@ export class TemplatesService implements OnApplicationBootstrap {
     version: number | undefined,
     academicYear: number,
     organizations?: { municipalities: string[]; schools: { id: string; municipalityId: string }[] },
-  ): Promise<{ templateId: string; templateVersion: number; academicYear: number; timeZone: string; tasks: DryRunTask[] }> {
+    adoptRegionTimeZone = false,
+  ): Promise<{
+    templateId: string;
+    templateVersion: number;
+    academicYear: number;
+    timeZone: string;
+    tasks: DryRunTask[];
+    datesToSet: DateToBeSet[];
+  }> {
     const row = await this.require(user, id, version);
     const ministry = await this.directory.findRegionMinistry(user.regionCode);
     if (!ministry) throw new UnprocessableEntityException(`В справочнике региона «${user.regionCode}» нет министерства`);
@@ -144,37 +167,59 @@ export class TemplatesService implements OnApplicationBootstrap {
       organizations?.schools ??
       orgs.filter((o) => o.kind === 'school' && o.parentId).map((o) => ({ id: o.id, municipalityId: o.parentId as string }));
     const municipalities = organizations?.municipalities ?? [...new Set(schools.map((s) => s.municipalityId))];
-    const plan = this.resolveWithinCalendar(row.document, academicYear);
-    const tasks = dryRun(plan, { ministryId: ministry.id, instituteId: institute?.id, municipalities, schools }, new Date(0));
-    return { templateId: row.id, templateVersion: row.version, academicYear, timeZone: plan.timeZone, tasks };
+    const plan = this.resolveWithinCalendar(row.document, academicYear, { code: ministry.regionCode, timeZone: ministry.timeZone, adoptRegionTimeZone });
+    const region = { ministryId: ministry.id, instituteId: institute?.id, municipalities, schools };
+    // As if launched now: a date already past, or too close, shows the deadline the run would give the task.
+    const tasks = dryRun(plan, region, new Date());
+    const datesToSet = datesToBeSet(plan, region);
+    return { templateId: row.id, templateVersion: row.version, academicYear, timeZone: plan.timeZone, tasks, datesToSet };
   }
 
   /**
-   * The plan for an academic year, refused with the first date outside the production calendar: the dry run and
-   * the launch accept and refuse the same years.
+   * The plan for a year (academic, or calendar for a calendar-year template) in the region's zone, refused with the
+   * first date outside the production calendar, and refused when the template's times were written for another
+   * zone unless the request adopts the region's: the dry run and the launch accept and refuse the same plans.
    */
-  resolveWithinCalendar(document: CycleTemplate, academicYear: number): ResolvedCyclePlan {
+  resolveWithinCalendar(
+    document: CycleTemplate,
+    academicYear: number,
+    region: { code: string; timeZone: string; adoptRegionTimeZone?: boolean },
+  ): ResolvedCyclePlan {
+    const year = (form: 'accusative' | 'dative') => programmeYearRu(programmeYearKind(document), academicYear, form);
+    let plan: ResolvedCyclePlan;
     try {
-      const plan = resolveCyclePlan(document, { academicYear });
+      plan = resolveCyclePlan(document, { academicYear, ...(region.adoptRegionTimeZone ? { timeZone: region.timeZone } : {}) });
       assertPlanWithinCalendar(plan);
-      return plan;
     } catch (err) {
       if (err instanceof CalendarRangeError) {
         const date = dateOutsideCalendar(err);
         throw new UnprocessableEntityException(
-          `Сроки шаблона на ${academicYear}/${academicYear + 1} учебный год выходят за пределы производственного календаря ` +
+          `Сроки шаблона на ${year('accusative')} выходят за пределы производственного календаря ` +
             `(${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR} гг.)${date ? `: дата ${date}` : ''}`,
         );
       }
       if (err instanceof TemplateInvalidError) {
         // Valid as written, yet not for this year (an offset in working days past the calendar's last year, say).
         throw new UnprocessableEntityException({
-          message: `Шаблон нельзя применить к ${academicYear}/${academicYear + 1} учебному году`,
+          message: `Шаблон нельзя применить к ${year('dative')}`,
           details: err.problems.map((p) => `${p.path}: ${p.message}`),
         });
       }
       throw err;
     }
+    // Converting the times would be wrong as often as right: «до 18:00» in a roadmap means the end of the working day
+    // where the work is done. So a template from another zone is refused, naming both zones, unless the region adopts it.
+    const mismatch = timeZoneMismatch(plan, region.timeZone);
+    if (mismatch) {
+      throw new UnprocessableEntityException(
+        `Время в шаблоне «${document.id}» указано по часовому поясу ${mismatch.planZoneText}, а регион «${region.code}» ` +
+          `живёт по часовому поясу ${mismatch.regionZoneText}: первый срок шаблона, ${mismatch.firstDeadline.written} ` +
+          `по его времени, наступил бы у них в ${mismatch.firstDeadline.inRegion}. Опубликуйте редакцию шаблона с ` +
+          `timeZone: ${mismatch.regionZone} или повторите запрос с adoptRegionTimeZone: true — тогда время в шаблоне ` +
+          `читается как местное время региона (срок «18:00» — это 18:00 по ${mismatch.regionZone}).`,
+      );
+    }
+    return plan;
   }
 
   /** `ownerRegionCode` null: a shipped roadmap. */

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { CompletionResult, TaskContext, TaskSnapshot, TaskStatus } from '../../../libs/contracts/deadline-task';
 import type { AuditEventEntity, NotificationEntity, OrganizationEntity } from '../../../libs/persistence';
 import { DateTime } from 'luxon';
+import { lateIssueNote } from '../../../libs/domain/late-issue';
 
 export class OrganizationRefView {
   @ApiProperty() id!: string;
@@ -33,6 +34,10 @@ export class TaskView {
   @ApiProperty() movedFromNonWorkingDay!: boolean;
   @ApiPropertyOptional({ description: 'Compressed calendars: the deadline was moved to this many seconds after issue' })
   leadFromIssueSeconds?: number;
+  @ApiPropertyOptional({ description: 'The task was issued late: its deadline was moved to this many working days after issue' })
+  leadFromIssueWorkingDays?: number;
+  @ApiPropertyOptional({ description: 'Why the deadline differs from the planned one, in Russian (a task issued late)' })
+  deadlineNote?: string;
   @ApiProperty({ enum: ['working-days', 'calendar-days'] }) calendar!: string;
   @ApiProperty() deadlineRevision!: number;
   @ApiProperty() createdAt!: string;
@@ -119,6 +124,8 @@ export function mapTask(snapshot: TaskSnapshot, orgs: Map<string, OrganizationEn
     requestedDueLocal: snapshot.deadline.leadFromIssue?.plannedLocalDateTime ?? snapshot.deadline.requested.localDateTime,
     movedFromNonWorkingDay: snapshot.deadline.movedFromNonWorkingDay,
     leadFromIssueSeconds: snapshot.deadline.leadFromIssue?.seconds,
+    leadFromIssueWorkingDays: snapshot.deadline.leadFromIssue?.workingDays,
+    deadlineNote: lateIssueNote(snapshot.deadline),
     calendar: snapshot.deadline.requested.calendar,
     deadlineRevision: snapshot.deadlineRevision,
     createdAt: snapshot.createdAt,

@@ -3,7 +3,15 @@
  * plus the production calendar; no clock, no time zone (the zone is applied later by resolveDeadline).
  */
 import type { DeadlineSpec, IsoDate, IsoMonth } from '../../contracts/cycle-template';
-import { addCalendarDays, addWorkingDays, endOfWorkingDay, isValidIsoDate, type CalendarOptions } from '../calendar';
+import {
+  addCalendarDays,
+  addWorkingDays,
+  CalendarRangeError,
+  endOfWorkingDay,
+  isValidIsoDate,
+  previousWorkingDay,
+  type CalendarOptions,
+} from '../calendar';
 
 /** A window ("last week of June", a monitoring date) opens this many days before its last day. */
 export const WINDOW_LEAD_DAYS = 7;
@@ -71,7 +79,14 @@ export interface DeadlineWindow {
   dueLocal: string;
 }
 
-export type FixedDeadlineSpec = Exclude<DeadlineSpec, { after: string }>;
+export type FixedDeadlineSpec = Exclude<DeadlineSpec, { after: string } | { setLater: string }>;
+
+export type SetLaterSpec = Extract<DeadlineSpec, { setLater: string }>;
+
+/** «По специальному графику»: the ministry sets the date while the cycle runs. */
+export function isSetLaterSpec(spec: DeadlineSpec | undefined): spec is SetLaterSpec {
+  return typeof spec === 'object' && spec !== null && 'setLater' in spec;
+}
 
 export function isAfterSpec(spec: DeadlineSpec): spec is Extract<DeadlineSpec, { after: string }> {
   return typeof (spec as { after?: unknown }).after === 'string';
@@ -101,6 +116,74 @@ export function fixedWindow(spec: FixedDeadlineSpec, yearShift: number, openBare
   const month = shiftMonthByYears(spec.lastWeekOf, yearShift);
   const last = lastDayOfMonth(month);
   return { opensAt: toLocal(addCalendarDays(last, -WINDOW_LEAD_DAYS), '00:00'), dueLocal: dueOn(last) };
+}
+
+const QUARTER_NUMERALS = ['I', 'II', 'III', 'IV'];
+
+/** «IV квартал 2020» for quarter 4 (1–4, calendar quarters). */
+export function quarterTitleRu(year: number, quarter: number): string {
+  return `${QUARTER_NUMERALS[quarter - 1]} квартал ${year}`;
+}
+
+function nextMonth(month: IsoMonth): IsoMonth {
+  const year = Number(month.slice(0, 4));
+  const m = Number(month.slice(5, 7));
+  return m === 12 ? `${pad(year + 1, 4)}-01` : `${month.slice(0, 4)}-${pad(m + 1)}`;
+}
+
+/** One period of a step repeated monthly or quarterly. */
+export interface RepeatPeriod {
+  /** '2020-09' for a month, '2020-Q4' for a calendar quarter: unique within the step and safe in workflow and task ids. */
+  id: string;
+  /** «сентябрь 2020», «IV квартал 2020». */
+  title: string;
+  opensAt: string;
+  dueLocal: string;
+}
+
+/** The deadline forms that can carry a repeated step's window: whole months. */
+export type RepeatWindowSpec = Extract<DeadlineSpec, { month: IsoMonth }> | Extract<DeadlineSpec, { months: { from: IsoMonth; to: IsoMonth } }>;
+
+export function isRepeatWindowSpec(spec: DeadlineSpec | undefined): spec is RepeatWindowSpec {
+  return typeof spec === 'object' && spec !== null && ('month' in spec || 'months' in spec);
+}
+
+/**
+ * Continuous work over a window of whole months («в течение года»), reported once per calendar month or calendar
+ * quarter. Each period opens on its first day inside the window and is due at the end of its last *working* day
+ * inside it: a deadline on the period's last calendar day would be moved past a weekend into the next period. A
+ * quarter cut by the window keeps its name. A day the production calendar does not cover is left as the last
+ * calendar day, so that the launch refuses it by name, as it refuses every other date outside the calendar.
+ */
+export function repeatPeriods(
+  spec: RepeatWindowSpec,
+  repeat: 'monthly' | 'quarterly',
+  yearShift: number,
+  options: CalendarOptions = {},
+): RepeatPeriod[] {
+  const from = shiftMonthByYears('month' in spec ? spec.month : spec.months.from, yearShift);
+  const to = shiftMonthByYears('month' in spec ? spec.month : spec.months.to, yearShift);
+  const groups: { id: string; title: string; months: IsoMonth[] }[] = [];
+  for (let month = from; month <= to; month = nextMonth(month)) {
+    const year = Number(month.slice(0, 4));
+    const quarter = Math.ceil(Number(month.slice(5, 7)) / 3);
+    const id = repeat === 'monthly' ? month : `${month.slice(0, 4)}-Q${quarter}`;
+    const last = groups[groups.length - 1];
+    if (last?.id === id) last.months.push(month);
+    else groups.push({ id, title: repeat === 'monthly' ? monthNameRu(month) : quarterTitleRu(year, quarter), months: [month] });
+  }
+  return groups.map(({ id, title, months }) => {
+    const first = `${months[0]}-01`;
+    const end = lastDayOfMonth(months[months.length - 1]);
+    let due = end;
+    try {
+      const working = previousWorkingDay(end, options);
+      if (working >= first) due = working;
+    } catch (error) {
+      if (!(error instanceof CalendarRangeError)) throw error;
+    }
+    return { id, title, opensAt: toLocal(first, '00:00'), dueLocal: toLocal(due, spec.time ?? endOfWorkingDay(due, options)) };
+  });
 }
 
 /** «N days after another step's deadline»: counted from that deadline's date as written (before any shift). */

@@ -16,9 +16,11 @@ import type {
   TemplateProblem,
   TemplateStep,
 } from '../../contracts/cycle-template';
-import { DEFAULT_NOTIFICATION_POLICY } from '../../contracts/deadline-task';
+import { DEFAULT_MINIMUM_LEAD_WORKING_DAYS, DEFAULT_NOTIFICATION_POLICY } from '../../contracts/deadline-task';
+import { DateTime } from 'luxon';
+import { isValidTimeZone } from '../deadline';
 import { formatDateRu } from './dates';
-import { computePeriods, computeStepTimes, TimelineError } from './timeline';
+import { computePeriods, computeStepTimes, programmeYearKind, programmeYearRu, TimelineError } from './timeline';
 import { validateTemplateSemantics } from './validate';
 
 /** The template cannot be launched as it is; `problems` lists why, in Russian, with paths. */
@@ -40,13 +42,23 @@ export class TemplateInvalidError extends Error {
 }
 
 export interface ResolveOptions {
-  /** The academic year (its starting calendar year) the cycle is launched for. */
+  /**
+   * The year the cycle is launched for: the academic year by its starting calendar year, or, for a template written
+   * with `programme.firstCalendarYear`, the calendar year.
+   */
   academicYear: number;
+  /**
+   * The zone the cycle runs in when it is not the template's: a region adopting a roadmap written for another zone
+   * reads its local times as its own (18:00 stays 18:00 there, not 20:00). Callers ask for it explicitly; see
+   * timeZoneMismatch.
+   */
+  timeZone?: string;
 }
 
 export function resolveCyclePlan(template: CycleTemplate, options: ResolveOptions): ResolvedCyclePlan {
   const { academicYear } = options;
   if (!Number.isInteger(academicYear)) throw new RangeError(`academicYear must be an integer, got ${String(academicYear)}`);
+  if (options.timeZone !== undefined && !isValidTimeZone(options.timeZone)) throw new RangeError(`unknown time zone ${options.timeZone}`);
   const problems = validateTemplateSemantics(template);
   if (problems.length > 0) throw new TemplateInvalidError(template.id, problems);
 
@@ -55,7 +67,8 @@ export function resolveCyclePlan(template: CycleTemplate, options: ResolveOption
     times = computeStepTimes(template, academicYear);
   } catch (error) {
     if (error instanceof TimelineError) {
-      throw new TemplateInvalidError(template.id, [{ path: error.path, message: `${error.message} (учебный год ${academicYear}/${academicYear + 1})` }]);
+      const year = programmeYearRu(programmeYearKind(template), academicYear, 'nominative');
+      throw new TemplateInvalidError(template.id, [{ path: error.path, message: `${error.message} (${year})` }]);
     }
     throw error;
   }
@@ -67,8 +80,9 @@ export function resolveCyclePlan(template: CycleTemplate, options: ResolveOption
     templateId: template.id,
     templateVersion: template.version,
     title: template.title,
-    timeZone: template.timeZone,
+    timeZone: options.timeZone ?? template.timeZone,
     academicYear,
+    ...(programmeYearKind(template) === 'calendar' ? { yearKind: 'calendar' as const } : {}),
     calendar: 'working-days',
     decreeNonWorkingDays: template.productionCalendar?.decreeNonWorkingDays ?? 'non-working',
     forms: structuredCloneSafe(template.forms ?? {}),
@@ -82,14 +96,19 @@ export function resolveCyclePlan(template: CycleTemplate, options: ResolveOption
             key: instance.key,
             stepId: step.id,
             stageId: stage.id,
-            title: step.title,
+            // Each period of continuous work is its own task, so its title says which period it reports for.
+            title: instance.period ? `${step.title}: отчёт за ${instance.period.title}` : step.title,
             kind: step.kind,
             actor: step.actor,
             dueLocal: instance.dueLocal,
-            policy: structuredCloneSafe(step.policy ?? defaultPolicy),
+            policy: {
+              ...structuredCloneSafe(step.policy ?? defaultPolicy),
+              minimumLeadWorkingDays: step.policy?.minimumLeadWorkingDays ?? defaultPolicy.minimumLeadWorkingDays ?? DEFAULT_MINIMUM_LEAD_WORKING_DAYS,
+            },
           };
           if (step.description !== undefined) resolved.description = step.description;
           if (instance.opensAt !== undefined) resolved.opensAt = instance.opensAt;
+          if (instance.setLater !== undefined) resolved.deadlineSetLater = instance.setLater;
           if (step.submission) resolved.submission = { ...step.submission };
           if (step.review) resolved.review = resolveReview(step.review);
           if (step.monitoring) {
@@ -120,6 +139,53 @@ export function resolveCyclePlan(template: CycleTemplate, options: ResolveOption
       ),
     })),
   };
+}
+
+/** A plan written in one zone that would run for organisations living in another. */
+export interface TimeZoneMismatch {
+  planZone: string;
+  regionZone: string;
+  /** «Europe/Moscow (UTC+3)», the offset as of the plan's first deadline. */
+  planZoneText: string;
+  regionZoneText: string;
+  /** The plan's first deadline as written, and the region's clock at that moment: «25.09.2026 18:00», «25.09.2026 20:00». */
+  firstDeadline: { written: string; inRegion: string };
+}
+
+/**
+ * Every deadline of a plan is a wall-clock time in the plan's zone. Run for organisations in another zone, a Moscow
+ * «18:00» falls due at 20:00 in Yekaterinburg, silently. Zones that keep the same offset at every date of the plan
+ * (Europe/Moscow and Europe/Kirov) do not differ for this purpose.
+ */
+export function timeZoneMismatch(plan: ResolvedCyclePlan, regionZone: string): TimeZoneMismatch | undefined {
+  if (plan.timeZone === regionZone) return undefined;
+  const locals: string[] = [];
+  for (const step of plan.stages.flatMap((stage) => stage.steps)) {
+    if (step.opensAt) locals.push(step.opensAt);
+    locals.push(step.dueLocal);
+    for (const period of step.periods ?? []) locals.push(period.opensAt, period.dueLocal);
+  }
+  locals.sort();
+  const offsetIn = (local: string, zone: string): number => DateTime.fromISO(local, { zone }).offset;
+  if (locals.length > 0 && locals.every((local) => offsetIn(local, plan.timeZone) === offsetIn(local, regionZone))) return undefined;
+  const first = plan.stages.flatMap((stage) => stage.steps).map((step) => step.dueLocal).sort()[0] ?? locals[0] ?? `${plan.academicYear}-09-01T18:00:00`;
+  const instant = DateTime.fromISO(first, { zone: plan.timeZone });
+  return {
+    planZone: plan.timeZone,
+    regionZone,
+    planZoneText: describeTimeZone(plan.timeZone, first),
+    regionZoneText: describeTimeZone(regionZone, first),
+    firstDeadline: { written: instant.toFormat('dd.MM.yyyy HH:mm'), inRegion: instant.setZone(regionZone).toFormat('dd.MM.yyyy HH:mm') },
+  };
+}
+
+/** «Asia/Yekaterinburg (UTC+5)», «Asia/Kolkata (UTC+5:30)»: the zone's offset at a local date-time there. */
+export function describeTimeZone(zone: string, local: string): string {
+  const offset = DateTime.fromISO(local, { zone }).offset;
+  const sign = offset < 0 ? '−' : '+';
+  const hours = Math.floor(Math.abs(offset) / 60);
+  const minutes = Math.abs(offset) % 60;
+  return `${zone} (UTC${sign}${hours}${minutes ? `:${String(minutes).padStart(2, '0')}` : ''})`;
 }
 
 export function toPlanDuration(offset: OffsetSpec): PlanDuration {

@@ -4,7 +4,7 @@
  * official reads before the launch is the schedule that runs. Pure and sandbox-safe: the workflows pass Temporal's
  * clock in as `atMs`; the dry run passes the moment each task would be issued at the latest.
  */
-import type { ActorRole, PlanDuration, ResolvedCyclePlan, ResolvedReview, ResolvedStep } from '../../contracts/cycle-template';
+import type { ActorRole, PlanDuration, ResolvedCyclePlan, ResolvedReview, ResolvedStage, ResolvedStep } from '../../contracts/cycle-template';
 import type { NotificationPolicy, TaskAction, TaskContext } from '../../contracts/deadline-task';
 import { laterLocal, localDueAfter } from '../cycle-schedule';
 
@@ -62,6 +62,34 @@ export function trackRole(step: ResolvedStep): ActorRole {
   return step.kind === 'monitoring' ? (step.reporter ?? step.actor) : step.actor;
 }
 
+/**
+ * Whose organisations are known only from the approved list: the municipalities with participant schools, the
+ * schools, their partners. The ministry and the institute are known at launch, so their stages that do not wait for
+ * the list open then («a stage with no dependsOn opens at launch»: agreements signed and resources set up before the
+ * list of schools is approved).
+ */
+export function knownFromList(role: ActorRole): boolean {
+  return role === 'municipality' || role === 'school' || role === 'partner_school';
+}
+
+/**
+ * The stages that wait for the approved list: the identification stage itself and every stage that depends on it,
+ * directly or through others. The rest open at launch for the ministry and the institute.
+ */
+export function stagesAwaitingList(stages: ResolvedStage[]): Set<string> {
+  const awaiting = new Set(stages.filter((s) => s.steps.some((st) => st.kind === 'identification')).map((s) => s.id));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const stage of stages) {
+      if (!awaiting.has(stage.id) && stage.dependsOn.some((d) => awaiting.has(d))) {
+        awaiting.add(stage.id);
+        grew = true;
+      }
+    }
+  }
+  return awaiting;
+}
+
 export function instituteOf(parties: CycleParties): string {
   return parties.instituteId ?? parties.ministryId;
 }
@@ -103,15 +131,28 @@ const ACTION_OF_KIND: Record<ResolvedStep['kind'], TaskAction> = {
   best_practice: 'describe_practice',
 };
 
+/**
+ * Tasks that follow another one (a review, a revision, a confirmation) are due a set time after it, never sooner
+ * than the template meant: the working-day lead for tasks issued late applies only to the roadmap's own dates.
+ */
+function withoutIssueLead(policy: NotificationPolicy): NotificationPolicy {
+  if (policy.minimumLeadWorkingDays === undefined) return policy;
+  const rest = { ...policy };
+  delete rest.minimumLeadWorkingDays;
+  return rest;
+}
+
 function spec(
   step: ResolvedStep,
   parties: CycleParties,
   assignee: string,
   municipalityOfAssignee: string | undefined,
   fields: Omit<StepTaskSpec, 'assignee' | 'supervisor' | 'policy'>,
+  follows = false,
 ): StepTaskSpec {
   const supervisor = supervisorOf(parties, municipalityOfAssignee);
-  return { ...fields, assignee, supervisor, policy: policyFor(step.policy, assignee, supervisor) };
+  const policy = policyFor(step.policy, assignee, supervisor);
+  return { ...fields, assignee, supervisor, policy: follows ? withoutIssueLead(policy) : policy };
 }
 
 /** What a submission or best-practice step asks for, and who reviews it. */
@@ -166,15 +207,22 @@ export function openingTask(
 /** A version of a submission or practice: the first, or a revision after the reviewer returned it. */
 export function submissionRound(step: ResolvedStep, subject: StepSubject, parties: CycleParties, round: number, dueLocal: string): StepTaskSpec {
   const { document, formId } = submissionOf(step);
-  return spec(step, parties, subject.organizationId, subject.municipalityId, {
-    action: ACTION_OF_KIND[step.kind],
-    title: round === 1 ? step.title : `${step.title} (доработка, версия ${round})`,
-    subjectOrganizationId: subject.organizationId,
-    dueLocal,
-    round,
-    document,
-    formId,
-  });
+  return spec(
+    step,
+    parties,
+    subject.organizationId,
+    subject.municipalityId,
+    {
+      action: ACTION_OF_KIND[step.kind],
+      title: round === 1 ? step.title : `${step.title} (доработка, версия ${round})`,
+      subjectOrganizationId: subject.organizationId,
+      dueLocal,
+      round,
+      document,
+      formId,
+    },
+    round > 1,
+  );
 }
 
 /** The review of one version, due the review's duration after the version arrived (`submittedAtMs`). */
@@ -188,13 +236,20 @@ export function reviewTask(
   calendar: PlanCalendar,
 ): StepTaskSpec {
   const reviewer = reviewerOf(review, subject, parties);
-  return spec(step, parties, reviewer, undefined, {
-    action: 'review',
-    title: `Рассмотрение: ${step.title}`,
-    subjectOrganizationId: subject.organizationId,
-    dueLocal: dueAfter(submittedAtMs, review.deadline, calendar),
-    round,
-  });
+  return spec(
+    step,
+    parties,
+    reviewer,
+    undefined,
+    {
+      action: 'review',
+      title: `Рассмотрение: ${step.title}`,
+      subjectOrganizationId: subject.organizationId,
+      dueLocal: dueAfter(submittedAtMs, review.deadline, calendar),
+      round,
+    },
+    true,
+  );
 }
 
 /**
@@ -223,14 +278,21 @@ export function confirmationTasks(
   const dueLocal = laterLocal(stepDueLocal, dueAfter(proposedAtMs, step.confirmation ?? DEFAULT_CONFIRMATION, calendar), calendar.timeZone);
   const title = `Подтверждение соглашения о сетевом взаимодействии: ${agreement.schoolName} — ${agreement.partnerSchoolName}`;
   const confirm = (party: 'school' | 'partner' | 'municipality', assignee: string): StepTaskSpec =>
-    spec(step, parties, assignee, party === 'municipality' ? undefined : municipalityId, {
-      action: 'confirm_agreement',
-      title,
-      subjectOrganizationId: municipalityId,
-      dueLocal,
-      party: `${index + 1}-${party}`,
-      agreementId: agreement.id,
-      document: party === 'municipality' ? 'required' : 'none',
-    });
+    spec(
+      step,
+      parties,
+      assignee,
+      party === 'municipality' ? undefined : municipalityId,
+      {
+        action: 'confirm_agreement',
+        title,
+        subjectOrganizationId: municipalityId,
+        dueLocal,
+        party: `${index + 1}-${party}`,
+        agreementId: agreement.id,
+        document: party === 'municipality' ? 'required' : 'none',
+      },
+      true,
+    );
   return [confirm('school', agreement.schoolId), confirm('partner', agreement.partnerSchoolId), confirm('municipality', municipalityId)];
 }

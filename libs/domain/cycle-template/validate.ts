@@ -20,8 +20,20 @@ import {
 import { countOf, NOUNS } from '../russian';
 import type { NotificationPolicy } from '../../contracts/deadline-task';
 import { isValidTimeZone, validatePolicy } from '../deadline';
-import { isAfterSpec, isValidDeadlineTime, isValidIsoDate, isValidIsoMonth } from './dates';
-import { computePeriods, computeStepTimes, locateSteps, TimelineError, type StepInstanceTimes } from './timeline';
+import { isAfterSpec, isSetLaterSpec, isValidDeadlineTime, isValidIsoDate, isValidIsoMonth } from './dates';
+import {
+  afterRepeatedProblem,
+  afterSetLaterProblem,
+  computePeriods,
+  computeStepTimes,
+  isRepeatedWithinYear,
+  locateSteps,
+  programmeFirstYear,
+  repeatWindowProblem,
+  TimelineError,
+  type StepInstanceTimes,
+} from './timeline';
+import { isRepeatWindowSpec } from './dates';
 
 export const REVIEWER_ROLES: readonly ActorRole[] = ['ministry', 'institute', 'municipality'];
 export const NUMERIC_FIELD_TYPES: readonly string[] = ['number', 'integer', 'percent'];
@@ -43,6 +55,15 @@ const BLOCK_OF_KIND: Partial<Record<TemplateStep['kind'], 'submission' | 'monito
 };
 const BLOCKS = ['submission', 'monitoring', 'partnership', 'bestPractice'] as const;
 
+/** Kinds whose work can go on through a period with a report per month or quarter (repeat: monthly | quarterly). */
+const KINDS_REPEATED_WITHIN_YEAR: readonly TemplateStep['kind'][] = ['task', 'submission'];
+const WHY_NOT_REPEATED_WITHIN_YEAR: Partial<Record<TemplateStep['kind'], string>> = {
+  identification: 'идентификация выполняется один раз за цикл и не повторяется',
+  partnership: 'пары школ и соглашения составляются один раз за цикл',
+  monitoring: 'у мониторинга своя периодичность: задайте её в monitoring.cadence (quarterly, semiannual или список периодов)',
+  best_practice: 'лучшие практики отбираются один раз, по итогам мониторинга',
+};
+
 /** Stages whose steps work with the participant schools, which exist only after identification. */
 const KINDS_NEEDING_PARTICIPANTS: readonly TemplateStep['kind'][] = ['partnership', 'monitoring', 'best_practice'];
 
@@ -60,6 +81,17 @@ export function validateTemplateSemantics(template: CycleTemplate): TemplateProb
 
   if (typeof template.timeZone === 'string' && !isValidTimeZone(template.timeZone)) {
     problems.add('/timeZone', `неизвестный часовой пояс «${template.timeZone}»; укажите зону IANA, например Europe/Moscow`);
+    timelineComputable = false;
+  }
+  // The schema says the same; this guards documents checked without it (and the dates below need the year).
+  const { firstAcademicYear, firstCalendarYear } = template.programme ?? {};
+  if ((firstAcademicYear === undefined) === (firstCalendarYear === undefined)) {
+    problems.add(
+      '/programme',
+      firstAcademicYear === undefined
+        ? 'укажите год, на который написаны даты: firstAcademicYear (учебный год, 2020 — это 2020/2021) или firstCalendarYear (календарный год)'
+        : 'укажите только одно из полей: firstAcademicYear (учебный год) или firstCalendarYear (календарный год)',
+    );
     timelineComputable = false;
   }
 
@@ -86,6 +118,8 @@ export function validateTemplateSemantics(template: CycleTemplate): TemplateProb
   if (reportDependencyCycles(template, stageIndex, problems)) timelineComputable = false;
 
   const stepSeen = new Map<string, string>();
+  const repeatedWithinYear = new Map<string, TemplateStep>();
+  const setLater = new Map<string, TemplateStep>();
   const monitoringForms: string[] = [];
   const identificationSteps: { path: string; stageIndex: number }[] = [];
   stages.forEach((stage, i) =>
@@ -96,6 +130,8 @@ export function validateTemplateSemantics(template: CycleTemplate): TemplateProb
       } else {
         stepSeen.set(step.id, path);
       }
+      if (isRepeatedWithinYear(step.repeat) && !repeatedWithinYear.has(step.id)) repeatedWithinYear.set(step.id, step);
+      if (isSetLaterSpec(step.deadline) && !setLater.has(step.id)) setLater.set(step.id, step);
       if (step.kind === 'identification') identificationSteps.push({ path, stageIndex: i });
       if (step.kind === 'monitoring' && step.monitoring?.form) monitoringForms.push(step.monitoring.form);
     }),
@@ -104,7 +140,7 @@ export function validateTemplateSemantics(template: CycleTemplate): TemplateProb
   stages.forEach((stage, i) =>
     (stage.steps ?? []).forEach((step, j) => {
       const path = `/stages/${i}/steps/${j}`;
-      if (!checkStep(step, path, { actIds, forms, stepIds: stepSeen, monitoringForms }, problems)) timelineComputable = false;
+      if (!checkStep(step, path, { actIds, forms, stepIds: stepSeen, repeatedWithinYear, setLater, monitoringForms }, problems)) timelineComputable = false;
     }),
   );
 
@@ -203,6 +239,9 @@ interface StepContext {
   actIds: Set<string>;
   forms: Record<string, FormDefinition>;
   stepIds: Map<string, string>;
+  /** Steps repeated monthly or quarterly: a deadline cannot count `after` them (they have one per period). */
+  repeatedWithinYear: Map<string, TemplateStep>;
+  setLater: Map<string, TemplateStep>;
   monitoringForms: string[];
 }
 
@@ -229,10 +268,44 @@ function checkStep(step: TemplateStep, path: string, context: StepContext, probl
     problems.add(`${path}/deadline/after`, `срок отсчитывается от шага «${step.deadline.after}», которого нет в шаблоне`);
     datesSound = false;
   }
+  if (step.deadline && isAfterSpec(step.deadline) && context.repeatedWithinYear.has(step.deadline.after)) {
+    problems.add(`${path}/deadline/after`, afterRepeatedProblem(context.repeatedWithinYear.get(step.deadline.after)!));
+    datesSound = false;
+  }
+  if (isSetLaterSpec(step.deadline)) {
+    // The ministry sets one date for a measure or a document; other kinds have their own timing (the list opens the
+    // cycle, a partnership's confirmations and monitoring periods follow dates, best practices follow monitoring).
+    if (step.kind !== 'task' && step.kind !== 'submission') {
+      problems.add(`${path}/deadline`, `срок «по специальному графику» задаётся только для шагов вида task и submission, а не ${step.kind}`);
+      datesSound = false;
+    }
+    if (step.repeat !== undefined) {
+      problems.add(`${path}/repeat`, 'шаг со сроком «по специальному графику» не повторяется: министерство устанавливает один срок');
+      datesSound = false;
+    }
+  }
+  if (step.deadline && isAfterSpec(step.deadline) && context.setLater.has(step.deadline.after)) {
+    problems.add(`${path}/deadline/after`, afterSetLaterProblem(context.setLater.get(step.deadline.after)!));
+    datesSound = false;
+  }
+  if (isRepeatedWithinYear(step.repeat)) {
+    if (!KINDS_REPEATED_WITHIN_YEAR.includes(step.kind)) {
+      const why = WHY_NOT_REPEATED_WITHIN_YEAR[step.kind];
+      problems.add(
+        `${path}/repeat`,
+        `${step.repeat === 'monthly' ? 'ежемесячное' : 'ежеквартальное'} повторение (repeat: ${step.repeat}) задаётся только для шагов вида task и submission` +
+          (why ? `: ${why}` : ''),
+      );
+    }
+    if (step.deadline && !isRepeatWindowSpec(step.deadline)) {
+      problems.add(`${path}/deadline`, repeatWindowProblem(step.repeat));
+      datesSound = false;
+    }
+  }
 
   if (step.kind === 'identification') {
     if (step.actor !== 'ministry') problems.add(`${path}/actor`, `список школ утверждает министерство: исполнитель шага идентификации — ministry, а не ${step.actor}`);
-    if (step.repeat) problems.add(`${path}/repeat`, 'идентификация выполняется один раз за цикл и не повторяется ежегодно');
+    if (step.repeat === 'yearly') problems.add(`${path}/repeat`, 'идентификация выполняется один раз за цикл и не повторяется ежегодно');
   }
 
   if (step.submission) {
@@ -355,8 +428,11 @@ function checkDeadlineSpec(spec: DeadlineSpec | undefined, path: string, problem
   } else if (isAfterSpec(spec)) {
     if (!allowAfter) return false;
     if (!(Number.isInteger(spec.days) && spec.days >= 0)) bad('/days', 'целое неотрицательное число дней');
+  } else if (isSetLaterSpec(spec)) {
+    if (!allowAfter) bad('', 'окно периода задаётся датой, месяцем, диапазоном месяцев или последней неделей месяца, не «по специальному графику»');
+    else if (typeof spec.setLater !== 'string' || spec.setLater.trim() === '') bad('/setLater', 'укажите формулировку дорожной карты, например «по специальному графику»');
   } else {
-    bad('', 'укажите срок одной из форм: date, month, months, lastWeekOf или after');
+    bad('', 'укажите срок одной из форм: date, month, months, lastWeekOf, after или setLater');
   }
   return sound;
 }
@@ -399,7 +475,7 @@ function checkParticipantStagesFollowIdentification(template: CycleTemplate, ide
  * could never be done on time. Compared on the dates as written, for the template's own first academic year.
  */
 function checkTimeline(template: CycleTemplate, stageIndex: Map<string, number>, problems: Problems): void {
-  const first = template.programme.firstAcademicYear;
+  const first = programmeFirstYear(template);
   let times: Map<string, StepInstanceTimes[]>;
   try {
     times = computeStepTimes(template, first);
@@ -414,7 +490,7 @@ function checkTimeline(template: CycleTemplate, stageIndex: Map<string, number>,
   const stageDeadline = new Map<string, string>();
   for (const stage of template.stages) {
     let latest = '';
-    for (const step of stage.steps ?? []) for (const instance of times.get(step.id) ?? []) if (instance.dueLocal > latest) latest = instance.dueLocal;
+    for (const step of stage.steps ?? []) for (const instance of times.get(step.id) ?? []) if (instance.setLater === undefined && instance.dueLocal > latest) latest = instance.dueLocal;
     if (stageIndex.get(stage.id) !== undefined && !stageDeadline.has(stage.id)) stageDeadline.set(stage.id, latest);
   }
 
@@ -433,7 +509,7 @@ function checkTimeline(template: CycleTemplate, stageIndex: Map<string, number>,
       if (located.get(step.id)?.path !== path) return;
       const instances = times.get(step.id) ?? [];
       const firstInstance = instances[0];
-      if (start && firstInstance && firstInstance.dueLocal < start) {
+      if (start && firstInstance && firstInstance.setLater === undefined && firstInstance.dueLocal < start) {
         problems.add(
           `${path}/deadline`,
           `срок шага «${step.id}» (${humanLocal(firstInstance.dueLocal)}) раньше, чем может начаться этап «${stage.id}»: ` +
@@ -485,7 +561,7 @@ function checkBestPracticeDynamics(
       if (!form || !(template.forms?.[form]?.fields ?? []).some((f) => f.id === indicator)) continue;
       const monitoringPath = located.get(monitoring.id)?.path ?? '';
       for (const instance of times.get(monitoring.id) ?? []) {
-        const periods = computePeriods(template, monitoring, monitoringPath, instance.academicYear, template.programme.firstAcademicYear);
+        const periods = computePeriods(template, monitoring, monitoringPath, instance.academicYear, programmeFirstYear(template));
         reporting += periods.length;
       }
     }

@@ -43,6 +43,8 @@ export interface AgreementRow {
   schoolName: string;
   partnerSchoolId: string;
   partnerSchoolName: string;
+  /** The partner school's own municipality, which supervises its steps (it may differ from the proposing one). */
+  partnerMunicipalityId: string | null;
   status: 'proposed' | 'signed' | 'cancelled';
   confirmations: Record<string, { by: string; at: string }>;
   documentId: string | null;
@@ -92,7 +94,7 @@ const CYCLE_COLUMNS = `id, region_code AS "regionCode", academic_year AS "academ
   launched_by AS "launchedBy", launched_at AS "launchedAt", list_approved_at AS "listApprovedAt", closed_at AS "closedAt"`;
 
 const AGREEMENT_COLUMNS = `a.id, a.cycle_id AS "cycleId", a.step_key AS "stepKey", a.municipality_id AS "municipalityId",
-  a.school_id AS "schoolId", s.name AS "schoolName", a.partner_school_id AS "partnerSchoolId", p.name AS "partnerSchoolName",
+  a.school_id AS "schoolId", s.name AS "schoolName", a.partner_school_id AS "partnerSchoolId", p.name AS "partnerSchoolName", p.parent_id AS "partnerMunicipalityId",
   a.status, a.confirmations, a.document_id AS "documentId", a.proposed_by AS "proposedBy", a.proposed_at AS "proposedAt",
   a.signed_at AS "signedAt"`;
 
