@@ -152,7 +152,15 @@ export function createCycleActivities(deps: CycleActivityDeps) {
     async extendOpenStageTasks(input: { cycleId: string; stageId: string; localDateTime: string; reason: string; by: string }): Promise<number> {
       let extended = 0;
       for (const task of await openCycleTasks(input.cycleId, input.stageId)) {
-        const proposed = resolveDeadline({ ...task.deadline.requested, localDateTime: input.localDateTime });
+        let proposed: ReturnType<typeof resolveDeadline>;
+        try {
+          proposed = resolveDeadline({ ...task.deadline.requested, localDateTime: input.localDateTime });
+        } catch (err) {
+          // A date this task's calendar cannot place would fail on every retry: the cycle's validator refuses it
+          // first, so this is a task of another zone or calendar; it keeps its deadline.
+          log.warn('task not extended: the date cannot be placed', { taskId: task.taskId, error: String(err) });
+          continue;
+        }
         if (Date.parse(proposed.dueAt) <= Date.parse(task.deadline.dueAt)) continue;
         try {
           await deps.temporal.workflow

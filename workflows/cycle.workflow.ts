@@ -200,8 +200,10 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
         let due: number;
         try {
           due = parseLocalDateTime(request.localDateTime, plan.timeZone).toMillis();
+          // A date the production calendar does not cover would fail every task's extension later, for good.
+          resolveDeadline({ localDateTime: request.localDateTime, timeZone: plan.timeZone, calendar: plan.calendar, decreeNonWorkingDays: plan.decreeNonWorkingDays });
         } catch {
-          reject(`Неверный срок: ${String(request.localDateTime)}; ожидается ГГГГ-ММ-ДДTЧЧ:ММ`);
+          reject(`Неверный срок: ${String(request.localDateTime)}; ожидается ГГГГ-ММ-ДДTЧЧ:ММ в пределах производственного календаря`);
         }
         if (due <= Date.now()) reject('Новый срок этапа уже прошёл');
       },
