@@ -1,16 +1,24 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { AuditExport } from '../../../libs/audit';
-import type { AuditChainVerification } from '../../../libs/persistence';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
-import { AuditExportQueryDto, WorkflowHistoryQueryDto } from './audit.dto';
-import { AuditService, type CycleWorkflowsView, type WorkflowHistoryView } from './audit.service';
+import {
+  AuditChainVerificationView,
+  AuditExportQueryDto,
+  AuditExportView,
+  CycleWorkflowsView,
+  WorkflowHistoryQueryDto,
+  WorkflowHistoryView,
+} from './audit.dto';
+import { AuditService } from './audit.service';
 
 @ApiTags('audit')
 @ApiBearerAuth()
+@ApiResponse({ status: 400, description: 'Malformed query; `details` names each field' })
+@ApiResponse({ status: 401, description: 'No valid token' })
 @ApiResponse({ status: 403, description: 'Not an auditor (or, where allowed, a ministry administrator of the region)' })
+@ApiExtraModels(AuditExportView)
 @Controller('audit')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
@@ -22,12 +30,19 @@ export class AuditController {
     description: 'JSON, or CSV (one row per audit entry, UTF-8 with BOM) as an attachment. A ministry administrator only within its region.',
   })
   @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({
+    description: 'The export as JSON, or with format=csv the CSV file as an attachment',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(AuditExportView) } },
+      'text/csv': { schema: { type: 'string', format: 'binary' } },
+    },
+  })
   @ApiResponse({ status: 404, description: 'The cycle, organisation or task does not exist' })
   async export(
     @CurrentUser() user: AuthUser,
     @Query() query: AuditExportQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<AuditExport | string> {
+  ): Promise<AuditExportView | string> {
     if (query.format !== 'csv') return this.audit.export(user, query.scope, query.id, query.includeHistories ?? false);
     const file = await this.audit.exportCsv(user, query.scope, query.id, query.delimiter === 'semicolon' ? ';' : ',');
     void reply.header('Content-Type', 'text/csv; charset=utf-8').header('Content-Disposition', attachment(file.fileName));
@@ -37,7 +52,8 @@ export class AuditController {
   @Get('verify')
   @Roles('auditor')
   @ApiOperation({ summary: 'Recompute the whole hash chain of the audit log; the first break, if any, with its reason' })
-  verify(): Promise<AuditChainVerification> {
+  @ApiOkResponse({ type: AuditChainVerificationView })
+  verify(): Promise<AuditChainVerificationView> {
     return this.audit.verify();
   }
 
@@ -46,6 +62,7 @@ export class AuditController {
   @ApiOperation({
     summary: "A workflow's event history: from the PostgreSQL archive, or live from Temporal while it runs; `source` says which",
   })
+  @ApiOkResponse({ type: WorkflowHistoryView })
   @ApiResponse({ status: 404, description: 'Neither Temporal nor the archive knows the workflow' })
   @ApiResponse({ status: 503, description: 'Temporal is unreachable and the archive has no copy' })
   history(@Param('workflowId') workflowId: string, @Query() query: WorkflowHistoryQueryDto): Promise<WorkflowHistoryView> {
@@ -55,6 +72,7 @@ export class AuditController {
   @Get('cycles/:cycleId/workflows')
   @Roles('auditor', 'ministry_admin')
   @ApiOperation({ summary: "The cycle's workflows (cycle, tracks, steps, tasks) with their status and whether each history is archived" })
+  @ApiOkResponse({ type: CycleWorkflowsView })
   @ApiResponse({ status: 404, description: 'No such cycle' })
   workflows(@CurrentUser() user: AuthUser, @Param('cycleId') cycleId: string): Promise<CycleWorkflowsView> {
     return this.audit.cycleWorkflows(user, cycleId);

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import type { AuditExportKind } from '../../../libs/audit';
+import { DATE_TIME, FREE_FORM_OBJECT } from '../common/views';
 
 export const EXPORT_SCOPES: readonly AuditExportKind[] = ['cycle', 'organization', 'task'];
 export const EXPORT_FORMATS = ['json', 'csv'] as const;
@@ -48,4 +49,163 @@ export class WorkflowHistoryQueryDto {
   @MinLength(1, { message: 'ожидается идентификатор запуска' })
   @MaxLength(100, { message: 'не длиннее 100 символов' })
   runId?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Responses
+// ---------------------------------------------------------------------------------------------------------------
+
+export class AuditExportScopeView {
+  @ApiProperty({ enum: EXPORT_SCOPES }) kind!: AuditExportKind;
+  @ApiProperty() id!: string;
+  @ApiProperty() includeHistories!: boolean;
+}
+
+export class AuditExportOrganizationView {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() kind!: string;
+}
+
+export class AuditExportEntryView {
+  @ApiProperty({ description: 'Position in the whole log (a bigint, as text)' }) chainSeq!: string;
+  @ApiProperty({ type: String, nullable: true }) prevHash!: string | null;
+  @ApiProperty() hash!: string;
+  @ApiProperty({ description: 'ISO 8601, UTC' }) occurredAt!: string;
+  @ApiProperty() actor!: string;
+  @ApiProperty({ description: "The code the log stores ('submission_made')" }) type!: string;
+  @ApiProperty({ description: 'What it means, in Russian' }) typeLabel!: string;
+  @ApiProperty() subjectType!: string;
+  @ApiProperty() subjectId!: string;
+  @ApiProperty({ type: Number, nullable: true }) seq!: number | null;
+  @ApiProperty({ type: String, nullable: true }) cycleId!: string | null;
+  @ApiProperty({ type: [String] }) organizationIds!: string[];
+  @ApiProperty({ ...FREE_FORM_OBJECT, description: 'What the entry records; its keys depend on the type' }) data!: Record<string, unknown>;
+}
+
+export class AuditExportTaskView {
+  @ApiProperty() id!: string;
+  @ApiProperty() workflowId!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() assigneeOrganizationId!: string;
+  @ApiProperty() supervisorOrganizationId!: string;
+  @ApiProperty({ type: String, nullable: true }) subjectOrganizationId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) cycleId!: string | null;
+  @ApiProperty() dueAt!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty({ type: String, nullable: true }) completedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true }) completedBy!: string | null;
+  @ApiProperty({ type: Boolean, nullable: true, description: 'Null while not completed' }) late!: boolean | null;
+  @ApiProperty({ type: String, nullable: true }) legalBasis!: string | null;
+}
+
+export class NotificationRecipientView {
+  @ApiProperty() personId!: string;
+  @ApiProperty() fullName!: string;
+  @ApiProperty() email!: string;
+}
+
+export class AuditExportNotificationView {
+  @ApiProperty() taskId!: string;
+  @ApiProperty() kind!: string;
+  @ApiProperty() step!: string;
+  @ApiProperty() target!: string;
+  @ApiProperty() subject!: string;
+  @ApiProperty() messageId!: string;
+  @ApiProperty({ type: [NotificationRecipientView] }) recipients!: NotificationRecipientView[];
+  @ApiProperty() status!: string;
+  @ApiProperty({ type: String, nullable: true }) sentAt!: string | null;
+}
+
+/** One event of a workflow history in Proto3 JSON; its `…EventAttributes` member depends on the type. */
+export class WorkflowHistoryEventView {
+  @ApiProperty({ description: '1, 2, … (an int64, as text)', example: '1' }) eventId!: string;
+  @ApiProperty({ description: 'UTC instant' }) eventTime!: string;
+  @ApiProperty({ example: 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED' }) eventType!: string;
+}
+
+export class WorkflowHistoryJsonView {
+  @ApiProperty({ type: [WorkflowHistoryEventView], description: 'As `temporal workflow show --output json` prints them' })
+  events!: unknown[];
+}
+
+export class AuditExportWorkflowView {
+  @ApiProperty() workflowId!: string;
+  @ApiProperty() runId!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty() startTime!: string;
+  @ApiProperty({ type: String, nullable: true }) closeTime!: string | null;
+  @ApiProperty() eventCount!: number;
+  @ApiPropertyOptional({ type: WorkflowHistoryJsonView, description: "Only for a task's export or with includeHistories" })
+  history?: WorkflowHistoryJsonView;
+}
+
+export class ChainBreakView {
+  @ApiProperty() chainSeq!: string;
+  @ApiProperty({ description: 'Russian' }) reason!: string;
+}
+
+export class AuditExportVerificationView {
+  @ApiProperty() ok!: boolean;
+  @ApiProperty() checked!: number;
+  @ApiProperty({ type: [ChainBreakView] }) failures!: ChainBreakView[];
+}
+
+export class AuditExportView {
+  @ApiProperty({ type: AuditExportScopeView }) scope!: AuditExportScopeView;
+  @ApiProperty() generatedAt!: string;
+  @ApiProperty({ type: [String], description: 'The organisations the export is about' }) scopeOrganizationIds!: string[];
+  @ApiProperty({ type: [AuditExportOrganizationView], description: 'Every organisation named in the export' })
+  organizations!: AuditExportOrganizationView[];
+  @ApiProperty({ type: [AuditExportEntryView], description: 'In chronological order' }) entries!: AuditExportEntryView[];
+  @ApiProperty({ type: [AuditExportTaskView] }) tasks!: AuditExportTaskView[];
+  @ApiProperty({ type: [AuditExportNotificationView] }) notifications!: AuditExportNotificationView[];
+  @ApiProperty({ type: [AuditExportWorkflowView] }) workflows!: AuditExportWorkflowView[];
+  @ApiProperty({ type: AuditExportVerificationView, description: 'Whether this part of the chain was changed since it was written' })
+  verification!: AuditExportVerificationView;
+}
+
+export class AuditChainVerificationView {
+  @ApiProperty() ok!: boolean;
+  @ApiProperty({ description: 'Entries verified before the first break (all of them when ok)' }) checked!: number;
+  @ApiPropertyOptional({ type: ChainBreakView }) brokenAt?: ChainBreakView;
+}
+
+export const WORKFLOW_KINDS = ['cycle', 'track', 'step', 'task'] as const;
+export type WorkflowKind = (typeof WORKFLOW_KINDS)[number];
+
+export class WorkflowHistoryView {
+  @ApiProperty() workflowId!: string;
+  @ApiProperty() runId!: string;
+  @ApiProperty() workflowType!: string;
+  @ApiProperty({ example: 'COMPLETED' }) status!: string;
+  @ApiProperty(DATE_TIME) startTime!: string;
+  @ApiProperty({ ...DATE_TIME, nullable: true }) closeTime!: string | null;
+  @ApiProperty() eventCount!: number;
+  @ApiProperty({ enum: ['archive', 'temporal'], description: 'archive: the copy kept in PostgreSQL; temporal: read live' })
+  source!: 'archive' | 'temporal';
+  @ApiProperty() running!: boolean;
+  @ApiProperty({ ...DATE_TIME, nullable: true }) archivedAt!: string | null;
+  @ApiProperty({ type: WorkflowHistoryJsonView }) history!: WorkflowHistoryJsonView;
+}
+
+export class CycleWorkflowView {
+  @ApiProperty() workflowId!: string;
+  @ApiProperty() runId!: string;
+  @ApiProperty({ enum: WORKFLOW_KINDS }) kind!: WorkflowKind;
+  @ApiProperty() workflowType!: string;
+  @ApiProperty({ example: 'RUNNING' }) status!: string;
+  @ApiProperty(DATE_TIME) startTime!: string;
+  @ApiProperty({ ...DATE_TIME, nullable: true }) closeTime!: string | null;
+  @ApiProperty({ description: 'Its history is kept in PostgreSQL' }) archived!: boolean;
+}
+
+export class CycleWorkflowsView {
+  @ApiProperty() cycleId!: string;
+  @ApiProperty({ description: 'False when Temporal did not answer: only archived runs are listed' }) live!: boolean;
+  @ApiProperty() total!: number;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'How many runs are in each status' })
+  byStatus!: Record<string, number>;
+  @ApiProperty({ type: [CycleWorkflowView] }) workflows!: CycleWorkflowView[];
 }

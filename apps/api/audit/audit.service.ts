@@ -2,7 +2,7 @@ import { Injectable, Logger, NotFoundException, ServiceUnavailableException } fr
 import { WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DataSource } from 'typeorm';
-import { AuditExportScopeError, buildAuditExport, toCsv, type AuditExport, type AuditExportKind } from '../../../libs/audit';
+import { AuditExportScopeError, buildAuditExport, toCsv, type AuditExportKind } from '../../../libs/audit';
 import { cycleWorkflowId } from '../../../libs/contracts/cycle';
 import { deadlineTaskWorkflowId } from '../../../libs/contracts/deadline-task';
 import {
@@ -11,15 +11,15 @@ import {
   DirectoryRepository,
   TaskRepository,
   WorkflowHistoryRepository,
-  type AuditChainVerification,
   type WorkflowHistoryRecord,
 } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
+import { iso, isoOrNull } from '../common/views';
 import { TemporalGateway } from '../temporal/temporal-client.module';
 import { temporalOutageOr } from '../temporal/temporal-errors';
+import type { AuditChainVerificationView, AuditExportView, CycleWorkflowsView, CycleWorkflowView, WorkflowHistoryView, WorkflowKind } from './audit.dto';
 
-export type WorkflowKind = 'cycle' | 'track' | 'step' | 'task';
 const KIND_ORDER: WorkflowKind[] = ['cycle', 'track', 'step', 'task'];
 
 export interface CsvFile {
@@ -27,41 +27,10 @@ export interface CsvFile {
   content: string;
 }
 
-export interface WorkflowHistoryView {
-  workflowId: string;
-  runId: string;
-  workflowType: string;
-  status: string;
+/** A run as listed, before it is written out. */
+interface CycleWorkflowRun extends Omit<CycleWorkflowView, 'startTime' | 'closeTime'> {
   startTime: Date;
   closeTime: Date | null;
-  eventCount: number;
-  /** archive: the copy kept in PostgreSQL; temporal: read live from Temporal (running, or closed and not archived yet). */
-  source: 'archive' | 'temporal';
-  running: boolean;
-  archivedAt: Date | null;
-  /** Proto3 JSON, as `temporal workflow show --output json` prints it. */
-  history: { events: unknown[] };
-}
-
-export interface CycleWorkflowView {
-  workflowId: string;
-  runId: string;
-  kind: WorkflowKind;
-  workflowType: string;
-  status: string;
-  startTime: Date;
-  closeTime: Date | null;
-  /** Its history is kept in PostgreSQL (closed runs are copied every few seconds). */
-  archived: boolean;
-}
-
-export interface CycleWorkflowsView {
-  cycleId: string;
-  /** False when Temporal did not answer: only archived runs are listed. */
-  live: boolean;
-  total: number;
-  byStatus: Record<string, number>;
-  workflows: CycleWorkflowView[];
 }
 
 /** The auditors' reading room: exports, the chain check and the workflows' own histories. Reads only. */
@@ -80,7 +49,7 @@ export class AuditService {
     private readonly temporal: TemporalGateway,
   ) {}
 
-  async export(user: AuthUser, kind: AuditExportKind, id: string, includeHistories = false): Promise<AuditExport> {
+  async export(user: AuthUser, kind: AuditExportKind, id: string, includeHistories = false): Promise<AuditExportView> {
     await this.assertExportScope(user, kind, id);
     try {
       return await buildAuditExport({ dataSource: this.dataSource }, { kind, id, includeHistories });
@@ -95,7 +64,7 @@ export class AuditService {
     return { fileName: `audit-${kind}-${id}.csv`, content: toCsv(exported, { delimiter }) };
   }
 
-  verify(): Promise<AuditChainVerification> {
+  verify(): Promise<AuditChainVerificationView> {
     return this.auditLog.verifyChain();
   }
 
@@ -133,8 +102,8 @@ export class AuditService {
         runId: described.runId,
         workflowType: described.type,
         status: described.status.name,
-        startTime: described.startTime,
-        closeTime: described.closeTime ?? null,
+        startTime: iso(described.startTime),
+        closeTime: isoOrNull(described.closeTime),
         eventCount: events.length,
         source: 'temporal',
         running,
@@ -164,7 +133,7 @@ export class AuditService {
       ...(await this.histories.listByPrefix(taskPrefix)),
     ];
     const archived = new Set(archivedRuns.map((r) => `${r.workflowId}\n${r.runId}`));
-    const runs = new Map<string, CycleWorkflowView>();
+    const runs = new Map<string, CycleWorkflowRun>();
     let live = true;
     try {
       const quote = (s: string) => `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`;
@@ -210,7 +179,13 @@ export class AuditService {
     );
     const byStatus: Record<string, number> = {};
     for (const w of workflows) byStatus[w.status] = (byStatus[w.status] ?? 0) + 1;
-    return { cycleId, live, total: workflows.length, byStatus, workflows };
+    return {
+      cycleId,
+      live,
+      total: workflows.length,
+      byStatus,
+      workflows: workflows.map((w) => ({ ...w, startTime: iso(w.startTime), closeTime: isoOrNull(w.closeTime) })),
+    };
   }
 
   /** A ministry administrator exports only what belongs to its own region; an auditor anything that exists. */
@@ -255,12 +230,12 @@ function archiveView(record: WorkflowHistoryRecord): WorkflowHistoryView {
     runId: record.runId,
     workflowType: record.workflowType,
     status: record.status,
-    startTime: record.startTime,
-    closeTime: record.closeTime,
+    startTime: iso(record.startTime),
+    closeTime: isoOrNull(record.closeTime),
     eventCount: record.eventCount,
     source: 'archive',
     running: false,
-    archivedAt: record.archivedAt ?? null,
+    archivedAt: isoOrNull(record.archivedAt),
     history: record.history,
   };
 }

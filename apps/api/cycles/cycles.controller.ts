@@ -1,14 +1,31 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Public, Roles } from '../auth/decorators';
-import { CycleControlDto, DryRunDto, ExtendStageDto, LaunchCycleDto, SetStepDeadlineDto, TemplateUploadDto, TemplateVersionQueryDto } from './cycle.dto';
-import { CyclesService, type CycleView } from './cycles.service';
+import {
+  CycleControlDto,
+  CycleView,
+  DryRunDto,
+  DryRunView,
+  ExtendStageDto,
+  LaunchCycleDto,
+  SetStepDeadlineDto,
+  TemplateDetailView,
+  TemplateJsonSchemaView,
+  TemplateSummaryView,
+  TemplateUploadDto,
+  TemplateUploadView,
+  TemplateValidationView,
+  TemplateVersionQueryDto,
+} from './cycle.dto';
+import { CyclesService } from './cycles.service';
 import { TemplatesService } from './templates.service';
 import { CYCLE_TEMPLATE_SCHEMA } from '../../../libs/templates';
 
 @ApiTags('templates')
 @ApiBearerAuth()
+@ApiResponse({ status: 400, description: 'Malformed input; `details` names each field' })
+@ApiResponse({ status: 401, description: 'No valid token' })
 @Controller('templates')
 export class TemplatesController {
   constructor(private readonly templates: TemplatesService) {}
@@ -16,20 +33,23 @@ export class TemplatesController {
   @Get('schema')
   @Public()
   @ApiOperation({ summary: 'The JSON Schema of cycle templates (draft 2020-12)' })
-  schema(): unknown {
-    return CYCLE_TEMPLATE_SCHEMA;
+  @ApiOkResponse({ type: TemplateJsonSchemaView })
+  schema(): TemplateJsonSchemaView {
+    return CYCLE_TEMPLATE_SCHEMA as unknown as TemplateJsonSchemaView;
   }
 
   @Get()
   @ApiOperation({ summary: 'Templates, latest version of each' })
-  list(@CurrentUser() user: AuthUser) {
+  @ApiOkResponse({ type: [TemplateSummaryView] })
+  list(@CurrentUser() user: AuthUser): Promise<TemplateSummaryView[]> {
     return this.templates.list(user);
   }
 
   @Post('validate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Check a template without storing it: every problem with its path' })
-  validate(@Body() dto: TemplateUploadDto) {
+  @ApiOkResponse({ type: TemplateValidationView })
+  validate(@Body() dto: TemplateUploadDto): TemplateValidationView {
     const { valid, problems } = this.templates.validate(dto.source, dto.format);
     return { valid, problems };
   }
@@ -37,14 +57,18 @@ export class TemplatesController {
   @Post()
   @Roles('ministry_admin')
   @ApiOperation({ summary: 'Store a new template version (YAML or JSON); invalid templates are refused with every problem' })
-  @ApiResponse({ status: 422, description: 'The template has problems; `problems` lists each with its path' })
-  upload(@CurrentUser() user: AuthUser, @Body() dto: TemplateUploadDto) {
+  @ApiCreatedResponse({ type: TemplateUploadView, description: '`created` false when the same version was stored before with the same text' })
+  @ApiResponse({ status: 403, description: 'Not a ministry administrator' })
+  @ApiResponse({ status: 422, description: 'The template has problems (`problems` lists each with its path), or its id or version is taken' })
+  upload(@CurrentUser() user: AuthUser, @Body() dto: TemplateUploadDto): Promise<TemplateUploadView> {
     return this.templates.upload(user, dto.source, dto.format);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A template version: document, source text and the list of versions' })
-  get(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: TemplateVersionQueryDto) {
+  @ApiOkResponse({ type: TemplateDetailView })
+  @ApiResponse({ status: 404, description: 'No such template (or version) for the user\'s region' })
+  get(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: TemplateVersionQueryDto): Promise<TemplateDetailView> {
     return this.templates.get(user, id, query.version);
   }
 
@@ -52,7 +76,16 @@ export class TemplatesController {
   @HttpCode(200)
   @Roles('ministry_admin', 'ministry_reviewer', 'institute_curator', 'auditor')
   @ApiOperation({ summary: 'The whole schedule before launch: every task, deadline, reminder and escalation' })
-  dryRun(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: TemplateVersionQueryDto, @Body() dto: DryRunDto) {
+  @ApiOkResponse({ type: DryRunView })
+  @ApiResponse({ status: 403, description: 'Not a ministry, institute or auditor role' })
+  @ApiResponse({ status: 404, description: 'No such template (or version)' })
+  @ApiResponse({ status: 422, description: 'Dates outside the production calendar, or a template written for another time zone' })
+  dryRun(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Query() query: TemplateVersionQueryDto,
+    @Body() dto: DryRunDto,
+  ): Promise<DryRunView> {
     const organizations = dto.schools
       ? { schools: dto.schools, municipalities: [...new Set(dto.schools.map((s) => s.municipalityId))] }
       : undefined;
@@ -62,6 +95,8 @@ export class TemplatesController {
 
 @ApiTags('cycles')
 @ApiBearerAuth()
+@ApiResponse({ status: 400, description: 'Malformed input; `details` names each field' })
+@ApiResponse({ status: 401, description: 'No valid token' })
 @ApiResponse({ status: 403, description: 'Not allowed; the reason says why' })
 @Controller('cycles')
 export class CyclesController {
@@ -70,7 +105,10 @@ export class CyclesController {
   @Post()
   @Roles('ministry_admin')
   @ApiOperation({ summary: 'Launch the yearly cycle of the ministry\'s region from a template version' })
+  @ApiCreatedResponse({ type: CycleView })
+  @ApiResponse({ status: 404, description: 'No such template (or version)' })
   @ApiResponse({ status: 409, description: 'The region\'s cycle for that academic year exists' })
+  @ApiResponse({ status: 503, description: 'Temporal is unreachable; the cycle was not launched' })
   @ApiResponse({ status: 422, description: 'Dates outside the production calendar, or a template written for another time zone (see adoptRegionTimeZone)' })
   launch(@CurrentUser() user: AuthUser, @Body() dto: LaunchCycleDto): Promise<CycleView> {
     return this.cycles.launch(user, dto);
@@ -78,12 +116,15 @@ export class CyclesController {
 
   @Get()
   @ApiOperation({ summary: 'Cycles of the user\'s region (all regions for auditors)' })
+  @ApiOkResponse({ type: [CycleView] })
   list(@CurrentUser() user: AuthUser): Promise<CycleView[]> {
     return this.cycles.list(user);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A cycle with its live progress per stage' })
+  @ApiOkResponse({ type: CycleView })
+  @ApiResponse({ status: 404, description: 'No such cycle' })
   get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<CycleView> {
     return this.cycles.get(user, id);
   }
@@ -92,6 +133,9 @@ export class CyclesController {
   @HttpCode(200)
   @Roles('ministry_admin')
   @ApiOperation({ summary: 'Pause: no new task is issued until resumed (tasks already issued keep their deadlines)' })
+  @ApiOkResponse({ type: CycleView })
+  @ApiResponse({ status: 404, description: 'No such cycle' })
+  @ApiResponse({ status: 422, description: 'Not possible in the cycle\'s state (already paused, closed…); the reason says why' })
   pause(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: CycleControlDto): Promise<CycleView> {
     return this.cycles.pause(user, id, dto.reason);
   }
@@ -100,6 +144,9 @@ export class CyclesController {
   @HttpCode(200)
   @Roles('ministry_admin')
   @ApiOperation({ summary: 'Resume a paused cycle' })
+  @ApiOkResponse({ type: CycleView })
+  @ApiResponse({ status: 404, description: 'No such cycle' })
+  @ApiResponse({ status: 422, description: 'Not possible in the cycle\'s state (already paused, closed…); the reason says why' })
   resume(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: CycleControlDto): Promise<CycleView> {
     return this.cycles.resume(user, id, dto.reason);
   }
@@ -108,6 +155,9 @@ export class CyclesController {
   @HttpCode(200)
   @Roles('ministry_admin')
   @ApiOperation({ summary: 'Cancel the cycle and every open task in it' })
+  @ApiOkResponse({ type: CycleView })
+  @ApiResponse({ status: 404, description: 'No such cycle' })
+  @ApiResponse({ status: 422, description: 'Not possible in the cycle\'s state (already paused, closed…); the reason says why' })
   cancel(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: CycleControlDto): Promise<CycleView> {
     return this.cycles.cancel(user, id, dto.reason);
   }
@@ -116,6 +166,9 @@ export class CyclesController {
   @HttpCode(200)
   @Roles('ministry_admin')
   @ApiOperation({ summary: 'Extend a stage for everyone: open tasks move to the new deadline, later ones start with it' })
+  @ApiOkResponse({ type: CycleView })
+  @ApiResponse({ status: 404, description: 'No such cycle' })
+  @ApiResponse({ status: 422, description: 'Not possible in the cycle\'s state (already paused, closed…); the reason says why' })
   extend(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('stageId') stageId: string, @Body() dto: ExtendStageDto): Promise<CycleView> {
     return this.cycles.extendStage(user, id, stageId, dto);
   }
@@ -126,6 +179,9 @@ export class CyclesController {
   @ApiOperation({
     summary: 'Set the date of a step the roadmap left «по специальному графику»: its tasks are issued with it, with reminders from then on',
   })
+  @ApiOkResponse({ type: CycleView })
+  @ApiResponse({ status: 404, description: 'No such cycle' })
+  @ApiResponse({ status: 422, description: 'Not a step left «по специальному графику», a date past its latest, or the cycle closed' })
   setStepDeadline(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,

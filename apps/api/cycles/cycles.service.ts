@@ -26,84 +26,17 @@ import {
   type CycleInput,
   type CycleProgress,
 } from '../../../libs/contracts/cycle';
-import type { ResolvedCyclePlan, ResolvedStep } from '../../../libs/contracts/cycle-template';
+import type { ResolvedCyclePlan } from '../../../libs/contracts/cycle-template';
 import { endOfWorkingDay } from '../../../libs/domain/calendar';
-import { compressPlan, DATE_TO_BE_SET, programmeYearRu } from '../../../libs/domain/cycle-template';
+import { compressPlan, programmeYearRu } from '../../../libs/domain/cycle-template';
 import { CycleRepository, DirectoryRepository, type CycleRow } from '../../../libs/persistence';
 import { InjectConfig } from '../../../libs/platform';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { TemporalGateway } from '../temporal/temporal-client.module';
 import { temporalOutageOr } from '../temporal/temporal-errors';
-import type { ExtendStageDto, LaunchCycleDto, SetStepDeadlineDto } from './cycle.dto';
+import { mapCycle, type CycleView, type ExtendStageDto, type LaunchCycleDto, type SetStepDeadlineDto } from './cycle.dto';
 import { TemplatesService } from './templates.service';
-
-export interface CycleView {
-  id: string;
-  regionCode: string;
-  academicYear: number;
-  title: string;
-  templateId: string;
-  templateVersion: number;
-  workflowId: string;
-  status: string;
-  timeZone: string;
-  compressed: boolean;
-  launchedBy: string;
-  launchedAt: Date;
-  listApprovedAt: Date | null;
-  closedAt: Date | null;
-  progress: CycleProgress | null;
-  stages: { id: string; title: string; dependsOn: string[]; steps: CycleStepView[] }[];
-}
-
-export interface CycleStepView {
-  key: string;
-  title: string;
-  kind: string;
-  actor: string;
-  /** Absent while a date the roadmap left to be set later is not set yet. */
-  dueLocal?: string;
-  /** The roadmap's words for such a date («по специальному графику»). */
-  deadlineSetLater?: string;
-  /** «срок будет установлен» until the ministry sets the date. */
-  deadlineText?: string;
-  legalBasis?: string;
-}
-
-/** Steps due «по специальному графику» show the date the ministry set, or that it will be set. */
-function stepView(step: ResolvedStep, progress: CycleProgress | null): CycleStepView {
-  const base = { key: step.key, title: step.title, kind: step.kind, actor: step.actor, legalBasis: step.legalBasis?.text };
-  if (step.deadlineSetLater === undefined) return { ...base, dueLocal: step.dueLocal };
-  const set = progress?.datesToSet?.find((d) => d.stepKey === step.key)?.localDateTime;
-  return set ? { ...base, dueLocal: set, deadlineSetLater: step.deadlineSetLater } : { ...base, deadlineSetLater: step.deadlineSetLater, deadlineText: DATE_TO_BE_SET };
-}
-
-function view(row: CycleRow, progress: CycleProgress | null): CycleView {
-  return {
-    id: row.id,
-    regionCode: row.regionCode,
-    academicYear: row.academicYear,
-    title: row.plan.title,
-    templateId: row.templateId,
-    templateVersion: row.templateVersion,
-    workflowId: row.workflowId,
-    status: progress?.status ?? row.status,
-    timeZone: row.plan.timeZone,
-    compressed: Boolean(row.plan.compression),
-    launchedBy: row.launchedBy,
-    launchedAt: row.launchedAt,
-    listApprovedAt: row.listApprovedAt,
-    closedAt: row.closedAt,
-    progress,
-    stages: row.plan.stages.map((s) => ({
-      id: s.id,
-      title: s.title,
-      dependsOn: s.dependsOn,
-      steps: s.steps.map((st) => stepView(st, progress)),
-    })),
-  };
-}
 
 /** Launching a yearly cycle and the ministry's controls over it. */
 @Injectable()
@@ -187,12 +120,12 @@ export class CyclesService {
 
   async list(user: AuthUser): Promise<CycleView[]> {
     const rows = await this.cycles.listCycles(user.role === 'auditor' ? 'all' : [user.regionCode]);
-    return rows.map((r) => view(r, r.progress));
+    return rows.map((r) => mapCycle(r, r.progress));
   }
 
   async get(user: AuthUser, id: string): Promise<CycleView> {
     const row = await this.require(user, id);
-    return view(row, await this.liveProgress(row));
+    return mapCycle(row, await this.liveProgress(row));
   }
 
   async pause(user: AuthUser, id: string, reason: string): Promise<CycleView> {
@@ -234,7 +167,7 @@ export class CyclesService {
     }
     try {
       const progress = await this.temporal.withinUpdateDeadline(() => run(this.temporal.client.workflow.getHandle(row.workflowId)));
-      return view(row, progress);
+      return mapCycle(row, progress);
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
         throw new UnprocessableEntityException(err.cause.message);

@@ -15,7 +15,10 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { LIMITS, type ReviewDecision } from '../../../libs/contracts/deadline-task';
+import type { FieldChange } from '../../../libs/domain/forms';
+import type { RemarkRow, SubmissionRow } from '../../../libs/persistence';
 import { OptionalComment, trimmed } from '../common/fields';
+import { ANY_JSON_VALUE, DATE_TIME, FREE_FORM_OBJECT, iso, isoOrNull } from '../common/views';
 
 
 export class RemarkAnswerDto {
@@ -38,7 +41,7 @@ export class SubmitDto {
   @IsUUID('all', { message: 'идентификатор документа (UUID) из POST /api/documents' })
   documentId?: string;
 
-  @ApiPropertyOptional({ description: 'Values of the step\'s form (see the template\'s `forms`)', type: Object })
+  @ApiPropertyOptional({ ...FREE_FORM_OBJECT, description: 'Values of the step\'s form (see the template\'s `forms`)' })
   @IsOptional()
   @IsObject({ message: 'ожидается объект с полями формы' })
   form?: Record<string, unknown>;
@@ -96,4 +99,121 @@ export class CompareQueryDto {
   @IsInt({ message: 'номер версии — целое число' })
   @Min(1, { message: 'номер версии начинается с 1' })
   to!: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Responses
+// ---------------------------------------------------------------------------------------------------------------
+
+export class RemarkView {
+  @ApiProperty() id!: string;
+  @ApiProperty({ description: 'The version the remark was made on' }) submissionId!: string;
+  @ApiProperty() stepKey!: string;
+  @ApiProperty() subjectOrganizationId!: string;
+  @ApiProperty() text!: string;
+  @ApiProperty({ enum: ['open', 'answered', 'accepted'] }) status!: RemarkRow['status'];
+  @ApiProperty() createdBy!: string;
+  @ApiProperty(DATE_TIME) createdAt!: string;
+  @ApiProperty({ type: String, nullable: true }) answer!: string | null;
+  @ApiProperty({ type: String, nullable: true }) answeredBy!: string | null;
+  @ApiProperty({ ...DATE_TIME, nullable: true }) answeredAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The version that answers it' }) answeredInSubmissionId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) acceptedBy!: string | null;
+  @ApiProperty({ ...DATE_TIME, nullable: true }) acceptedAt!: string | null;
+}
+
+export function mapRemark(row: RemarkRow): RemarkView {
+  return {
+    id: row.id,
+    submissionId: row.submissionId,
+    stepKey: row.stepKey,
+    subjectOrganizationId: row.subjectOrganizationId,
+    text: row.text,
+    status: row.status,
+    createdBy: row.createdBy,
+    createdAt: iso(row.createdAt),
+    answer: row.answer,
+    answeredBy: row.answeredBy,
+    answeredAt: isoOrNull(row.answeredAt),
+    answeredInSubmissionId: row.answeredInSubmissionId,
+    acceptedBy: row.acceptedBy,
+    acceptedAt: isoOrNull(row.acceptedAt),
+  };
+}
+
+export class SubmissionView {
+  @ApiProperty() id!: string;
+  @ApiProperty() cycleId!: string;
+  @ApiProperty() taskId!: string;
+  @ApiProperty() stageId!: string;
+  @ApiProperty() stepKey!: string;
+  @ApiProperty({ description: 'What the task asked for (submit, report, describe_practice, perform, propose_pairs, review…)' }) action!: string;
+  @ApiProperty({ description: 'Who handed it in' }) organizationId!: string;
+  @ApiProperty({ description: 'Whose work it is about' }) subjectOrganizationId!: string;
+  @ApiProperty({ type: String, nullable: true }) periodId!: string | null;
+  @ApiProperty() round!: number;
+  @ApiProperty() version!: number;
+  @ApiProperty({ type: String, nullable: true }) documentId!: string | null;
+  @ApiProperty({ ...FREE_FORM_OBJECT, nullable: true, description: "Values of the step's form" }) form!: Record<string, unknown> | null;
+  @ApiProperty({ type: String, nullable: true }) comment!: string | null;
+  @ApiProperty() submittedBy!: string;
+  @ApiProperty(DATE_TIME) submittedAt!: string;
+}
+
+export function mapSubmission(row: SubmissionRow): SubmissionView {
+  return {
+    id: row.id,
+    cycleId: row.cycleId,
+    taskId: row.taskId,
+    stageId: row.stageId,
+    stepKey: row.stepKey,
+    action: row.action,
+    organizationId: row.organizationId,
+    subjectOrganizationId: row.subjectOrganizationId,
+    periodId: row.periodId,
+    round: row.round,
+    version: row.version,
+    documentId: row.documentId,
+    form: row.form,
+    comment: row.comment,
+    submittedBy: row.submittedBy,
+    submittedAt: iso(row.submittedAt),
+  };
+}
+
+export class SubmitResultView {
+  @ApiProperty({ description: 'The stored version' }) submissionId!: string;
+  @ApiPropertyOptional() comment?: string;
+  @ApiProperty({ description: 'Its number: 1, then 2 after a return for revision, …' }) version!: number;
+}
+
+export class ReviewResultView {
+  @ApiProperty({ enum: REVIEW_DECISIONS }) decision!: ReviewDecision;
+  @ApiProperty({ description: 'The version reviewed' }) submissionId!: string;
+  @ApiPropertyOptional() comment?: string;
+  @ApiProperty({ type: [RemarkView], description: 'The remarks made now' }) remarks!: RemarkView[];
+}
+
+export class VersionsView {
+  @ApiProperty() cycleId!: string;
+  @ApiProperty() stepKey!: string;
+  @ApiProperty() subjectOrganizationId!: string;
+  @ApiProperty({ type: [SubmissionView], description: 'Oldest first' }) versions!: SubmissionView[];
+  @ApiProperty({ type: [RemarkView] }) remarks!: RemarkView[];
+}
+
+export class FieldChangeView {
+  @ApiProperty({ description: 'The field, dotted for nested ones' }) path!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty(ANY_JSON_VALUE) before!: unknown;
+  @ApiProperty(ANY_JSON_VALUE) after!: unknown;
+  @ApiProperty({ enum: ['added', 'removed', 'changed', 'same'] }) change!: FieldChange['change'];
+}
+
+export class ComparisonView {
+  @ApiProperty({ type: SubmissionView }) from!: SubmissionView;
+  @ApiProperty({ type: SubmissionView }) to!: SubmissionView;
+  @ApiProperty({ type: [FieldChangeView] }) fields!: FieldChangeView[];
+  @ApiProperty() documentChanged!: boolean;
+  @ApiProperty({ type: [RemarkView], description: 'The remarks the later version answers' }) remarksAnswered!: RemarkView[];
 }

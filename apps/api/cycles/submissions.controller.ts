@@ -1,14 +1,16 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators';
-import { CompareQueryDto, ReviewDto, SubmitDto } from './submission.dto';
-import { SubmissionsService, type ComparisonView, type VersionsView } from './submissions.service';
+import { CompareQueryDto, ComparisonView, ReviewDto, ReviewResultView, SubmitDto, SubmitResultView, VersionsView } from './submission.dto';
+import { SubmissionsService } from './submissions.service';
 
 @ApiTags('cycle tasks')
 @ApiBearerAuth()
 @ApiResponse({ status: 400, description: 'Malformed input or a form filled wrongly; `details` lists each field' })
+@ApiResponse({ status: 401, description: 'No valid token' })
 @ApiResponse({ status: 403, description: 'Not this user\'s task; the reason says why' })
+@ApiResponse({ status: 404, description: 'No such task, cycle or version' })
 @ApiResponse({ status: 409, description: 'The task is already closed' })
 @ApiResponse({ status: 422, description: 'The task asks for something else (a document, answers to remarks…)' })
 @Controller()
@@ -18,19 +20,22 @@ export class SubmissionsController {
   @Post('tasks/:id/submission')
   @HttpCode(200)
   @ApiOperation({ summary: 'Hand in a plan, programme, report, practice or a performed measure; completes the task' })
-  submit(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: SubmitDto) {
+  @ApiOkResponse({ type: SubmitResultView })
+  submit(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: SubmitDto): Promise<SubmitResultView> {
     return this.submissions.submit(user, id, dto);
   }
 
   @Post('tasks/:id/review')
   @HttpCode(200)
   @ApiOperation({ summary: 'Approve, return with remarks, or reject the submission under review; completes the review task' })
-  review(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: ReviewDto) {
+  @ApiOkResponse({ type: ReviewResultView })
+  review(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: ReviewDto): Promise<ReviewResultView> {
     return this.submissions.review(user, id, dto);
   }
 
   @Get('cycles/:cycleId/steps/:stepKey/subjects/:organizationId/versions')
   @ApiOperation({ summary: 'Every version of one organisation\'s submission for a step, with all remarks and their status' })
+  @ApiOkResponse({ type: VersionsView })
   versions(
     @CurrentUser() user: AuthUser,
     @Param('cycleId') cycleId: string,
@@ -42,6 +47,7 @@ export class SubmissionsController {
 
   @Get('cycles/:cycleId/steps/:stepKey/subjects/:organizationId/compare')
   @ApiOperation({ summary: 'Two versions side by side, field by field, with the remarks the later one answers' })
+  @ApiOkResponse({ type: ComparisonView })
   compare(
     @CurrentUser() user: AuthUser,
     @Param('cycleId') cycleId: string,

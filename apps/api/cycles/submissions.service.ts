@@ -1,29 +1,21 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { FormDefinition, ResolvedReview, ResolvedStep } from '../../../libs/contracts/cycle-template';
-import type { CompletionResult } from '../../../libs/contracts/deadline-task';
-import { compareFormValues, validateFormValues, type FieldChange } from '../../../libs/domain/forms';
+import { compareFormValues, validateFormValues } from '../../../libs/domain/forms';
 import { CycleRepository, DocumentRepository, type RemarkRow, type SubmissionRow } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { CycleTaskService, type CycleTask } from './cycle-task.service';
-import type { ReviewDto, SubmitDto } from './submission.dto';
-
-export interface VersionsView {
-  cycleId: string;
-  stepKey: string;
-  subjectOrganizationId: string;
-  versions: SubmissionRow[];
-  remarks: RemarkRow[];
-}
-
-export interface ComparisonView {
-  from: SubmissionRow;
-  to: SubmissionRow;
-  fields: FieldChange[];
-  documentChanged: boolean;
-  remarksAnswered: RemarkRow[];
-}
+import {
+  mapRemark,
+  mapSubmission,
+  type ComparisonView,
+  type ReviewDto,
+  type ReviewResultView,
+  type SubmitDto,
+  type SubmitResultView,
+  type VersionsView,
+} from './submission.dto';
 
 /** Submissions (plans, programmes, reports, practices) and their review in rounds with remarks. */
 @Injectable()
@@ -35,7 +27,7 @@ export class SubmissionsService {
     private readonly access: AccessPolicy,
   ) {}
 
-  async submit(user: AuthUser, taskId: string, dto: SubmitDto): Promise<CompletionResult & { version: number }> {
+  async submit(user: AuthUser, taskId: string, dto: SubmitDto): Promise<SubmitResultView> {
     const task = await this.cycleTasks.requireActionable(user, taskId, ['submit', 'report', 'describe_practice', 'perform']);
     const { context, cycle } = task;
     const form = this.cycleTasks.form(cycle, context.formId);
@@ -72,6 +64,7 @@ export class SubmissionsService {
     }
 
     let version = 0;
+    let submissionId = '';
     const result = await this.cycleTasks.completeWith(user, task, async (manager) => {
       version = await this.cycles.nextSubmissionVersion(manager, cycle.id, context.stepKey, context.subjectOrganizationId, context.periodId ?? null);
       const submission = await this.cycles.insertSubmission(manager, {
@@ -90,6 +83,7 @@ export class SubmissionsService {
         comment: dto.comment ?? null,
         submittedBy: user.email,
       });
+      submissionId = submission.id;
       for (const [remarkId, answer] of answers) await this.cycles.answerRemark(manager, remarkId, answer, user.email, submission.id);
       return {
         result: { submissionId: submission.id, comment: dto.comment },
@@ -97,10 +91,10 @@ export class SubmissionsService {
         auditData: { submissionId: submission.id, version, stepKey: context.stepKey, periodId: context.periodId, answeredRemarks: [...answers.keys()] },
       };
     });
-    return { ...result, version };
+    return { submissionId, comment: result.comment, version };
   }
 
-  async review(user: AuthUser, taskId: string, dto: ReviewDto): Promise<CompletionResult & { remarks: RemarkRow[] }> {
+  async review(user: AuthUser, taskId: string, dto: ReviewDto): Promise<ReviewResultView> {
     const task = await this.cycleTasks.requireActionable(user, taskId, ['review']);
     this.access.assertRole(user, ['ministry_admin', 'ministry_reviewer', 'institute_curator', 'municipal_coordinator'], `рассмотрение ${taskId}`);
     const { context, cycle } = task;
@@ -174,7 +168,7 @@ export class SubmissionsService {
         },
       };
     });
-    return { ...result, remarks: created };
+    return { decision: dto.decision, submissionId: underReview.id, comment: result.comment, remarks: created.map(mapRemark) };
   }
 
   async versions(user: AuthUser, cycleId: string, stepKey: string, subjectId: string): Promise<VersionsView> {
@@ -182,7 +176,7 @@ export class SubmissionsService {
     const versions = (await this.cycles.listSubmissions({ cycleId, stepKey, subjectOrganizationId: subjectId })).filter((s) => s.action !== 'review');
     if (versions.length === 0 && !(await this.cycles.findCycle(cycleId))) throw new NotFoundException(`Цикл «${cycleId}» не найден`);
     const remarks = await this.cycles.listRemarks(cycleId, stepKey, subjectId);
-    return { cycleId, stepKey, subjectOrganizationId: subjectId, versions, remarks };
+    return { cycleId, stepKey, subjectOrganizationId: subjectId, versions: versions.map(mapSubmission), remarks: remarks.map(mapRemark) };
   }
 
   async compare(user: AuthUser, cycleId: string, stepKey: string, subjectId: string, from: number, to: number): Promise<ComparisonView> {

@@ -2,7 +2,7 @@ import { Injectable, Logger, NotFoundException, UnprocessableEntityException, ty
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CycleTemplate, DryRunTask, ResolvedCyclePlan, TemplateProblem } from '../../../libs/contracts/cycle-template';
+import type { CycleTemplate, ResolvedCyclePlan, TemplateProblem } from '../../../libs/contracts/cycle-template';
 import {
   assertPlanWithinCalendar,
   dateOutsideCalendar,
@@ -13,12 +13,19 @@ import {
   resolveCyclePlan,
   TemplateInvalidError,
   timeZoneMismatch,
-  type DateToBeSet,
 } from '../../../libs/domain/cycle-template';
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, CalendarRangeError } from '../../../libs/domain/calendar';
 import { DirectoryRepository, TemplateRepository, type TemplateVersionRow } from '../../../libs/persistence';
 import { builtinRoadmapsDirectory, parseTemplate } from '../../../libs/templates';
 import type { AuthUser } from '../auth/auth-user';
+import {
+  mapTemplateDetail,
+  mapTemplateSummary,
+  type DryRunView,
+  type TemplateDetailView,
+  type TemplateSummaryView,
+  type TemplateUploadView,
+} from './cycle.dto';
 
 export class TemplateInvalidException extends UnprocessableEntityException {
   constructor(problems: TemplateProblem[]) {
@@ -28,43 +35,6 @@ export class TemplateInvalidException extends UnprocessableEntityException {
       problems,
     });
   }
-}
-
-export interface TemplateSummary {
-  id: string;
-  version: number;
-  title: string;
-  source?: string;
-  timeZone: string;
-  /** One of the two: the template's dates are written for an academic year or for a calendar year. */
-  firstAcademicYear?: number;
-  firstCalendarYear?: number;
-  years: number;
-  stages: { id: string; title: string; steps: number }[];
-  builtin: boolean;
-  ownerRegionCode: string | null;
-  createdBy: string;
-  createdAt: Date;
-}
-
-function summary(row: TemplateVersionRow): TemplateSummary {
-  const t = row.document;
-  return {
-    id: row.id,
-    version: row.version,
-    title: row.title,
-    source: t.source,
-    timeZone: t.timeZone,
-    ...(t.programme.firstCalendarYear !== undefined
-      ? { firstCalendarYear: t.programme.firstCalendarYear }
-      : { firstAcademicYear: t.programme.firstAcademicYear }),
-    years: t.programme.years,
-    stages: t.stages.map((s) => ({ id: s.id, title: s.title, steps: s.steps.length })),
-    builtin: row.builtin,
-    ownerRegionCode: row.ownerRegionCode,
-    createdBy: row.createdBy,
-    createdAt: row.createdAt,
-  };
 }
 
 /** Templates are versioned documents; the shipped roadmaps are loaded at boot as built-in versions. */
@@ -92,7 +62,7 @@ export class TemplatesService implements OnApplicationBootstrap {
     return { valid: problems.length === 0, problems, template };
   }
 
-  async upload(user: AuthUser, source: string, format: 'yaml' | 'json'): Promise<{ created: boolean; template: TemplateSummary }> {
+  async upload(user: AuthUser, source: string, format: 'yaml' | 'json'): Promise<TemplateUploadView> {
     const { template, problems } = parseTemplate(source, format);
     if (!template) throw new TemplateInvalidException(problems);
     const latest = await this.templates.find(template.id);
@@ -105,7 +75,7 @@ export class TemplatesService implements OnApplicationBootstrap {
     }
     const existing = await this.templates.find(template.id, template.version);
     if (existing) {
-      if (existing.sha256 === sha256(source)) return { created: false, template: summary(existing) };
+      if (existing.sha256 === sha256(source)) return { created: false, template: mapTemplateSummary(existing) };
       throw new UnprocessableEntityException(
         `Версия ${template.version} шаблона «${template.id}» уже существует и отличается; увеличьте version — запущенные циклы сохраняют свою версию`,
       );
@@ -114,21 +84,21 @@ export class TemplatesService implements OnApplicationBootstrap {
       throw new UnprocessableEntityException(`Последняя версия шаблона «${template.id}» — ${latest.version}; новая должна быть больше`);
     }
     await this.store(template, source, format, user.email, user.regionCode);
-    return { created: true, template: summary(await this.require(user, template.id, template.version)) };
+    return { created: true, template: mapTemplateSummary(await this.require(user, template.id, template.version)) };
   }
 
-  async list(user: AuthUser): Promise<TemplateSummary[]> {
-    return (await this.templates.listLatest(user.role === 'auditor' ? 'all' : user.regionCode)).map(summary);
+  async list(user: AuthUser): Promise<TemplateSummaryView[]> {
+    return (await this.templates.listLatest(user.role === 'auditor' ? 'all' : user.regionCode)).map(mapTemplateSummary);
   }
 
   async get(
     user: AuthUser,
     id: string,
     version?: number,
-  ): Promise<TemplateSummary & { document: CycleTemplate; sourceText: string; sourceFormat: string; versions: number[] }> {
+  ): Promise<TemplateDetailView> {
     const row = await this.require(user, id, version);
     const versions = (await this.templates.versions(id)).map((v) => v.version);
-    return { ...summary(row), document: row.document, sourceText: row.sourceText, sourceFormat: row.sourceFormat, versions };
+    return mapTemplateDetail(row, versions);
   }
 
   /** A template the user's region may use: a shipped one or its own (an auditor reads every one). */
@@ -150,14 +120,7 @@ export class TemplatesService implements OnApplicationBootstrap {
     academicYear: number,
     organizations?: { municipalities: string[]; schools: { id: string; municipalityId: string }[] },
     adoptRegionTimeZone = false,
-  ): Promise<{
-    templateId: string;
-    templateVersion: number;
-    academicYear: number;
-    timeZone: string;
-    tasks: DryRunTask[];
-    datesToSet: DateToBeSet[];
-  }> {
+  ): Promise<DryRunView> {
     const row = await this.require(user, id, version);
     const ministry = await this.directory.findRegionMinistry(user.regionCode);
     if (!ministry) throw new UnprocessableEntityException(`В справочнике региона «${user.regionCode}» нет министерства`);

@@ -1,14 +1,15 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators';
-import { DocumentUploadQueryDto } from './document.dto';
-import { contentDisposition, DocumentsService, type DocumentView } from './documents.service';
+import { DocumentUploadQueryDto, DocumentView } from './document.dto';
+import { contentDisposition, DocumentsService } from './documents.service';
 import { fileNameFromHeader, requireFileBody } from './raw-upload';
 
 @ApiTags('documents')
 @ApiBearerAuth()
+@ApiResponse({ status: 401, description: 'No valid token' })
 @ApiResponse({ status: 403, description: 'Not this user\'s organisation; the reason says why' })
 @Controller('documents')
 export class DocumentsController {
@@ -19,7 +20,7 @@ export class DocumentsController {
   @ApiConsumes('application/pdf', 'application/octet-stream', 'image/png', 'image/jpeg', 'text/plain', 'text/csv')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiHeader({ name: 'X-File-Name', required: true, description: 'The file name, URL-encoded UTF-8 (encodeURIComponent)' })
-  @ApiQuery({ name: 'organizationId', required: false, description: 'Whose document it is; default: the user\'s organisation' })
+  @ApiCreatedResponse({ type: DocumentView })
   @ApiResponse({ status: 400, description: 'Empty body or no file name' })
   @ApiResponse({ status: 413, description: 'Larger than 20 MiB' })
   @ApiResponse({ status: 415, description: 'A file type not accepted; the message lists the accepted ones' })
@@ -38,12 +39,20 @@ export class DocumentsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A document\'s metadata: name, type, size, sha256, who uploaded it and when' })
+  @ApiOkResponse({ type: DocumentView })
+  @ApiResponse({ status: 404, description: 'No such document' })
   get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<DocumentView> {
     return this.documents.get(user, id);
   }
 
   @Get(':id/content')
   @ApiOperation({ summary: 'Download the document as uploaded' })
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({
+    description: 'The file with the content type it was uploaded with, as an attachment; `X-Content-SHA256` carries its hash',
+    schema: { type: 'string', format: 'binary' },
+  })
+  @ApiResponse({ status: 404, description: 'No such document' })
   async content(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,

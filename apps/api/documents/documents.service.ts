@@ -3,18 +3,11 @@ import { createHash } from 'node:crypto';
 import { AuditLogRepository, DocumentRepository, type DocumentMeta } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
-
-export interface DocumentView extends DocumentMeta {
-  contentUrl: string;
-}
+import { mapDocument, type DocumentView } from './document.dto';
 
 export const DOCUMENT_SUBJECT = 'document';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function view(meta: DocumentMeta): DocumentView {
-  return { ...meta, contentUrl: `/api/documents/${meta.id}/content` };
-}
 
 /** Uploaded documents: stored whole in PostgreSQL with their sha256, readable by whoever may read their organisation. */
 @Injectable()
@@ -49,11 +42,11 @@ export class DocumentsService {
       data: { fileName: meta.fileName, contentType: meta.contentType, sizeBytes: meta.sizeBytes, sha256: meta.sha256 },
       organizationIds: [organizationId],
     });
-    return view(meta);
+    return mapDocument(meta);
   }
 
   async get(user: AuthUser, id: string): Promise<DocumentView> {
-    return view(await this.requireReadable(user, id));
+    return mapDocument(await this.requireReadable(user, id));
   }
 
   async download(user: AuthUser, id: string): Promise<{ meta: DocumentMeta; content: Buffer }> {

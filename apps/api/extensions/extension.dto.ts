@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { LIMITS } from '../../../libs/contracts/deadline-task';
 import { notLongerThan, REQUIRED, RequiredReason, trimmed } from '../common/fields';
+import { DATE_TIME } from '../common/views';
 
 
 /** «Продление по запросу: » goes before the basis in the task's own reason, which the workflow caps at LIMITS.reasonMax. */
@@ -45,4 +46,26 @@ export class DecideExtensionRequestDto {
   @MinLength(1, { message: REQUIRED })
   @MaxLength(BASIS_MAX, { message: notLongerThan(BASIS_MAX) })
   basis!: string;
+}
+
+export class ExtensionRequestView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() taskId!: string;
+  @ApiProperty({ type: String, nullable: true }) taskTitle!: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['open', 'completed', 'cancelled'] }) taskStatus!: string | null;
+  @ApiProperty({ type: String, nullable: true }) cycleId!: string | null;
+  @ApiProperty({ description: 'The organisation that asks (the assignee)' }) organizationId!: string;
+  @ApiProperty({ type: String, nullable: true }) organizationName!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Whose ministry decides' }) supervisorOrganizationId!: string | null;
+  @ApiProperty() requestedBy!: string;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ description: "As asked: 'YYYY-MM-DDTHH:mm', local to the task's zone" }) proposedLocalDateTime!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The proposed deadline after the non-working-day shift, UTC' }) proposedDueAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The task's deadline now, UTC (after a grant: the new one)" }) currentDueAt!: string | null;
+  @ApiProperty({ type: String, nullable: true }) timeZone!: string | null;
+  @ApiProperty({ enum: EXTENSION_STATUSES }) status!: ExtensionStatus;
+  @ApiProperty({ type: String, nullable: true }) decidedBy!: string | null;
+  @ApiProperty({ type: String, nullable: true }) decisionBasis!: string | null;
+  @ApiProperty({ ...DATE_TIME, nullable: true }) decidedAt!: string | null;
+  @ApiProperty(DATE_TIME) createdAt!: string;
 }

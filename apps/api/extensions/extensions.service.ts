@@ -13,9 +13,10 @@ import { AuditLogRepository, TaskRepository, type TaskEntity } from '../../../li
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import type { Role } from '../auth/roles';
+import { iso, isoOrNull } from '../common/views';
 import { TemporalGateway } from '../temporal/temporal-client.module';
 import { assertTaskOpen, TaskUpdates } from '../temporal/task-updates';
-import type { CreateExtensionRequestDto, DecideExtensionRequestDto, ExtensionStatus } from './extension.dto';
+import type { CreateExtensionRequestDto, DecideExtensionRequestDto, ExtensionRequestView, ExtensionStatus } from './extension.dto';
 
 /** Who decides on a task's deadline: these roles in the task's supervising organisation (as for a direct extension). */
 const DECIDING_ROLES: Role[] = ['ministry_admin', 'ministry_reviewer'];
@@ -23,31 +24,6 @@ const UNIQUE_VIOLATION = '23505';
 
 export const EXTENSION_REQUESTED_EVENT = 'extension_requested';
 export const EXTENSION_DECIDED_EVENTS = { granted: 'extension_granted', refused: 'extension_refused' } as const;
-
-export interface ExtensionRequestView {
-  id: string;
-  taskId: string;
-  taskTitle: string | null;
-  taskStatus: string | null;
-  cycleId: string | null;
-  organizationId: string;
-  organizationName: string | null;
-  supervisorOrganizationId: string | null;
-  requestedBy: string;
-  reason: string;
-  /** As asked: 'YYYY-MM-DDTHH:mm', local to the task's zone. */
-  proposedLocalDateTime: string;
-  /** The proposed deadline after the non-working-day shift, UTC. */
-  proposedDueAt: string | null;
-  /** The task's deadline now, UTC (after a grant: the new one). */
-  currentDueAt: string | null;
-  timeZone: string | null;
-  status: ExtensionStatus;
-  decidedBy: string | null;
-  decisionBasis: string | null;
-  decidedAt: Date | null;
-  createdAt: Date;
-}
 
 interface RequestRow {
   id: string;
@@ -262,8 +238,8 @@ export class ExtensionsService {
       status: row.status,
       decidedBy: row.decidedBy,
       decisionBasis: row.decisionBasis,
-      decidedAt: row.decidedAt,
-      createdAt: row.createdAt,
+      decidedAt: isoOrNull(row.decidedAt),
+      createdAt: iso(row.createdAt),
     };
   }
 }

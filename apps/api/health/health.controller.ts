@@ -1,10 +1,11 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Mailer } from '../../../libs/mail';
 import { Public } from '../auth/decorators';
 import { TemporalGateway } from '../temporal/temporal-client.module';
+import { HealthView } from './health.dto';
 
 type ComponentStatus = { status: 'up' } | { status: 'down'; error: string };
 
@@ -39,9 +40,9 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Status of each component: database, temporal, mail' })
-  @ApiResponse({ status: 200, description: 'Every component is up' })
-  @ApiResponse({ status: 503, description: 'At least one component is down; `down` names it' })
-  async health(@Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOkResponse({ type: HealthView, description: 'Every component is up' })
+  @ApiResponse({ status: 503, type: HealthView, description: 'At least one component is down; `down` names it' })
+  async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthView> {
     const [database, temporal, mail] = await Promise.all([
       check(() => this.dataSource.query('SELECT 1')),
       check(() => this.temporal.ping(CHECK_TIMEOUT_MS)),

@@ -5,10 +5,8 @@ import {
   DEFAULT_RANKING_OPTIONS,
   rankSchools,
   type AssessmentRow,
-  type IdentificationCategory,
   type SchoolRanking,
   type SocialPassportRow,
-  type YearlyScore,
 } from '../../../libs/domain/analytics';
 import { countOf, NOUNS } from '../../../libs/domain/russian';
 import { IMPORT_FILE_KINDS, parseAssessmentFile, parseSocialPassportFile, type ImportError, type ImportFileKind } from '../../../libs/import';
@@ -16,7 +14,17 @@ import { AuditLogRepository, CycleRepository, type CycleRow, type ParticipantRow
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { CycleTaskService } from '../cycles/cycle-task.service';
-import type { ApproveListDto } from './identification.dto';
+import {
+  mapImportSummary,
+  mapParticipant,
+  type ApprovalView,
+  type ApproveListDto,
+  type ImportSummaryRow,
+  type ImportSummaryView,
+  type ParticipantView,
+  type RankedSchoolView,
+  type RankingView,
+} from './identification.dto';
 import { ImportRejectedException } from './import-rejected';
 import { RegionDirectory, type RegionSchool } from './region-directory';
 
@@ -31,52 +39,8 @@ const KIND_TITLES: Record<IdentificationFileKind, string> = {
 /** The ranking looks at this many of the latest years the results file holds, unless `years` is asked for. */
 export const DEFAULT_RANKING_YEARS = 3;
 
-export interface ImportSummary {
-  id: string;
-  cycleId: string;
-  kind: IdentificationFileKind;
-  fileName: string;
-  sha256: string;
-  rowCount: number;
-  importedBy: string;
-  importedAt: Date;
-}
-
-interface StoredImport<T> extends ImportSummary {
+interface StoredImport<T> extends ImportSummaryRow {
   rows: T[];
-}
-
-export interface RankedSchool {
-  rank: number;
-  /** Null when the school has since left the directory: it cannot be put on the list. */
-  schoolId: string | null;
-  schoolCode: string;
-  schoolName: string | null;
-  municipalityId: string | null;
-  municipalityName: string | null;
-  category: IdentificationCategory | null;
-  stablyLow: boolean;
-  disadvantaged: boolean;
-  averageScore: number | null;
-  socialIndex: number | null;
-  lowYears: number[];
-  yearlyScores: YearlyScore[];
-  reasons: string[];
-}
-
-export interface RankingView {
-  cycleId: string;
-  years: number[];
-  imports: { results: ImportSummary | null; social: ImportSummary | null };
-  /** Best rank first: 1 = the school most in need of support. */
-  items: RankedSchool[];
-}
-
-export interface ApprovalView {
-  taskId: string;
-  comment?: string;
-  included: number;
-  participants: ParticipantRow[];
 }
 
 const SUMMARY_COLUMNS = `id, cycle_id AS "cycleId", kind, file_name AS "fileName", sha256, row_count AS "rowCount",
@@ -118,7 +82,7 @@ export class IdentificationService {
     cycleId: string,
     kind: IdentificationFileKind,
     file: { content: Buffer; fileName: string },
-  ): Promise<ImportSummary> {
+  ): Promise<ImportSummaryView> {
     const what = `загрузка файла ${KIND_TITLES[kind]}`;
     this.access.assertRole(user, ['ministry_admin', 'ministry_reviewer'], what);
     const cycle = await this.requireCycle(user, cycleId, what);
@@ -152,7 +116,7 @@ export class IdentificationService {
 
     const sha256 = createHash('sha256').update(file.content).digest('hex');
     return this.dataSource.transaction(async (manager) => {
-      const [summary]: ImportSummary[] = await manager.query(
+      const [summary]: ImportSummaryRow[] = await manager.query(
         `INSERT INTO identification_imports (cycle_id, kind, file_name, sha256, row_count, rows, imported_by)
          VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING ${SUMMARY_COLUMNS}`,
         [cycle.id, kind, file.fileName, sha256, parsed.rows.length, JSON.stringify(parsed.rows), user.email],
@@ -170,7 +134,7 @@ export class IdentificationService {
         },
         manager,
       );
-      return summary;
+      return mapImportSummary(summary);
     });
   }
 
@@ -274,17 +238,17 @@ export class IdentificationService {
       };
     });
     const participants = await this.cycles.listParticipants(cycle.id);
-    return { taskId, comment: dto.comment, included: participants.filter((p) => p.included).length, participants };
+    return { taskId, comment: dto.comment, included: participants.filter((p) => p.included).length, participants: participants.map(mapParticipant) };
   }
 
   /** Participants the user may see: the ministry, institute and auditors all; a municipality its schools; a school itself. */
-  async participants(user: AuthUser, cycleId: string): Promise<ParticipantRow[]> {
+  async participants(user: AuthUser, cycleId: string): Promise<ParticipantView[]> {
     const cycle = await this.requireCycle(user, cycleId, 'список школ цикла');
     const rows = await this.cycles.listParticipants(cycle.id);
     const readable = await this.access.readableOrganizationIds(user);
-    if (readable === 'all') return rows;
+    if (readable === 'all') return rows.map(mapParticipant);
     const visible = new Set(readable);
-    return rows.filter((r) => visible.has(r.schoolId));
+    return rows.filter((r) => visible.has(r.schoolId)).map(mapParticipant);
   }
 
   async latestImport<T>(cycleId: string, kind: IdentificationFileKind): Promise<StoredImport<T> | null> {
@@ -329,12 +293,11 @@ export function tooFewYearsMessage(needed: number, withData: number[], fileName:
   );
 }
 
-function withoutRows<T>(stored: StoredImport<T>): ImportSummary {
-  const { id, cycleId, kind, fileName, sha256, rowCount, importedBy, importedAt } = stored;
-  return { id, cycleId, kind, fileName, sha256, rowCount, importedBy, importedAt };
+function withoutRows<T>(stored: StoredImport<T>): ImportSummaryView {
+  return mapImportSummary(stored);
 }
 
-function rankedSchool(r: SchoolRanking, school: RegionSchool | undefined): RankedSchool {
+function rankedSchool(r: SchoolRanking, school: RegionSchool | undefined): RankedSchoolView {
   return {
     rank: r.rank,
     schoolId: school?.id ?? null,
@@ -356,7 +319,7 @@ function rankedSchool(r: SchoolRanking, school: RegionSchool | undefined): Ranke
 function participantRow(
   schoolId: string,
   municipalityId: string,
-  ranked: RankedSchool | undefined,
+  ranked: RankedSchoolView | undefined,
   included: boolean,
   manualReason: string | null,
   decidedBy: string,

@@ -1,12 +1,14 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators';
-import { DynamicsQueryDto, ReportsQueryDto } from './monitoring.dto';
-import { MonitoringService, type DynamicsView } from './monitoring.service';
+import { DynamicsQueryDto, DynamicsView, ReportsQueryDto, ReportsView } from './monitoring.dto';
+import { MonitoringService } from './monitoring.service';
 
 @ApiTags('monitoring')
 @ApiBearerAuth()
+@ApiResponse({ status: 400, description: 'Malformed query; `details` names each field' })
+@ApiResponse({ status: 401, description: 'No valid token' })
 @ApiResponse({ status: 403, description: 'A cycle of another region; the reason says why' })
 @ApiResponse({ status: 404, description: 'No such cycle' })
 @ApiResponse({ status: 422, description: 'The plan has no monitoring, or the indicator or period is not in it' })
@@ -20,13 +22,15 @@ export class MonitoringController {
     description:
       'Within what the user may read: a municipal coordinator sees its schools, a school itself; the ministry, the institute and auditors see all.',
   })
+  @ApiOkResponse({ type: DynamicsView })
   dynamics(@CurrentUser() user: AuthUser, @Param('cycleId') cycleId: string, @Query() query: DynamicsQueryDto): Promise<DynamicsView> {
     return this.monitoring.dynamics(user, cycleId, query.indicator);
   }
 
   @Get('reports')
   @ApiOperation({ summary: 'Monitoring reports with their values (every version), optionally of one period' })
-  reports(@CurrentUser() user: AuthUser, @Param('cycleId') cycleId: string, @Query() query: ReportsQueryDto) {
+  @ApiOkResponse({ type: ReportsView })
+  reports(@CurrentUser() user: AuthUser, @Param('cycleId') cycleId: string, @Query() query: ReportsQueryDto): Promise<ReportsView> {
     return this.monitoring.reports(user, cycleId, query.periodId);
   }
 }

@@ -2,88 +2,21 @@ import { Injectable, NotFoundException, UnprocessableEntityException } from '@ne
 import { DataSource } from 'typeorm';
 import type { FormField, ResolvedCyclePlan } from '../../../libs/contracts/cycle-template';
 import type { TaskSnapshot, TaskStatus } from '../../../libs/contracts/deadline-task';
-import {
-  computeDynamics,
-  type MonitoringReportInput,
-  type MunicipalityIndicatorDynamics,
-  type SchoolIndicatorDynamics,
-} from '../../../libs/domain/analytics';
+import { computeDynamics, type MonitoringReportInput } from '../../../libs/domain/analytics';
 import { CycleRepository, DirectoryRepository, type CycleRow, type SubmissionRow } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
+import { iso } from '../common/views';
+import {
+  type DynamicsView,
+  type LateReportView,
+  type MissingReportView,
+  type PeriodReportingView,
+  type PeriodView,
+  type ReportsView,
+} from './monitoring.dto';
 
 const NUMERIC_FIELD_TYPES = new Set<FormField['type']>(['number', 'integer', 'percent']);
-
-export interface IndicatorView {
-  id: string;
-  title: string;
-  unit?: string;
-  higherIsBetter: boolean;
-}
-
-export interface PeriodView {
-  id: string;
-  title: string;
-  /** 1, 2, … in the plan's order. */
-  order: number;
-  stepKey: string;
-  /** Local 'YYYY-MM-DDTHH:mm:ss' as planned, before the non-working-day shift. */
-  dueLocal: string;
-}
-
-export interface MissingReport {
-  organizationId: string;
-  organizationName: string;
-  taskId: string;
-  dueAt: string;
-  /** The deadline has passed and the report is still not in. */
-  overdue: boolean;
-}
-
-export interface LateReport {
-  organizationId: string;
-  organizationName: string;
-  taskId: string;
-  dueAt: string;
-  completedAt: string;
-  lateBySeconds: number;
-}
-
-export interface PeriodReporting {
-  periodId: string;
-  /** Report tasks issued for the period (in the user's scope). */
-  expected: number;
-  submitted: number;
-  missing: MissingReport[];
-  late: LateReport[];
-}
-
-export interface DynamicsView {
-  cycleId: string;
-  form: { id: string; title: string };
-  indicators: IndicatorView[];
-  periods: PeriodView[];
-  schools: (SchoolIndicatorDynamics & { organizationName: string })[];
-  municipalities: (MunicipalityIndicatorDynamics & { municipalityName: string })[];
-  reporting: PeriodReporting[];
-}
-
-export interface ReportView {
-  submissionId: string;
-  taskId: string;
-  organizationId: string;
-  organizationName: string;
-  municipalityId: string;
-  periodId: string | null;
-  periodTitle: string | null;
-  version: number;
-  values: Record<string, unknown>;
-  comment: string | null;
-  submittedBy: string;
-  submittedAt: Date;
-  /** Null when the task's record is not at hand (e.g. rows imported without tasks). */
-  late: boolean | null;
-}
 
 interface MonitoringPlan {
   formId: string;
@@ -151,10 +84,10 @@ export class MonitoringService {
     ]);
     const submittedKeys = new Set(inputs.map((r) => `${r.organizationId}\n${r.periodId}`));
     const now = Date.now();
-    const reporting: PeriodReporting[] = monitoring.periods.map((period) => {
+    const reporting: PeriodReportingView[] = monitoring.periods.map((period) => {
       const ofPeriod = tasks.filter((t) => t.snapshot.context!.periodId === period.id && t.status !== 'cancelled');
-      const missing: MissingReport[] = [];
-      const late: LateReport[] = [];
+      const missing: MissingReportView[] = [];
+      const late: LateReportView[] = [];
       for (const { id, status, snapshot } of ofPeriod) {
         const organizationId = snapshot.context!.subjectOrganizationId;
         const organizationName = names.get(organizationId) ?? organizationId;
@@ -194,7 +127,7 @@ export class MonitoringService {
     };
   }
 
-  async reports(user: AuthUser, cycleId: string, periodId?: string): Promise<{ cycleId: string; periods: PeriodView[]; items: ReportView[] }> {
+  async reports(user: AuthUser, cycleId: string, periodId?: string): Promise<ReportsView> {
     const cycle = await this.requireCycle(user, cycleId);
     const monitoring = monitoringPlan(cycle.plan);
     if (periodId !== undefined && !monitoring.periods.some((p) => p.id === periodId)) {
@@ -222,7 +155,7 @@ export class MonitoringService {
       values: r.form ?? {},
       comment: r.comment,
       submittedBy: r.submittedBy,
-      submittedAt: r.submittedAt,
+      submittedAt: iso(r.submittedAt),
       late: lateness.get(r.taskId) ?? null,
     }));
     const periodOrder = (id: string | null) => (id ? (periods.get(id)?.order ?? Number.MAX_SAFE_INTEGER) : 0);

@@ -9,49 +9,22 @@ import { CycleTaskService } from '../cycles/cycle-task.service';
 import { DocumentsService } from '../documents/documents.service';
 import { DEFAULT_RANKING_YEARS, IdentificationService } from '../identification/identification.service';
 import { RegionDirectory } from '../identification/region-directory';
-import type { ConfirmAgreementDto, ProposePairsDto } from './partnership.dto';
-
-export type AgreementParty = 'school' | 'partner' | 'municipality';
+import {
+  mapAgreement,
+  type AgreementParty,
+  type AgreementView,
+  type ConfirmAgreementDto,
+  type ConfirmationView,
+  type PairsView,
+  type ProposePairsDto,
+  type SuggestionsView,
+} from './partnership.dto';
 
 const PARTY_TITLES: Record<AgreementParty, string> = {
   school: 'школа-участник',
   partner: 'школа-партнёр',
   municipality: 'муниципальный орган управления образованием',
 };
-
-export interface PartnerSuggestionView {
-  schoolId: string;
-  schoolName: string;
-  schoolCode: string;
-  municipalityId: string;
-  municipalityName: string | null;
-  score: number;
-  currentLoad: number;
-  sameMunicipality: boolean;
-  reason: string;
-}
-
-export interface SuggestionsView {
-  cycleId: string;
-  schoolId: string;
-  maxLoad: number;
-  /** Best suggestion first. */
-  items: PartnerSuggestionView[];
-}
-
-export interface PairsView {
-  taskId: string;
-  submissionId: string;
-  agreements: AgreementRow[];
-}
-
-export interface ConfirmationView {
-  taskId: string;
-  party: AgreementParty;
-  /** «школа-партнёр»: who confirmed, as the official reads it. */
-  partyTitle: string;
-  agreement: AgreementRow;
-}
 
 /** Partner schools: suggestions, the municipality's proposal of pairs, and each agreement's three confirmations. */
 @Injectable()
@@ -204,7 +177,7 @@ export class PartnershipsService {
       };
     });
     const agreements = await this.cycles.listAgreements({ cycleId: cycle.id, municipalityId, stepKey: context.stepKey });
-    return { taskId, submissionId, agreements };
+    return { taskId, submissionId, agreements: agreements.map(mapAgreement) };
   }
 
   async confirm(user: AuthUser, taskId: string, dto: ConfirmAgreementDto): Promise<ConfirmationView> {
@@ -251,17 +224,17 @@ export class PartnershipsService {
       };
     });
     const confirmed = await this.cycles.findAgreement(agreementId);
-    return { taskId, party, partyTitle: PARTY_TITLES[party], agreement: confirmed! };
+    return { taskId, party, partyTitle: PARTY_TITLES[party], agreement: mapAgreement(confirmed!) };
   }
 
   /** A school sees the agreements it is party to; a municipality those of its own and of its schools; the region all. */
-  async agreements(user: AuthUser, cycleId: string): Promise<AgreementRow[]> {
+  async agreements(user: AuthUser, cycleId: string): Promise<AgreementView[]> {
     const cycle = await this.identification.requireCycle(user, cycleId, 'соглашения цикла');
     const rows = await this.cycles.listAgreements({ cycleId: cycle.id });
     const readable = await this.access.readableOrganizationIds(user);
-    if (readable === 'all') return rows;
+    if (readable === 'all') return rows.map(mapAgreement);
     const visible = new Set(readable);
-    return rows.filter((a) => visible.has(a.schoolId) || visible.has(a.partnerSchoolId) || visible.has(a.municipalityId));
+    return rows.filter((a) => visible.has(a.schoolId) || visible.has(a.partnerSchoolId) || visible.has(a.municipalityId)).map(mapAgreement);
   }
 
   /** A candidate's score is the mean of its yearly scores over the latest results file's three latest years. */

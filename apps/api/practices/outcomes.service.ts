@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { AuditLogRepository, CycleRepository } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
-import type { ParticipantOutcome } from './practice.dto';
+import { iso, isoOrNull } from '../common/views';
+import type { InternshipSiteView, OutcomeView, ParticipantOutcome } from './practice.dto';
 
 export const OUTCOME_EVENT = 'participant_outcome_set';
 
@@ -12,32 +13,6 @@ const OUTCOME_TITLES: Record<ParticipantOutcome, string> = {
   leaves: 'выходит из списка участников',
   internship_site: 'становится стажировочной площадкой',
 };
-
-export interface OutcomeView {
-  cycleId: string;
-  schoolId: string;
-  schoolName: string;
-  outcome: ParticipantOutcome;
-  outcomeTitle: string;
-  reason: string;
-  decidedBy: string;
-  decidedAt: Date;
-  previousOutcome: string | null;
-}
-
-export interface InternshipSiteView {
-  schoolId: string;
-  schoolName: string;
-  schoolCode: string | null;
-  municipalityId: string;
-  municipalityName: string | null;
-  regionCode: string;
-  cycleId: string;
-  academicYear: number;
-  reason: string | null;
-  decidedBy: string | null;
-  decidedAt: Date | null;
-}
 
 /** What becomes of each participant school at the end of a cycle, and the internship sites that result. */
 @Injectable()
@@ -88,7 +63,7 @@ export class OutcomesService {
       outcomeTitle: OUTCOME_TITLES[outcome],
       reason,
       decidedBy: user.email,
-      decidedAt,
+      decidedAt: iso(decidedAt),
       previousOutcome: participant.outcome,
     };
   }
@@ -114,6 +89,37 @@ export class OutcomesService {
        WHERE latest.outcome = 'internship_site'
        ORDER BY latest."regionCode", latest."municipalityName", latest."schoolName"`,
       [regionCode ?? null],
-    ).then((rows: (InternshipSiteView & { outcome?: string })[]) => rows.map(({ outcome: _outcome, ...site }) => site));
+    ).then((rows: InternshipSiteRow[]) => rows.map(mapInternshipSite));
   }
+}
+
+interface InternshipSiteRow {
+  schoolId: string;
+  schoolName: string;
+  schoolCode: string | null;
+  municipalityId: string;
+  municipalityName: string | null;
+  regionCode: string;
+  cycleId: string;
+  academicYear: number;
+  outcome: string;
+  reason: string | null;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+}
+
+function mapInternshipSite(row: InternshipSiteRow): InternshipSiteView {
+  return {
+    schoolId: row.schoolId,
+    schoolName: row.schoolName,
+    schoolCode: row.schoolCode,
+    municipalityId: row.municipalityId,
+    municipalityName: row.municipalityName,
+    regionCode: row.regionCode,
+    cycleId: row.cycleId,
+    academicYear: row.academicYear,
+    reason: row.reason,
+    decidedBy: row.decidedBy,
+    decidedAt: isoOrNull(row.decidedAt),
+  };
 }

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { RequiredReason, trimmed } from '../common/fields';
+import { DATE_TIME, FREE_FORM_OBJECT } from '../common/views';
 
 
 export class SearchPracticesQueryDto {
@@ -70,4 +71,92 @@ export class InternshipSitesQueryDto {
   @IsOptional()
   @Matches(/^[a-z0-9-]{1,20}$/, { message: 'код региона: строчные латинские буквы, цифры и дефис, до 20 символов' })
   regionCode?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Responses
+// ---------------------------------------------------------------------------------------------------------------
+
+export const PRACTICE_STATUSES = ['published', 'withdrawn'] as const;
+export type PracticeStatus = (typeof PRACTICE_STATUSES)[number];
+
+export class PracticeSummaryView {
+  @ApiProperty() id!: string;
+  @ApiProperty() cycleId!: string;
+  @ApiProperty() regionCode!: string;
+  @ApiProperty() schoolId!: string;
+  @ApiProperty() schoolName!: string;
+  @ApiProperty({ type: String, nullable: true }) municipalityId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) municipalityName!: string | null;
+  @ApiProperty() title!: string;
+  @ApiProperty({ description: 'The title HTML-escaped, with the matches in <mark>' }) titleHtml!: string;
+  @ApiProperty() summary!: string;
+  @ApiProperty({ description: 'Fragments of the text HTML-escaped, with the matches in <mark>' }) snippetHtml!: string;
+  @ApiProperty({ type: [String] }) keywords!: string[];
+  @ApiProperty({ enum: PRACTICE_STATUSES }) status!: PracticeStatus;
+  @ApiProperty() publishedBy!: string;
+  @ApiProperty(DATE_TIME) publishedAt!: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'How well it matches `q`; null without a query' }) rank!: number | null;
+}
+
+export class PracticeListView {
+  @ApiProperty({ type: [PracticeSummaryView] }) items!: PracticeSummaryView[];
+  @ApiProperty() total!: number;
+  @ApiProperty() limit!: number;
+  @ApiProperty() offset!: number;
+  @ApiProperty({ type: String, nullable: true }) q!: string | null;
+}
+
+export class PracticeWithdrawalView {
+  @ApiProperty() reason!: string;
+  @ApiProperty({ description: 'E-mail of the ministry administrator' }) by!: string;
+  @ApiProperty(DATE_TIME) at!: string;
+}
+
+export class PracticeView {
+  @ApiProperty() id!: string;
+  @ApiProperty() cycleId!: string;
+  @ApiProperty() regionCode!: string;
+  @ApiProperty() schoolId!: string;
+  @ApiProperty() schoolName!: string;
+  @ApiProperty({ type: String, nullable: true }) municipalityId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) municipalityName!: string | null;
+  @ApiProperty({ description: 'The approved practice description it was published from' }) submissionId!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() summary!: string;
+  @ApiProperty() body!: string;
+  @ApiProperty({ type: [String] }) keywords!: string[];
+  @ApiProperty({ ...FREE_FORM_OBJECT, nullable: true, description: "The school's monitoring improvement, when recorded" }) improvement!: unknown;
+  @ApiProperty({ enum: PRACTICE_STATUSES }) status!: PracticeStatus;
+  @ApiProperty() publishedBy!: string;
+  @ApiProperty(DATE_TIME) publishedAt!: string;
+  @ApiProperty({ type: PracticeWithdrawalView, nullable: true, description: 'When, by whom and why it was withdrawn' })
+  withdrawal!: PracticeWithdrawalView | null;
+}
+
+export class OutcomeView {
+  @ApiProperty() cycleId!: string;
+  @ApiProperty() schoolId!: string;
+  @ApiProperty() schoolName!: string;
+  @ApiProperty({ enum: PARTICIPANT_OUTCOMES }) outcome!: ParticipantOutcome;
+  @ApiProperty({ example: 'становится стажировочной площадкой' }) outcomeTitle!: string;
+  @ApiProperty() reason!: string;
+  @ApiProperty() decidedBy!: string;
+  @ApiProperty(DATE_TIME) decidedAt!: string;
+  @ApiProperty({ type: String, nullable: true, enum: PARTICIPANT_OUTCOMES, description: 'The outcome this decision replaces' })
+  previousOutcome!: string | null;
+}
+
+export class InternshipSiteView {
+  @ApiProperty() schoolId!: string;
+  @ApiProperty() schoolName!: string;
+  @ApiProperty({ type: String, nullable: true }) schoolCode!: string | null;
+  @ApiProperty() municipalityId!: string;
+  @ApiProperty({ type: String, nullable: true }) municipalityName!: string | null;
+  @ApiProperty() regionCode!: string;
+  @ApiProperty({ description: 'The cycle whose outcome made it one' }) cycleId!: string;
+  @ApiProperty() academicYear!: number;
+  @ApiProperty({ type: String, nullable: true }) reason!: string | null;
+  @ApiProperty({ type: String, nullable: true }) decidedBy!: string | null;
+  @ApiProperty({ ...DATE_TIME, nullable: true }) decidedAt!: string | null;
 }

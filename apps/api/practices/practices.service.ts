@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { AuditLogRepository } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
-import type { SearchPracticesQueryDto } from './practice.dto';
+import { iso } from '../common/views';
+import type { PracticeListView, PracticeStatus, PracticeView, PracticeWithdrawalView, SearchPracticesQueryDto } from './practice.dto';
 
 export const PRACTICE_SUBJECT = 'best_practice';
 export const PRACTICE_WITHDRAWN_EVENT = 'practice_withdrawn';
@@ -14,36 +15,6 @@ const MARK_START = '\u0001';
 const MARK_END = '\u0002';
 const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`;
 const TITLE_HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_END}, HighlightAll=true`;
-
-export interface PracticeSummaryView {
-  id: string;
-  cycleId: string;
-  regionCode: string;
-  schoolId: string;
-  schoolName: string;
-  municipalityId: string | null;
-  municipalityName: string | null;
-  title: string;
-  /** The title with the matched words in <mark>; HTML-escaped. */
-  titleHtml: string;
-  summary: string;
-  /** The best-matching fragments (or the summary without a query), matched words in <mark>; HTML-escaped. */
-  snippetHtml: string;
-  keywords: string[];
-  status: 'published' | 'withdrawn';
-  publishedBy: string;
-  publishedAt: Date;
-  /** ts_rank of the match; null without a query. */
-  rank: number | null;
-}
-
-export interface PracticeListView {
-  items: PracticeSummaryView[];
-  total: number;
-  limit: number;
-  offset: number;
-  q: string | null;
-}
 
 interface PracticeRow {
   id: string;
@@ -60,12 +31,11 @@ interface PracticeRow {
   body: string;
   keywords: string[];
   improvement: unknown;
-  status: 'published' | 'withdrawn';
+  status: PracticeStatus;
   publishedBy: string;
   publishedAt: Date;
 }
 
-export type PracticeView = Omit<PracticeRow, 'ministryId'> & { withdrawal: { reason: string; by: string; at: Date } | null };
 
 const PRACTICE_FROM = `best_practices p
   JOIN cycles c ON c.id = p.cycle_id
@@ -128,7 +98,7 @@ export class PracticesService {
         keywords: r.keywords,
         status: r.status,
         publishedBy: r.publishedBy,
-        publishedAt: r.publishedAt,
+        publishedAt: iso(r.publishedAt),
         rank: r.rank === null ? null : Number(r.rank),
       })),
       total: Number(total),
@@ -141,11 +111,11 @@ export class PracticesService {
   /** A practice by id, withdrawn ones too (a link someone kept must say what became of it). */
   async get(id: string): Promise<PracticeView> {
     const row = await this.require(id);
-    let withdrawal: PracticeView['withdrawal'] = null;
+    let withdrawal: PracticeWithdrawalView | null = null;
     if (row.status === 'withdrawn') {
       const events = await this.auditLog.list({ subjectType: PRACTICE_SUBJECT, subjectId: id });
       const last = events.filter((e) => e.type === PRACTICE_WITHDRAWN_EVENT).at(-1);
-      if (last) withdrawal = { reason: String(last.data.reason ?? ''), by: last.actor, at: last.occurredAt };
+      if (last) withdrawal = { reason: String(last.data.reason ?? ''), by: last.actor, at: iso(last.occurredAt) };
     }
     return toView(row, withdrawal);
   }
@@ -182,7 +152,7 @@ export class PracticesService {
         manager,
       );
     });
-    return toView({ ...row, status: 'withdrawn' }, { reason, by: user.email, at });
+    return toView({ ...row, status: 'withdrawn' }, { reason, by: user.email, at: iso(at) });
   }
 
   private async require(id: string): Promise<PracticeRow> {
@@ -192,11 +162,27 @@ export class PracticesService {
   }
 }
 
-function toView(row: PracticeRow, withdrawal: PracticeView['withdrawal']): PracticeView {
-  const view: PracticeView & { ministryId?: string } = { ...row, withdrawal };
-  // Internal: the publishing ministry decides on withdrawal; the reader does not need its id twice.
-  delete view.ministryId;
-  return view;
+/** The publishing ministry's id stays internal: it decides on withdrawal, the reader does not need it. */
+function toView(row: PracticeRow, withdrawal: PracticeWithdrawalView | null): PracticeView {
+  return {
+    id: row.id,
+    cycleId: row.cycleId,
+    regionCode: row.regionCode,
+    schoolId: row.schoolId,
+    schoolName: row.schoolName,
+    municipalityId: row.municipalityId,
+    municipalityName: row.municipalityName,
+    submissionId: row.submissionId,
+    title: row.title,
+    summary: row.summary,
+    body: row.body,
+    keywords: row.keywords,
+    improvement: row.improvement,
+    status: row.status,
+    publishedBy: row.publishedBy,
+    publishedAt: iso(row.publishedAt),
+    withdrawal,
+  };
 }
 
 function escapeHtml(text: string): string {

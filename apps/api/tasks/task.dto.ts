@@ -172,7 +172,12 @@ export class ListTasksQueryDto {
   @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/, { message: 'дата ГГГГ-ММ-ДД или момент времени ISO 8601 со смещением' })
   dueTo?: string;
 
-  @ApiPropertyOptional({ default: 50, maximum: 200 })
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc', description: 'By deadline: earliest first, or latest first' })
+  @IsOptional()
+  @IsIn(['asc', 'desc'], { message: 'asc (сначала ранние сроки) или desc (сначала поздние)' })
+  order?: 'asc' | 'desc';
+
+  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'целое число' })
@@ -180,7 +185,7 @@ export class ListTasksQueryDto {
   @Max(200, { message: 'не больше 200' })
   limit = 50;
 
-  @ApiPropertyOptional({ default: 0 })
+  @ApiPropertyOptional({ type: 'integer', default: 0, minimum: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'целое число' })

@@ -3,10 +3,38 @@ import type { CompletionResult, TaskContext, TaskSnapshot, TaskStatus } from '..
 import type { AuditEventEntity, NotificationEntity, OrganizationEntity } from '../../../libs/persistence';
 import { DateTime } from 'luxon';
 import { lateIssueNote } from '../../../libs/domain/late-issue';
+import { addCalendarDays, CalendarRangeError, isWorkingDay } from '../../../libs/domain/calendar';
 
 export class OrganizationRefView {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
+}
+
+export class TaskContextView implements TaskContext {
+  @ApiProperty() cycleId!: string;
+  @ApiProperty() stageId!: string;
+  @ApiProperty() stepKey!: string;
+  @ApiProperty({
+    enum: ['approve_list', 'perform', 'submit', 'review', 'propose_pairs', 'confirm_agreement', 'report', 'describe_practice'],
+    description: 'What the task asks for',
+  })
+  action!: TaskContext['action'];
+  @ApiProperty({ description: 'The organisation the work is about' }) subjectOrganizationId!: string;
+  @ApiPropertyOptional() periodId?: string;
+  @ApiPropertyOptional() round?: number;
+  @ApiPropertyOptional({ description: "A confirmation's party: '1-school', '1-partner', '1-municipality'" }) party?: string;
+  @ApiPropertyOptional() agreementId?: string;
+  @ApiPropertyOptional({ enum: ['required', 'optional', 'none'], description: 'Whether completing needs a document' })
+  document?: TaskContext['document'];
+  @ApiPropertyOptional({ description: "A form of the cycle's template to fill in when completing" }) formId?: string;
+}
+
+export class CompletionResultView implements CompletionResult {
+  @ApiPropertyOptional() comment?: string;
+  @ApiPropertyOptional() documentUrl?: string;
+  @ApiPropertyOptional({ description: 'The stored submission this completion handed in' }) submissionId?: string;
+  @ApiPropertyOptional({ enum: ['approved', 'returned', 'rejected'], description: "A review task's outcome" })
+  decision?: CompletionResult['decision'];
 }
 
 export class ScheduledStepView {
@@ -25,6 +53,11 @@ export class TaskView {
   @ApiPropertyOptional() description?: string;
   @ApiProperty({ enum: ['open', 'completed', 'cancelled'] }) status!: TaskStatus;
   @ApiProperty() overdue!: boolean;
+  @ApiPropertyOptional({
+    description:
+      "Open tasks: working days from today to the deadline's day in the task's zone by the production calendar (0 = due today, negative = that many working days overdue)",
+  })
+  workingDaysLeft?: number;
   @ApiProperty({ type: OrganizationRefView }) assignee!: OrganizationRefView;
   @ApiProperty({ type: OrganizationRefView }) supervisor!: OrganizationRefView;
   @ApiProperty({ description: 'The deadline in force, UTC instant' }) dueAt!: string;
@@ -45,16 +78,16 @@ export class TaskView {
   @ApiPropertyOptional() completedAt?: string;
   @ApiPropertyOptional() completedBy?: string;
   @ApiPropertyOptional() completedLate?: boolean;
-  @ApiPropertyOptional() result?: CompletionResult;
+  @ApiPropertyOptional({ type: CompletionResultView }) result?: CompletionResultView;
   @ApiPropertyOptional() cancelledAt?: string;
   @ApiPropertyOptional() cancelReason?: string;
   @ApiProperty({ type: [ScheduledStepView] }) schedule!: ScheduledStepView[];
   @ApiPropertyOptional({ description: 'The order and clause that set the deadline' }) legalBasis?: string;
   @ApiPropertyOptional({
-    type: Object,
+    type: TaskContextView,
     description: 'For a cycle task: cycle, stage, step, what it asks (action), whose work it is about, period, round, what to attach',
   })
-  cycle?: TaskContext;
+  cycle?: TaskContextView;
 }
 
 export class TimelineEventView {
@@ -62,7 +95,8 @@ export class TimelineEventView {
   @ApiProperty() type!: string;
   @ApiProperty() actor!: string;
   @ApiProperty() occurredAt!: string;
-  @ApiProperty({ type: Object }) data!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'What happened, by event type' })
+  data!: Record<string, unknown>;
 }
 
 export class NotificationView {
@@ -103,6 +137,25 @@ export class CompletionView {
 const localIso = (instant: string, zone: string) =>
   DateTime.fromISO(instant, { zone }).toFormat("yyyy-MM-dd'T'HH:mm:ss");
 
+/**
+ * Working days from `now`'s local day to the deadline's local day, both in the zone: the working days after today up
+ * to and including the due day, or minus those after the due day up to and including today once it has passed.
+ * Undefined outside the production calendar's years.
+ */
+export function workingDaysLeft(dueAt: string, zone: string, now: Date): number | undefined {
+  const today = DateTime.fromJSDate(now, { zone }).toISODate() as string;
+  const dueDay = DateTime.fromISO(dueAt, { zone }).toISODate() as string;
+  const [from, to, sign] = dueDay >= today ? [today, dueDay, 1] : [dueDay, today, -1];
+  try {
+    let days = 0;
+    for (let day = addCalendarDays(from, 1); day <= to; day = addCalendarDays(day, 1)) if (isWorkingDay(day)) days += 1;
+    return sign * days;
+  } catch (err) {
+    if (err instanceof CalendarRangeError) return undefined;
+    throw err;
+  }
+}
+
 function orgRef(id: string, orgs: Map<string, OrganizationEntity>): OrganizationRefView {
   return { id, name: orgs.get(id)?.name ?? id };
 }
@@ -116,6 +169,7 @@ export function mapTask(snapshot: TaskSnapshot, orgs: Map<string, OrganizationEn
     description: snapshot.description,
     status: snapshot.status,
     overdue: snapshot.status === 'open' && Date.parse(snapshot.deadline.dueAt) < now.getTime(),
+    workingDaysLeft: snapshot.status === 'open' ? workingDaysLeft(snapshot.deadline.dueAt, zone, now) : undefined,
     assignee: orgRef(snapshot.assigneeOrganizationId, orgs),
     supervisor: orgRef(snapshot.supervisorOrganizationId, orgs),
     dueAt: snapshot.deadline.dueAt,

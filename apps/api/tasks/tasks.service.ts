@@ -168,6 +168,7 @@ export class TasksService {
       status: query.status,
       dueFrom,
       dueTo,
+      order: query.order,
       limit: query.limit,
       offset: query.offset,
     });

@@ -21,6 +21,8 @@ export interface TaskFilter {
   /** Only the tasks of one yearly cycle. */
   cycleId?: string;
   status?: TaskStatus;
+  /** By deadline, earliest first (default) or latest first. */
+  order?: 'asc' | 'desc';
   dueFrom?: Date;
   dueTo?: Date;
   limit: number;
@@ -136,7 +138,7 @@ export class TaskRepository {
     if (filter.dueFrom) query.andWhere('t.due_at >= :dueFrom', { dueFrom: filter.dueFrom });
     if (filter.dueTo) query.andWhere('t.due_at <= :dueTo', { dueTo: filter.dueTo });
     const [items, total] = await query
-      .orderBy('t.due_at', 'ASC')
+      .orderBy('t.due_at', filter.order === 'desc' ? 'DESC' : 'ASC')
       .addOrderBy('t.id', 'ASC')
       .take(filter.limit)
       .skip(filter.offset)
