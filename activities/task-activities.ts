@@ -163,7 +163,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
       assigneeName: assignee.name,
       dueLocal: formatLocal(snapshot.deadline.dueAt, snapshot.deadline.requested.timeZone),
       timeZone: snapshot.deadline.requested.timeZone,
-      taskUrl: `${deps.publicUrl}/api/tasks/${encodeURIComponent(snapshot.taskId)}`,
+      taskUrl: `${deps.publicUrl}/tasks/${encodeURIComponent(snapshot.taskId)}`,
       legalBasis: snapshot.legalBasis,
       // From the moment the reminder was due, not from now: a retry renders the same letter.
       timeLeft: step.kind === 'reminder' ? timeLeftText(step.at, snapshot.deadline) : undefined,

@@ -1,14 +1,39 @@
+import fastifyCookie from '@fastify/cookie';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../../libs/config';
+import { defaultWebDistDir, type AppConfig } from '../../libs/config';
 import { seedDemoRegion } from '../../libs/persistence';
 import { ApiModule } from './api.module';
 import { fastifyErrorBody, HttpExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
+import { serveWebApp } from './web-app';
+
+/** The OpenAPI document's settings, shared by the served document and the web app's generated types. */
+export function apiDocumentConfig(): Omit<OpenAPIObject, 'paths'> {
+  return new DocumentBuilder()
+    .setTitle('Uplift API')
+    .setDescription('Deadline-driven tasks of the yearly support programme for low-performing schools')
+    .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'POST /api/auth/login gives the token' })
+    .addCookieAuth(
+      'uplift_session',
+      {
+        type: 'apiKey',
+        in: 'cookie',
+        name: 'uplift_session',
+        description:
+          'The browser session, set by POST /api/auth/session; writes also need X-CSRF-Token equal to the uplift_csrf cookie',
+      },
+      'cookie',
+    )
+    .addSecurityRequirements('bearer')
+    .addSecurityRequirements('cookie')
+    .build();
+}
 
 /** Builds the API application; `main.ts` listens, tests listen on a free port. */
 export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -27,18 +52,13 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();
+  await app.register(fastifyCookie);
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Uplift API')
-      .setDescription('Deadline-driven tasks of the yearly support programme for low-performing schools')
-      .setVersion('0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'POST /api/auth/login gives the token' })
-      .addSecurityRequirements('bearer')
-      .build(),
-  );
+  const document = SwaggerModule.createDocument(app, apiDocumentConfig());
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
+
+  const webDistDir = config.web?.distDir ?? defaultWebDistDir();
+  if (await serveWebApp(app, webDistDir)) new Logger('WebApp').log(`serving the web app from ${webDistDir}`);
 
   if (config.seedDemo) {
     const seeded = await seedDemoRegion(app.get(DataSource), {

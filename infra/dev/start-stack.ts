@@ -5,6 +5,7 @@
  * Then the worker and the API run as child processes, and Ctrl+C stops everything in reverse order.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../libs/contracts/deadline-task';
 import { startMailCatcher } from '../mail/mail-catcher';
@@ -147,9 +148,13 @@ async function main(): Promise<void> {
       await delay(500);
     }
 
+    // Served by the API process when built (`npm start` builds it first); WEB_DIST_DIR moves it (libs/config).
+    const webDist = env.WEB_DIST_DIR ? path.resolve(env.WEB_DIST_DIR) : path.join(root, 'apps', 'web', 'dist');
+    const webAppBuilt = existsSync(path.join(webDist, 'index.html'));
     const lines = [
       '',
       'Uplift is running:',
+      `  Web app          ${webAppBuilt ? `${publicUrl}/` : '(not built: npm run build:web)'}`,
       `  API              ${publicUrl}/api`,
       `  OpenAPI (docs)   ${publicUrl}/api/docs   (JSON: ${publicUrl}/api/openapi.json)`,
       `  Health           ${publicUrl}/api/health`,

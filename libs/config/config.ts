@@ -1,5 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import path from 'node:path';
+import { projectRoot } from '../../infra/support/project-root';
 import { TASK_QUEUE_DEFAULT } from '../contracts/deadline-task';
 
 const toBool = ({ value }: { value: unknown }) => (value === undefined ? undefined : value === 'true' || value === '1');
@@ -51,6 +53,14 @@ class Environment {
 
   @IsString()
   HOST = '127.0.0.1';
+
+  /**
+   * The built web app (`npm run build:web`) the API serves at `/`; a relative path is taken from the current
+   * folder. Default: apps/web/dist of the project. Nothing is served when it holds no index.html.
+   */
+  @IsOptional()
+  @IsString()
+  WEB_DIST_DIR?: string;
 
   @IsOptional()
   @Transform(toBool)
@@ -138,6 +148,8 @@ export interface AppConfig {
   mail: { smtpUrl: string; from: string; messageIdDomain: string };
   publicUrl: string;
   http: { port: number; host: string; maxBodyBytes: number };
+  /** Optional so that hand-built configs (tests) need not name it: the API then serves `defaultWebDistDir()`. */
+  web?: { distDir: string };
   seedDemo: boolean;
   /** Cycles may run on a compressed calendar (tests, demonstrations). */
   allowCompressedCalendar: boolean;
@@ -148,6 +160,17 @@ export interface AppConfig {
     /** Password of the seeded demo users; undefined: they get roles but no log-in. */
     demoPassword?: string;
   };
+}
+
+/** apps/web/dist of the project, whether running from sources or from dist/ (then from the current folder). */
+export function defaultWebDistDir(): string {
+  let root: string;
+  try {
+    root = projectRoot(__dirname);
+  } catch {
+    root = process.cwd();
+  }
+  return path.join(root, 'apps', 'web', 'dist');
 }
 
 export class ConfigError extends Error {
@@ -186,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mail: { smtpUrl: parsed.SMTP_URL, from: parsed.MAIL_FROM, messageIdDomain: parsed.MAIL_MESSAGE_ID_DOMAIN },
     publicUrl: parsed.PUBLIC_URL,
     http: { port: parsed.PORT, host: parsed.HOST, maxBodyBytes: parsed.MAX_BODY_BYTES },
+    web: { distDir: parsed.WEB_DIST_DIR ? path.resolve(parsed.WEB_DIST_DIR) : defaultWebDistDir() },
     seedDemo: parsed.SEED_DEMO,
     allowCompressedCalendar: parsed.ALLOW_COMPRESSED_CALENDAR,
     auth: {

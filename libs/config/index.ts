@@ -1,2 +1,2 @@
-export { ConfigError, loadConfig } from './config';
+export { ConfigError, defaultWebDistDir, loadConfig } from './config';
 export type { AppConfig } from './config';

@@ -33,3 +33,4 @@ export { TemplateRepository } from './repositories/template.repository';
 export type { TemplateVersionRow } from './repositories/template.repository';
 export { CuratorshipRepository, CURATORSHIP_SUBJECT } from './repositories/curatorship.repository';
 export type { CuratorshipFilter, NewCuratorship } from './repositories/curatorship.repository';
+export { SessionRepository } from './repositories/session.repository';

@@ -11,6 +11,7 @@ import {
   DirectoryRepository,
   NotificationOutboxRepository,
   runMigrations,
+  SessionRepository,
   TaskRepository,
   TemplateRepository,
   WorkflowHistoryRepository,
@@ -69,6 +70,7 @@ export class PlatformModule {
           inject: [DataSource],
         },
         { provide: CuratorshipRepository, useFactory: (ds: DataSource) => new CuratorshipRepository(ds), inject: [DataSource] },
+        { provide: SessionRepository, useFactory: (ds: DataSource) => new SessionRepository(ds), inject: [DataSource] },
         { provide: Mailer, useFactory: () => new Mailer(config.mail.smtpUrl, config.mail.from) },
         PlatformShutdown,
       ],
@@ -84,6 +86,7 @@ export class PlatformModule {
         TemplateRepository,
         WorkflowHistoryRepository,
         CuratorshipRepository,
+        SessionRepository,
         Mailer,
       ],
     };

@@ -87,7 +87,7 @@ describe('deadline task workflow on the real Temporal server', () => {
     expect(reminder.to.sort()).toEqual(['coordinator@severny.demo-region.example', 'head@severny.demo-region.example']);
     expect(reminder.text).toContain(taskInput.title);
     expect(reminder.text).toContain('Управление образования Северного района');
-    expect(reminder.text).toContain(`http://uplift.test/api/tasks/${taskInput.taskId}`);
+    expect(reminder.text).toContain(`http://uplift.test/tasks/${taskInput.taskId}`);
     const dueLocal = snapshot.deadline.localDateTime;
     const expectedDue = `${dueLocal.slice(8, 10)}.${dueLocal.slice(5, 7)}.${dueLocal.slice(0, 4)} ${dueLocal.slice(11, 16)}`;
     expect(reminder.text).toContain(`${expectedDue} (${ZONE})`);

@@ -120,7 +120,7 @@ describe('reminder and escalation e-mails through the outbox and a real SMTP ser
     expect(mails[0].subject).toBe('Напоминание: осталось 5 рабочих дней — задача «Представить отчёт о мониторинге за I квартал», срок 15.12.2026 18:00');
     expect(mails[0].text).toContain('МБОУ «СОШ № 1» п. Северный');
     expect(mails[0].text).toContain('15.12.2026 18:00 (Asia/Yekaterinburg)');
-    expect(mails[0].html).toContain(`href="http://uplift.test/api/tasks/${task.taskId}"`);
+    expect(mails[0].html).toContain(`href="http://uplift.test/tasks/${task.taskId}"`);
 
     const [row] = await dataSource.query(`SELECT status, attempts, sent_at FROM notifications WHERE task_id = $1`, [task.taskId]);
     expect(row).toMatchObject({ status: 'sent', attempts: 1 });

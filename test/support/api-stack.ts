@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Worker } from '@temporalio/worker';
 import { createApiApp } from '../../apps/api/api-app';
+import type { AppConfig } from '../../libs/config';
 import { ApiClient } from './http';
 import { SmtpSink } from './smtp-sink';
 import { testConfig } from './test-config';
@@ -43,11 +44,20 @@ export async function startWorkerStack(taskQueue: string): Promise<WorkerStack> 
   };
 }
 
-export async function startApiStack(taskQueue: string): Promise<ApiStack> {
+/** `config` replaces parts of the test configuration (e.g. `web` to serve a stand-in of the built web app). */
+export async function startApiStack(taskQueue: string, config: Partial<AppConfig> = {}): Promise<ApiStack> {
   const workers = await startWorkerStack(taskQueue);
-  const app = await createApiApp(testConfig({ taskQueue, smtpUrl: workers.sink.url }));
-  await app.listen(0, '127.0.0.1');
-  const baseUrl = await app.getUrl();
+  let app: NestFastifyApplication;
+  let baseUrl: string;
+  try {
+    app = await createApiApp({ ...testConfig({ taskQueue, smtpUrl: workers.sink.url }), ...config });
+    await app.listen(0, '127.0.0.1');
+    baseUrl = await app.getUrl();
+  } catch (err) {
+    // A running worker would keep jest waiting for ever after the failure.
+    await workers.close();
+    throw err;
+  }
   return {
     sink: workers.sink,
     harness: workers.harness,

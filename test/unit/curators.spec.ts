@@ -75,7 +75,7 @@ describe("the curators' copy of an escalation", () => {
     assigneeName: school.name,
     dueLocal: '15.12.2026 18:00',
     timeZone: 'Asia/Yekaterinburg',
-    taskUrl: 'http://uplift.test/api/tasks/t1',
+    taskUrl: 'http://uplift.test/tasks/t1',
   };
 
   it('says it is a copy and that the reader gets it as the school’s curator, with the same facts', () => {

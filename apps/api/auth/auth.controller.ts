@@ -1,15 +1,48 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, ApiCreatedResponse } from '@nestjs/swagger';
+import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Logger, Param, Post, Req, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppConfig } from '../../../libs/config';
+import { InjectConfig } from '../../../libs/platform';
 import type { AuthUser } from './auth-user';
 import { AuthUserView, CreateSubstitutionDto, LoginDto, LoginView, SubstitutionListView, SubstitutionView } from './auth.dto';
 import { AuthService } from './auth.service';
 import { CurrentUser, Public } from './decorators';
+import {
+  clearSessionCookies,
+  CSRF_COOKIE,
+  CSRF_REFUSED,
+  csrfTokenMatches,
+  newCsrfToken,
+  requestCookie,
+  SESSION_COOKIE,
+  setSessionCookies,
+} from './session-cookies';
 import { SubstitutionsService } from './substitutions.service';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  private readonly logger = new Logger('AccessDenied');
+  /** The cookies are `Secure` when the app is reached over https. */
+  private readonly secureCookies: boolean;
+
+  constructor(
+    private readonly auth: AuthService,
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.secureCookies = config.publicUrl.startsWith('https:');
+  }
 
   @Public()
   @Post('login')
@@ -21,8 +54,61 @@ export class AuthController {
     return this.auth.login(dto.email, dto.password);
   }
 
+  @Public()
+  @Post('session')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Log in the browser: sets the session cookie and the CSRF cookie; the answer is who logged in',
+    description:
+      `Sets \`${SESSION_COOKIE}\` (the JWT; HttpOnly, SameSite=Strict, Path=/; Secure when PUBLIC_URL is https) and ` +
+      `\`${CSRF_COOKIE}\` (random, readable by the page, SameSite=Strict, Path=/), both for the JWT's lifetime. ` +
+      'Later requests authenticate with the cookie when they carry no Authorization header; their writes (any ' +
+      `method but GET, HEAD, OPTIONS) must send \`X-CSRF-Token\` equal to the \`${CSRF_COOKIE}\` cookie.`,
+  })
+  @ApiOkResponse({
+    type: AuthUserView,
+    headers: { 'Set-Cookie': { description: `${SESSION_COOKIE}=…; ${CSRF_COOKIE}=…`, schema: { type: 'string' } } },
+  })
+  @ApiUnauthorizedResponse({ description: 'Unknown e-mail or wrong password (the same answer for both)' })
+  async startSession(@Body() dto: LoginDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<AuthUserView> {
+    const session = await this.auth.startSession(dto.email, dto.password);
+    setSessionCookies(
+      reply,
+      { secure: this.secureCookies, maxAgeSeconds: session.expiresInSeconds },
+      session.token,
+      newCsrfToken(),
+    );
+    return session.user;
+  }
+
+  @Public()
+  @Delete('session')
+  @HttpCode(204)
+  @ApiCookieAuth('cookie')
+  @ApiOperation({
+    summary: 'Log out the browser: ends the session on the server and clears both cookies',
+    description:
+      'An active session needs `X-CSRF-Token` like any write; without a session (none, expired or already ended) ' +
+      'the cookies are cleared all the same.',
+  })
+  @ApiNoContentResponse({ description: 'The session is ended (or there was none) and the cookies are cleared' })
+  @ApiForbiddenResponse({ description: 'An active session, but X-CSRF-Token is missing or differs from the CSRF cookie' })
+  async endSession(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    const token = requestCookie(request, SESSION_COOKIE);
+    const session = token ? await this.auth.activeSessionOf(token) : null;
+    if (session) {
+      if (!csrfTokenMatches(request)) {
+        this.logger.warn(`refused log-out of session ${session.sessionId} (person ${session.personId}): ${CSRF_REFUSED}`);
+        throw new ForbiddenException({ message: CSRF_REFUSED });
+      }
+      await this.auth.endSession(session.sessionId);
+    }
+    clearSessionCookies(reply, { secure: this.secureCookies });
+  }
+
   @Get('me')
   @ApiBearerAuth()
+  @ApiCookieAuth('cookie')
   @ApiOperation({ summary: 'Who the token belongs to, with their role and the people they deputise for today' })
   @ApiOkResponse({ type: AuthUserView })
   me(@CurrentUser() user: AuthUser): Promise<AuthUserView> {

@@ -7,12 +7,13 @@ import type { AuthUser } from './auth-user';
 import { AuthService, LOGIN_REQUIRED, type AccessTokenPayload } from './auth.service';
 import { IS_PUBLIC_KEY, ROLES_KEY } from './decorators';
 import { describeRoles, type Role } from './roles';
-
-const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+import { CSRF_REFUSED, csrfTokenMatches, requestCookie, SAFE_METHODS, SESSION_COOKIE } from './session-cookies';
 
 /**
- * Global: every route needs `Authorization: Bearer <token>` unless marked @Public(). The person is loaded on each
- * request, so a changed role or a removed log-in applies at once; then the auditor's read-only rule and @Roles.
+ * Global: every route needs `Authorization: Bearer <token>`, or without that header the browser session cookie,
+ * unless marked @Public(). A token naming a browser session (`sid`) is refused once the session has ended; a
+ * cookie-authenticated write needs `X-CSRF-Token` equal to the CSRF cookie. The person is loaded on each request,
+ * so a changed role or a removed log-in applies at once; then the auditor's read-only rule and @Roles.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -34,7 +35,13 @@ export class AuthGuard implements CanActivate {
     };
 
     const header = request.headers.authorization;
-    const token = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+    // The Authorization header wins: a bearer client is never judged by cookies its host may also hold.
+    const viaCookie = header === undefined;
+    const token = viaCookie
+      ? requestCookie(request, SESSION_COOKIE)
+      : typeof header === 'string'
+        ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1]
+        : undefined;
     if (!token) return refuse();
     let payload: AccessTokenPayload;
     try {
@@ -42,11 +49,21 @@ export class AuthGuard implements CanActivate {
     } catch (err) {
       return refuse(err instanceof TokenExpiredError ? 'срок действия входа истёк, войдите снова' : 'токен недействителен');
     }
-    const user = typeof payload.sub === 'string' ? await this.auth.loadUser(payload.sub) : null;
+    if (typeof payload.sub !== 'string') return refuse('токен недействителен');
+    // The cookie holds only session tokens, so that log-out can always end what the cookie opens.
+    if (viaCookie && payload.sid === undefined) return refuse('токен недействителен');
+    if (payload.sid !== undefined) {
+      const active = typeof payload.sid === 'string' && (await this.auth.sessionActive(payload.sid, payload.sub));
+      if (!active) return refuse('сеанс завершён, войдите снова');
+    }
+    const user = await this.auth.loadUser(payload.sub);
     if (!user) return refuse('учётная запись не найдена или вход для неё закрыт');
     request.user = user;
 
-    if (user.role === 'auditor' && !READ_METHODS.has(request.method)) {
+    if (viaCookie && !SAFE_METHODS.has(request.method) && !csrfTokenMatches(request)) {
+      this.policy.deny(user, CSRF_REFUSED, { action: `${request.method} ${request.url}`, csrf: 'missing or wrong' });
+    }
+    if (user.role === 'auditor' && !SAFE_METHODS.has(request.method)) {
       this.policy.deny(user, AUDITOR_READ_ONLY, { action: `${request.method} ${request.url}` });
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);

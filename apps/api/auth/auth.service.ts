@@ -1,8 +1,9 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { compare, hash, hashSync } from 'bcryptjs';
+import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../../libs/config';
-import { DirectoryRepository, type OrganizationKind } from '../../../libs/persistence';
+import { DirectoryRepository, SessionRepository, type OrganizationKind } from '../../../libs/persistence';
 import { InjectConfig } from '../../../libs/platform';
 import type { ActingFor, AuthUser } from './auth-user';
 import type { AuthUserView, LoginView } from './auth.dto';
@@ -14,6 +15,15 @@ export const BAD_CREDENTIALS = 'Неверный адрес почты или п
 /** What the token carries: only the person; role and organisation are read afresh on every request. */
 export interface AccessTokenPayload {
   sub: string;
+  /** A browser session's id (`sessions.id`); absent from the bearer tokens of `POST /api/auth/login`. */
+  sid?: string;
+}
+
+/** A started browser session: the JWT for the session cookie and who logged in. */
+export interface StartedSession {
+  token: string;
+  expiresInSeconds: number;
+  user: AuthUserView;
 }
 
 /**
@@ -34,20 +44,73 @@ export class AuthService {
 
   constructor(
     private readonly directory: DirectoryRepository,
+    private readonly sessions: SessionRepository,
     private readonly jwt: JwtService,
     @InjectConfig() private readonly config: AppConfig,
   ) {
     this.dummyHash = hashSync('uplift-no-such-user', config.auth.bcryptCost);
   }
 
+  /** A bearer token for API clients. */
   async login(email: string, password: string): Promise<LoginView> {
+    const user = await this.authenticate(email, password);
+    const payload: AccessTokenPayload = { sub: user.personId };
+    const accessToken = await this.jwt.signAsync(payload);
+    return { accessToken, tokenType: 'Bearer', expiresIn: this.config.auth.jwtTtlSeconds, user: await this.view(user) };
+  }
+
+  /**
+   * A browser session: the same check of the credentials as `login`, then a `sessions` row whose id the JWT
+   * carries, so that ending the session on the server makes the token useless. Both expire together.
+   */
+  async startSession(email: string, password: string): Promise<StartedSession> {
+    const user = await this.authenticate(email, password);
+    const ttl = this.config.auth.jwtTtlSeconds;
+    const createdAt = new Date();
+    const session = await this.sessions.start({
+      id: randomUUID(),
+      personId: user.personId,
+      createdAt,
+      expiresAt: new Date(createdAt.getTime() + ttl * 1000),
+    });
+    const payload: AccessTokenPayload = { sub: user.personId, sid: session.id };
+    return { token: await this.jwt.signAsync(payload), expiresInSeconds: ttl, user: await this.view(user) };
+  }
+
+  /** Whether the browser session is the person's and neither ended nor expired. */
+  async sessionActive(sessionId: string, personId: string): Promise<boolean> {
+    return (await this.sessions.findActive(sessionId, personId)) !== null;
+  }
+
+  /**
+   * The session a token names, if it is still active: for log-out, where a bad or expired token is no error (there
+   * is nothing left to end) and so yields null.
+   */
+  async activeSessionOf(token: string): Promise<{ sessionId: string; personId: string } | null> {
+    let payload: AccessTokenPayload;
+    try {
+      payload = await this.jwt.verifyAsync<AccessTokenPayload>(token, { algorithms: ['HS256'] });
+    } catch {
+      return null;
+    }
+    if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string') return null;
+    return (await this.sessionActive(payload.sid, payload.sub)) ? { sessionId: payload.sid, personId: payload.sub } : null;
+  }
+
+  async endSession(sessionId: string): Promise<void> {
+    await this.sessions.revoke(sessionId);
+  }
+
+  /**
+   * The person with these credentials, or 401. An unknown e-mail is checked against a dummy hash, so both failures
+   * take as long and answer the same.
+   */
+  private async authenticate(email: string, password: string): Promise<AuthUser> {
     const person = await this.directory.findLoginByEmail(email);
     const matches = await compare(password, person?.passwordHash ?? this.dummyHash);
     const user = person && matches ? await this.loadUser(person.id) : null;
     if (!user) throw new UnauthorizedException(BAD_CREDENTIALS);
-    const payload: AccessTokenPayload = { sub: user.personId };
-    const accessToken = await this.jwt.signAsync(payload);
-    return { accessToken, tokenType: 'Bearer', expiresIn: this.config.auth.jwtTtlSeconds, user: await this.view(user) };
+    return user;
   }
 
   /** The request's user, or null when the person no longer exists or lost their log-in. */

@@ -3,6 +3,7 @@ import { AuditChainAndHistories1764000000000 } from './1764000000000-AuditChainA
 import { AuthAndSubstitution1764000100000 } from './1764000100000-AuthAndSubstitution';
 import { YearlyCycle1764000200000 } from './1764000200000-YearlyCycle';
 import { Curatorships1764000350000 } from './1764000350000-Curatorships';
+import { Sessions1764000400000 } from './1764000400000-Sessions';
 
 /** Listed explicitly: the build and the tests load the same migrations, with no glob to drift. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   AuthAndSubstitution1764000100000,
   YearlyCycle1764000200000,
   Curatorships1764000350000,
+  Sessions1764000400000,
 ];

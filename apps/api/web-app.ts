@@ -1,0 +1,60 @@
+import fastifyStatic from '@fastify/static';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+/** Vite puts every hashed file under assets/: their names change with their content, so they may be cached for good. */
+const ASSETS = '/assets/';
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** index.html and unhashed files (favicon…): revalidated on every load, so a new build shows at once. */
+const REVALIDATE = 'no-cache';
+
+/** The URL's path as a file of `root`, or null when it names none (or tries to leave root, or a dotfile). */
+function fileOf(root: string, urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.split('/').some((segment) => segment.startsWith('.'))) return null;
+  const file = path.resolve(root, `.${decoded}`);
+  if (!file.startsWith(root + path.sep)) return null;
+  try {
+    return statSync(file).isFile() ? path.relative(root, file) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Serves the built web app from `distDir` at `/` when it holds an index.html: its files as they are, and index.html
+ * for any other GET or HEAD outside /api, so deep links (/tasks/<id>) open the app, which routes them itself.
+ * Left to the API's own 404 (JSON, Russian): anything under /api, and a missing file under /assets (a stale page
+ * asking for a file of an older build must fail loudly, not receive HTML). Returns whether the app is served.
+ *
+ * It answers only what no route matched (an `onRequest` hook on Fastify's 404), rather than through a catch-all
+ * route: a wildcard would also catch the API's own misses, e.g. an over-long id that must stay a 414.
+ */
+export async function serveWebApp(app: NestFastifyApplication, distDir: string): Promise<boolean> {
+  const root = path.resolve(distDir);
+  if (!existsSync(path.join(root, 'index.html'))) return false;
+  // Only reply.sendFile: no routes of its own.
+  await app.register(fastifyStatic, { root, serve: false });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!request.is404 || (request.method !== 'GET' && request.method !== 'HEAD')) return;
+      const urlPath = request.url.split('?')[0];
+      if (urlPath === '/api' || urlPath.startsWith('/api/')) return;
+      const file = fileOf(root, urlPath);
+      const asset = urlPath.startsWith(ASSETS);
+      if (file === null && asset) return;
+      void reply.header('Cache-Control', asset ? IMMUTABLE : REVALIDATE).sendFile(file ?? 'index.html', { cacheControl: false });
+      // Answered here: Fastify stops before the 404 handler.
+      return reply;
+    });
+  return true;
+}

@@ -1,0 +1,32 @@
+import { IsNull, LessThan, MoreThan, type DataSource } from 'typeorm';
+import { SessionEntity } from '../entities';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Browser sessions: started at log-in, looked up on every cookie-authenticated request, revoked at log-out. */
+export class SessionRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private get rows() {
+    return this.dataSource.getRepository(SessionEntity);
+  }
+
+  /** Records a new session, and deletes the ones already expired (they can never be used again). */
+  async start(session: { id: string; personId: string; createdAt: Date; expiresAt: Date }): Promise<SessionEntity> {
+    await this.rows.delete({ expiresAt: LessThan(session.createdAt) });
+    return this.rows.save(this.rows.create({ ...session, revokedAt: null }));
+  }
+
+  /** The session if it is the person's, not revoked and not expired at `now`; otherwise null. */
+  async findActive(id: string, personId: string, now: Date = new Date()): Promise<SessionEntity | null> {
+    if (!UUID.test(id) || !UUID.test(personId)) return null;
+    return this.rows.findOneBy({ id, personId, revokedAt: IsNull(), expiresAt: MoreThan(now) });
+  }
+
+  /** Ends the session; false when it was unknown or already ended. */
+  async revoke(id: string, at: Date = new Date()): Promise<boolean> {
+    if (!UUID.test(id)) return false;
+    const result = await this.rows.update({ id, revokedAt: IsNull() }, { revokedAt: at });
+    return (result.affected ?? 0) > 0;
+  }
+}
