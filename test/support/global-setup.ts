@@ -23,6 +23,8 @@ const log = (line: string) => {
 };
 
 export default async function globalSetup(): Promise<void> {
+  // The browser project's setup calls this too: the components start once per run, whichever project asks first.
+  if ((globalThis as Record<string, unknown>).__UPLIFT_TEST_STOPS__) return;
   const root = path.resolve(__dirname, '../..');
   const started = Date.now();
   const stops: (() => Promise<void>)[] = [];

@@ -1,0 +1,199 @@
+/**
+ * Browser tests' tools: Debian's Chromium driven by playwright-core, the API (serving the built web app) on a port
+ * fixed before start so that e-mail links point at it, screenshots, and axe-core accessibility checks.
+ */
+import 'reflect-metadata';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AxeResults } from 'axe-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { Worker } from '@temporalio/worker';
+import { createApiApp } from '../../apps/api/api-app';
+import { createTaskActivities } from '../../activities';
+import {
+  DirectoryRepository,
+  NotificationOutboxRepository,
+  TaskRepository,
+} from '../../libs/persistence';
+import type { WorkerStack } from './api-stack';
+import { ApiClient } from './http';
+import { SmtpSink } from './smtp-sink';
+import { buildWorkerActivities } from './task-activities';
+import { testConfig } from './test-config';
+import { openHarness, workflowBundle } from './worker-harness';
+
+/** Debian's package, or CHROMIUM_PATH. The machine has no internet, so Playwright's own browser builds are absent. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOT_DIR = path.resolve(__dirname, '../../test-output/screenshots');
+export const DESKTOP = { width: 1280, height: 800 };
+export const TABLET = { width: 768, height: 1024 };
+/** How long a wait for an element, a navigation or an e-mail may take before the test fails. */
+export const UI_TIMEOUT_MS = 20_000;
+
+/**
+ * A headless Chromium that stays off the network: no component updates, sync, first-run pages or QUIC. Each launch
+ * gets a fresh user-data dir (Playwright creates a temporary one and deletes it on close), and each context is a
+ * separate cookie jar, so a "fresh browser" is a new context.
+ */
+export function launchBrowser(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y chromium, or set CHROMIUM_PATH`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}
+
+/** A new context (own cookies) and page at `baseUrl`, Russian locale, 1280×800 unless told. */
+export async function openPage(
+  browser: Browser,
+  baseUrl: string,
+  viewport: { width: number; height: number } = DESKTOP,
+): Promise<{ context: BrowserContext; page: Page }> {
+  // bypassCSP: axe is injected as an inline script, which a Content-Security-Policy may forbid.
+  const context = await browser.newContext({ baseURL: baseUrl, viewport, locale: 'ru-RU', bypassCSP: true });
+  context.setDefaultTimeout(UI_TIMEOUT_MS);
+  context.setDefaultNavigationTimeout(UI_TIMEOUT_MS);
+  const page = await context.newPage();
+  return { context, page };
+}
+
+/** A full-page PNG at test-output/screenshots/<name>.png (the folder is made on demand; it is gitignored). */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+  return file;
+}
+
+const AXE_SOURCE_PATH = require.resolve('axe-core/axe.min.js');
+
+/** The page's serious and critical axe-core violations (WCAG 2.x A/AA rules and best practices), one line per node. */
+export async function seriousA11yViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: fs.readFileSync(AXE_SOURCE_PATH, 'utf8') });
+  // A string, so that this Node-typed project needs no DOM types; axe.run's promise is awaited by evaluate.
+  const results = (await page.evaluate('axe.run(document, { resultTypes: ["violations"] })')) as AxeResults;
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) =>
+      v.nodes.map((n) => {
+        const why = (n.failureSummary ?? '').replace(/\s+/g, ' ');
+        return `${v.impact} ${v.id} (${v.help}): ${n.target.join(' ')} — ${why}`;
+      }),
+    );
+}
+
+/** Fails with the list of serious and critical violations on the page as it is now. */
+export async function expectNoSeriousA11yViolations(page: Page): Promise<void> {
+  const violations = await seriousA11yViolations(page);
+  if (violations.length) {
+    const list = violations.join('\n');
+    throw new Error(`${violations.length} serious or critical accessibility violation(s) on ${page.url()}:\n${list}`);
+  }
+}
+
+/** Fills the log-in form by its labels and submits it. */
+export async function logIn(page: Page, email: string, password: string): Promise<void> {
+  await page.getByRole('heading', { name: 'Вход в Uplift' }).waitFor();
+  await page.getByLabel('Электронная почта').fill(email);
+  await page.getByLabel('Пароль').fill(password);
+  await page.getByRole('button', { name: 'Войти' }).click();
+}
+
+/** The visible text of the whole page. */
+export function pageText(page: Page): Promise<string> {
+  return page.locator('body').innerText();
+}
+
+/** The API serving the built web app, a worker and an SMTP sink; `publicUrl` is the API's own address. */
+export interface WebStack extends WorkerStack {
+  app: NestFastifyApplication;
+  baseUrl: string;
+  anonymous: ApiClient;
+  taskQueue: string;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * Like startApiStack, but the port is chosen first so that the links in e-mails lead to this very API: the worker's
+ * task activities render them from its address (the shared harness's worker writes http://uplift.test). The web
+ * app must be served at `/` (the browser project's global setup builds it).
+ */
+export async function startWebStack(taskQueue: string): Promise<WebStack> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const sink = await SmtpSink.start();
+  const harness = await openHarness(sink.url);
+  const { dataSource, mailer } = harness;
+  const worker = await Worker.create({
+    connection: harness.env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: {
+      ...buildWorkerActivities(dataSource, mailer, harness.env.client),
+      ...createTaskActivities({
+        tasks: new TaskRepository(dataSource),
+        directory: new DirectoryRepository(dataSource),
+        outbox: new NotificationOutboxRepository(dataSource),
+        mailer,
+        publicUrl: baseUrl,
+        messageIdDomain: 'uplift.test',
+      }),
+    },
+  });
+  const running = worker.run();
+  const stopWorkers = async () => {
+    worker.shutdown();
+    await running;
+    await harness.close();
+    await sink.stop();
+  };
+  let app: NestFastifyApplication | undefined;
+  try {
+    app = await createApiApp({ ...testConfig({ taskQueue, smtpUrl: sink.url, port }), publicUrl: baseUrl });
+    await app.listen(port, '127.0.0.1');
+    const index = await fetch(`${baseUrl}/tasks`);
+    const html = await index.text();
+    if (index.status !== 200 || !html.includes('id="root"')) {
+      throw new Error(`the API serves no web app at ${baseUrl}/tasks (${index.status}): is apps/web/dist built?`);
+    }
+  } catch (err) {
+    // A worker left polling would keep jest from ending, and later fail on the stopped Temporal server.
+    await app?.close();
+    await stopWorkers();
+    throw err;
+  }
+  const started = app;
+  const stack: WebStack = {
+    sink,
+    harness,
+    app: started,
+    baseUrl,
+    anonymous: new ApiClient(baseUrl),
+    taskQueue,
+    async close() {
+      await started.close();
+      await stopWorkers();
+    },
+  };
+  return stack;
+}
