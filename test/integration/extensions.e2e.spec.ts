@@ -205,6 +205,25 @@ describe('extension requests', () => {
     expect(row.status).toBe('pending');
   });
 
+  it("is decided by the region's ministry for a school's task too, which its municipality supervises", async () => {
+    const id = `ext-school-${suffix}`;
+    const created = await ministry.post('/api/tasks', {
+      id,
+      title: 'Представить программу перехода школы в эффективный режим',
+      assigneeOrganizationId: 'demo-school-severny-1',
+      supervisorOrganizationId: SEVERNY,
+      dueAt: `${DUE_DATE}T18:00`,
+    });
+    expect(created.status).toBe(201);
+    const school = await anonymous.as('director@school1.severny.demo-region.example', DEMO_PASSWORD);
+    const asked = await ask(school, id, { dueAt: LATER_DATE, reason: 'Педагогический совет перенесён' });
+    expect(asked.status).toBe(201);
+    expect(asked.body.supervisorOrganizationId).toBe(SEVERNY);
+    const response = await decide(reviewer, asked.body.id, { decision: 'granted', basis: 'Письмо министерства № 45-02' });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ status: 'granted', currentDueAt: utcOf(`${LATER_DATE}T${endOfWorkingDay(LATER_DATE)}`) });
+  });
+
   it('never answered with a server error', () => {
     expect(anonymous.seen.filter((r) => r.status >= 500)).toEqual([]);
   });

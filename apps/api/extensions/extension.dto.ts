@@ -68,4 +68,5 @@ export class ExtensionRequestView {
   @ApiProperty({ type: String, nullable: true }) decisionBasis!: string | null;
   @ApiProperty({ ...DATE_TIME, nullable: true }) decidedAt!: string | null;
   @ApiProperty(DATE_TIME) createdAt!: string;
+  @ApiProperty({ description: 'Whether the person asking may grant or refuse it now (pending, and theirs to decide)' }) canDecide!: boolean;
 }

@@ -43,13 +43,28 @@ interface RequestRow {
   snapshot: TaskSnapshot | null;
   supervisorOrganizationId: string | null;
   organizationName: string | null;
+  regionCode: string;
+}
+
+/**
+ * Who decides a request: an administrator or specialist of the ministry of the asking organisation's region (the
+ * ministry's roadmap sets the deadlines, so it decides for every task of its region, a school's included), or of the
+ * task's supervising organisation, or their deputy. The decision endpoint and the `canDecide` of every view use it.
+ */
+function decides(user: AuthUser, request: Pick<RequestRow, 'supervisorOrganizationId' | 'regionCode'>): boolean {
+  const supervisor = request.supervisorOrganizationId;
+  if (DECIDING_ROLES.includes(user.role)) {
+    if (user.organizationId === supervisor) return true;
+    if (user.organizationKind === 'ministry' && user.regionCode === request.regionCode) return true;
+  }
+  return user.actingFor.some((p) => p.organizationId === supervisor && DECIDING_ROLES.includes(p.role));
 }
 
 const REQUEST_SELECT = `SELECT r.id, r.task_id AS "taskId", r.cycle_id AS "cycleId", r.organization_id AS "organizationId",
     r.requested_by AS "requestedBy", r.reason, r.proposed_local_date_time AS "proposedLocalDateTime", r.status,
     r.decided_by AS "decidedBy", r.decision_basis AS "decisionBasis", r.decided_at AS "decidedAt", r.created_at AS "createdAt",
     t.title AS "taskTitle", t.status AS "taskStatus", t.snapshot, t.supervisor_organization_id AS "supervisorOrganizationId",
-    o.name AS "organizationName"
+    o.name AS "organizationName", o.region_code AS "regionCode"
   FROM extension_requests r
   LEFT JOIN tasks t ON t.id = r.task_id
   JOIN organizations o ON o.id = r.organization_id`;
@@ -115,7 +130,7 @@ export class ExtensionsService {
       }
       throw err;
     }
-    return this.view(await this.requireRequest(id));
+    return this.view(await this.requireRequest(id), user);
   }
 
   /** The ministry sees its region's requests; everyone else those of the organisations they act for. */
@@ -130,13 +145,13 @@ export class ExtensionsService {
         ORDER BY r.created_at DESC, r.id`,
       [status ?? null, regional ?? '', own],
     );
-    return rows.map((r) => this.view(r));
+    return rows.map((r) => this.view(r, user));
   }
 
   async decide(user: AuthUser, id: string, dto: DecideExtensionRequestDto): Promise<ExtensionRequestView> {
     const request = await this.requireRequest(id);
     const task = await this.requireTask(request.taskId);
-    this.requireSupervisor(user, task);
+    this.requireDecider(user, request, task);
     assertPending(request);
     if (dto.decision === 'granted') assertTaskOpen(task.snapshot);
 
@@ -165,7 +180,7 @@ export class ExtensionsService {
         ...(extended ? { previousDueAt: task.snapshot.deadline.dueAt, dueAt: extended.dueAt } : {}),
       });
     });
-    return this.view(await this.requireRequest(id));
+    return this.view(await this.requireRequest(id), user);
   }
 
   private async audit(manager: EntityManager, user: AuthUser, task: TaskEntity, type: string, data: Record<string, unknown>): Promise<void> {
@@ -197,20 +212,16 @@ export class ExtensionsService {
     return rows[0];
   }
 
-  /** A ministry administrator or specialist of the task's supervising organisation, or their deputy. */
-  private requireSupervisor(user: AuthUser, task: TaskEntity): void {
-    const supervisor = task.supervisorOrganizationId;
-    const own = DECIDING_ROLES.includes(user.role) && user.organizationId === supervisor;
-    const deputising = user.actingFor.some((p) => p.organizationId === supervisor && DECIDING_ROLES.includes(p.role));
-    if (own || deputising) return;
+  private requireDecider(user: AuthUser, request: RequestRow, task: TaskEntity): void {
+    if (decides(user, request)) return;
     this.access.deny(
       user,
-      `Решение по запросу на продление принимают администратор или специалист министерства, курирующего задачу («${supervisor}»)`,
-      { action: `решение по запросу на продление задачи «${task.id}»`, taskId: task.id, organizationId: supervisor },
+      `Решение по запросу на продление принимают администратор или специалист министерства региона задачи или курирующего её органа («${request.supervisorOrganizationId}»)`,
+      { action: `решение по запросу на продление задачи «${task.id}»`, taskId: task.id, organizationId: request.supervisorOrganizationId },
     );
   }
 
-  private view(row: RequestRow): ExtensionRequestView {
+  private view(row: RequestRow, user: AuthUser): ExtensionRequestView {
     const requested = row.snapshot?.deadline.requested;
     let proposedDueAt: string | null = null;
     if (requested) {
@@ -240,6 +251,7 @@ export class ExtensionsService {
       decisionBasis: row.decisionBasis,
       decidedAt: isoOrNull(row.decidedAt),
       createdAt: iso(row.createdAt),
+      canDecide: row.status === 'pending' && decides(user, row),
     };
   }
 }

@@ -366,8 +366,9 @@ export class CycleRepository {
 
   async insertRemark(manager: EntityManager, r: { cycleId: string; submissionId: string; stepKey: string; subjectId: string; text: string; by: string }): Promise<RemarkRow> {
     const rows: RemarkRow[] = await manager.query(
-      `INSERT INTO remarks (cycle_id, submission_id, step_key, subject_organization_id, text, status, created_by)
-       VALUES ($1, $2, $3, $4, $5, 'open', $6) RETURNING ${REMARK_COLUMNS}`,
+      // clock_timestamp(), not the transaction's now(): one review's remarks keep the order the reviewer wrote them in.
+      `INSERT INTO remarks (cycle_id, submission_id, step_key, subject_organization_id, text, status, created_by, created_at)
+       VALUES ($1, $2, $3, $4, $5, 'open', $6, clock_timestamp()) RETURNING ${REMARK_COLUMNS}`,
       [r.cycleId, r.submissionId, r.stepKey, r.subjectId, r.text, r.by],
     );
     return rows[0];
