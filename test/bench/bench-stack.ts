@@ -3,6 +3,7 @@
  * worker with every activity on one task queue, a client, and the verdict against the bench's targets.
  */
 import 'reflect-metadata';
+import net from 'node:net';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { Client, Connection } from '@temporalio/client';
@@ -26,6 +27,9 @@ export interface BenchStack {
   dataSource: DataSource;
   client: Client;
   taskQueue: string;
+  /** For a bench that also runs the API in-process. */
+  databaseUrl: string;
+  temporalAddress: string;
   close(): Promise<void>;
 }
 
@@ -63,6 +67,8 @@ export async function startBenchStack(name: string, ports: { temporal: number; p
     dataSource,
     client,
     taskQueue,
+    databaseUrl: pg.url,
+    temporalAddress: temporal.address,
     async close() {
       worker.shutdown();
       await running;
@@ -74,6 +80,20 @@ export async function startBenchStack(name: string, ports: { temporal: number; p
       await temporal.stop();
     },
   };
+}
+
+/** A port nothing listens on now, for a bench that must not clash with tests or another bench running beside it. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The p-th percentile (nearest rank) of ascending values. */
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 /** Runs a bench: prints every missed target and exits 1 if there is one. */

@@ -4,6 +4,7 @@ import { AuthAndSubstitution1764000100000 } from './1764000100000-AuthAndSubstit
 import { YearlyCycle1764000200000 } from './1764000200000-YearlyCycle';
 import { Curatorships1764000350000 } from './1764000350000-Curatorships';
 import { Sessions1764000400000 } from './1764000400000-Sessions';
+import { InboxIndexes1764000500000 } from './1764000500000-InboxIndexes';
 
 /** Listed explicitly: the build and the tests load the same migrations, with no glob to drift. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   YearlyCycle1764000200000,
   Curatorships1764000350000,
   Sessions1764000400000,
+  InboxIndexes1764000500000,
 ];
