@@ -100,6 +100,17 @@ export type TaskAction =
   | 'report'
   | 'describe_practice';
 
+export const TASK_ACTIONS: readonly TaskAction[] = [
+  'approve_list',
+  'perform',
+  'submit',
+  'review',
+  'propose_pairs',
+  'confirm_agreement',
+  'report',
+  'describe_practice',
+];
+
 /** Where a task sits in a yearly cycle. Absent for stand-alone tasks. */
 export interface TaskContext {
   cycleId: string;

@@ -192,6 +192,13 @@ describe('a cycle', () => {
     expect(listed.cycle).toMatchObject({ cycleId, action: 'approve_list', stageId: 'identification' });
     expect(listed.legalBasis).toMatch(/^Приказ регионального органа .*п\. 2$/);
     expect(inbox.body.items.every((t: { cycle?: { cycleId: string } }) => t.cycle?.cycleId === cycleId)).toBe(true);
+    // Filtered by what the task asks: the list approval is there, and no task asking for a review is yet.
+    const byAction = (action: string) => admin.get(`/api/tasks?cycleId=${encodeURIComponent(cycleId)}&action=${action}&limit=200`);
+    const approvals: { id: string; cycle: { action: string } }[] = (await byAction('approve_list')).body.items;
+    expect(approvals.map((t) => t.id)).toContain(listTask!.id);
+    expect(approvals.every((t) => t.cycle.action === 'approve_list')).toBe(true);
+    expect((await byAction('review')).body).toMatchObject({ items: [], total: 0 });
+    expectRussianError(await byAction('approve'), 400);
     expectRussianError(await admin.post(`/api/tasks/${encodeURIComponent(listTask!.id)}/submission`, { comment: 'x' }), 422);
     expectRussianError(await school.post(`/api/tasks/${encodeURIComponent(listTask!.id)}/review`, { decision: 'approved' }), 403);
     expectRussianError(await admin.post(`/api/tasks/${encodeURIComponent(listTask!.id)}/review`, { decision: 'maybe' }), 400);

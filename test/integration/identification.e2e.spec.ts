@@ -426,6 +426,8 @@ describe('partner pairs and agreements', () => {
       (await as(email)).post(`/api/tasks/${encodeURIComponent(taskOf(org))}/confirm-agreement`, body);
 
     const mun1 = region.municipalities[0];
+    // The municipality is named, for the school that may not read it in the directory.
+    expect(agreements.body.find((x: { id: string }) => x.id === agreement.id)).toMatchObject({ municipalityName: mun1.name });
     expectRussianError(await confirm(coordinator(1), mun1.id), 422, ['подписанное соглашение']);
     expectRussianError(await confirm(coordinator(2), mun1.id, {}), 403);
 
@@ -458,6 +460,11 @@ describe('partner pairs and agreements', () => {
       [cycleId, agreement.id],
     );
     expect(audited).toHaveLength(3);
+    // Both schools, parties to the agreement, read its signed document; a school of another pair does not.
+    for (const party of [school(1, 1), school(1, 3)]) {
+      expect((await (await as(party.director.email)).get(`/api/documents/${documentId}`)).status).toBe(200);
+    }
+    expect((await (await as(school(2, 1).director.email)).get(`/api/documents/${documentId}`)).status).toBe(403);
   });
 
   it('shows each party only the agreements it is party to', async () => {

@@ -117,6 +117,9 @@ export class AgreementView {
   @ApiProperty() partnerSchoolName!: string;
   @ApiProperty({ type: String, nullable: true, description: "The partner school's own municipality, which supervises its steps" })
   partnerMunicipalityId!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The proposing municipality\'s name' }) municipalityName!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The partner school\'s municipality\'s name' })
+  partnerMunicipalityName!: string | null;
   @ApiProperty({ enum: ['proposed', 'signed', 'cancelled'] }) status!: AgreementRow['status'];
   @ApiProperty({
     type: 'object',
@@ -141,6 +144,8 @@ export function mapAgreement(row: AgreementRow): AgreementView {
     partnerSchoolId: row.partnerSchoolId,
     partnerSchoolName: row.partnerSchoolName,
     partnerMunicipalityId: row.partnerMunicipalityId,
+    municipalityName: row.municipalityName,
+    partnerMunicipalityName: row.partnerMunicipalityName,
     status: row.status,
     confirmations: Object.fromEntries(Object.entries(row.confirmations ?? {}).map(([party, c]) => [party, { by: c.by, at: c.at }])),
     documentId: row.documentId,

@@ -15,7 +15,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { LIMITS, TASK_STATUSES, type TaskStatus } from '../../../libs/contracts/deadline-task';
+import { LIMITS, TASK_ACTIONS, TASK_STATUSES, type TaskAction, type TaskStatus } from '../../../libs/contracts/deadline-task';
 import { countOf, NOUNS } from '../../../libs/domain/russian';
 import { notLongerThan, REQUIRED, RequiredReason, trimmed } from '../common/fields';
 
@@ -161,6 +161,11 @@ export class ListTasksQueryDto {
   @IsOptional()
   @IsIn(TASK_STATUSES as TaskStatus[], { message: `одно из значений: ${TASK_STATUSES.join(', ')}` })
   status?: TaskStatus;
+
+  @ApiPropertyOptional({ enum: TASK_ACTIONS, description: 'Only cycle tasks asking for this (e.g. review: documents to review)' })
+  @IsOptional()
+  @IsIn(TASK_ACTIONS as TaskAction[], { message: `одно из значений: ${TASK_ACTIONS.join(', ')}` })
+  action?: TaskAction;
 
   @ApiPropertyOptional({ description: 'Due at or after this instant (ISO 8601 with offset, or a date)' })
   @IsOptional()

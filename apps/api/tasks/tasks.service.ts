@@ -166,6 +166,7 @@ export class TasksService {
       curatedSchools: curated.length ? curated : undefined,
       cycleId: query.cycleId,
       status: query.status,
+      action: query.action,
       dueFrom,
       dueTo,
       order: query.order,

@@ -45,6 +45,9 @@ export interface AgreementRow {
   partnerSchoolName: string;
   /** The partner school's own municipality, which supervises its steps (it may differ from the proposing one). */
   partnerMunicipalityId: string | null;
+  /** Names from the directory, for readers who may not read those organisations (a school, a neighbour). */
+  municipalityName: string | null;
+  partnerMunicipalityName: string | null;
   status: 'proposed' | 'signed' | 'cancelled';
   confirmations: Record<string, { by: string; at: string }>;
   documentId: string | null;
@@ -95,6 +98,7 @@ const CYCLE_COLUMNS = `id, region_code AS "regionCode", academic_year AS "academ
 
 const AGREEMENT_COLUMNS = `a.id, a.cycle_id AS "cycleId", a.step_key AS "stepKey", a.municipality_id AS "municipalityId",
   a.school_id AS "schoolId", s.name AS "schoolName", a.partner_school_id AS "partnerSchoolId", p.name AS "partnerSchoolName", p.parent_id AS "partnerMunicipalityId",
+  m.name AS "municipalityName", pm.name AS "partnerMunicipalityName",
   a.status, a.confirmations, a.document_id AS "documentId", a.proposed_by AS "proposedBy", a.proposed_at AS "proposedAt",
   a.signed_at AS "signedAt"`;
 
@@ -227,6 +231,7 @@ export class CycleRepository {
     return this.dataSource.query(
       `SELECT ${AGREEMENT_COLUMNS}
          FROM agreements a JOIN organizations s ON s.id = a.school_id JOIN organizations p ON p.id = a.partner_school_id
+        LEFT JOIN organizations m ON m.id = a.municipality_id LEFT JOIN organizations pm ON pm.id = p.parent_id
         WHERE a.cycle_id = $1 AND a.status <> 'cancelled'
           AND ($2::text IS NULL OR a.municipality_id = $2) AND ($3::text IS NULL OR a.step_key = $3)
           AND ($4::text IS NULL OR $4 IN (a.school_id, a.partner_school_id, a.municipality_id))
@@ -235,10 +240,20 @@ export class CycleRepository {
     );
   }
 
+  /** The parties of the agreements whose signed document this is: the school, the partner school, the municipality. */
+  async partiesOfSignedDocument(documentId: string): Promise<string[]> {
+    const rows: { school_id: string; partner_school_id: string; municipality_id: string }[] = await this.dataSource.query(
+      `SELECT school_id, partner_school_id, municipality_id FROM agreements WHERE document_id = $1 AND status <> 'cancelled'`,
+      [documentId],
+    );
+    return [...new Set(rows.flatMap((r) => [r.school_id, r.partner_school_id, r.municipality_id]))];
+  }
+
   async findAgreement(id: string, manager?: EntityManager): Promise<AgreementRow | null> {
     const rows: AgreementRow[] = await this.db(manager).query(
       `SELECT ${AGREEMENT_COLUMNS}
          FROM agreements a JOIN organizations s ON s.id = a.school_id JOIN organizations p ON p.id = a.partner_school_id
+        LEFT JOIN organizations m ON m.id = a.municipality_id LEFT JOIN organizations pm ON pm.id = p.parent_id
         WHERE a.id = $1`,
       [id],
     );

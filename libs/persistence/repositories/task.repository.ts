@@ -1,5 +1,5 @@
 import { Brackets, type DataSource } from 'typeorm';
-import type { TaskEvent, TaskSnapshot, TaskStatus } from '../../contracts/deadline-task';
+import type { TaskAction, TaskEvent, TaskSnapshot, TaskStatus } from '../../contracts/deadline-task';
 import type { CuratedSchool } from '../../domain/curators';
 import { AuditEventEntity, NotificationEntity, TaskEntity } from '../entities';
 import { AuditLogRepository } from './audit-log.repository';
@@ -21,6 +21,8 @@ export interface TaskFilter {
   /** Only the tasks of one yearly cycle. */
   cycleId?: string;
   status?: TaskStatus;
+  /** Only the cycle tasks asking for this (`snapshot.context.action`). */
+  action?: TaskAction;
   /** By deadline, earliest first (default) or latest first. */
   order?: 'asc' | 'desc';
   dueFrom?: Date;
@@ -135,6 +137,7 @@ export class TaskRepository {
     }
     if (filter.cycleId) query.andWhere(`t.snapshot->'context'->>'cycleId' = :cycleId`, { cycleId: filter.cycleId });
     if (filter.status) query.andWhere('t.status = :status', { status: filter.status });
+    if (filter.action) query.andWhere(`t.snapshot->'context'->>'action' = :action`, { action: filter.action });
     if (filter.dueFrom) query.andWhere('t.due_at >= :dueFrom', { dueFrom: filter.dueFrom });
     if (filter.dueTo) query.andWhere('t.due_at <= :dueTo', { dueTo: filter.dueTo });
     const [items, total] = await query
