@@ -1085,8 +1085,12 @@ export interface components {
             id: string;
             /** @description The municipality that proposed the pair */
             municipalityId: string;
+            /** @description The proposing municipality's name */
+            municipalityName: string | null;
             /** @description The partner school's own municipality, which supervises its steps */
             partnerMunicipalityId: string | null;
+            /** @description The partner school's municipality's name */
+            partnerMunicipalityName: string | null;
             partnerSchoolId: string;
             partnerSchoolName: string;
             /** Format: date-time */
@@ -5077,6 +5081,8 @@ export interface operations {
     TasksController_list: {
         parameters: {
             query?: {
+                /** @description Only cycle tasks asking for this (e.g. review: documents to review) */
+                action?: "approve_list" | "perform" | "submit" | "review" | "propose_pairs" | "confirm_agreement" | "report" | "describe_practice";
                 /** @description Only the tasks of this yearly cycle, e.g. demo-2026 */
                 cycleId?: string;
                 /** @description Due at or after this instant (ISO 8601 with offset, or a date) */

@@ -5,7 +5,7 @@ import { Suspense, useState } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { api, ApiError, errorMessage, unwrap, useMe, type Me } from '../api/client';
 import { LoadError, Loading } from '../components/states';
-import { isMinistry } from './roles';
+import { canReview, isMinistry, seesAgreements } from './roles';
 
 const { Header, Sider, Content } = Layout;
 
@@ -17,6 +17,8 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { to: '/tasks', label: 'Мои задачи', show: () => true },
+  { to: '/review', label: 'Рассмотрение', show: (me) => canReview(me.role) },
+  { to: '/agreements', label: 'Соглашения', show: (me) => seesAgreements(me.role) },
   { to: '/cycles', label: 'Циклы', show: (me) => isMinistry(me.role) },
   { to: '/templates', label: 'Шаблоны', show: (me) => isMinistry(me.role) },
   { to: '/audit', label: 'Аудит', show: (me) => me.role === 'auditor' || isMinistry(me.role) },

@@ -7,7 +7,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Flex, Form, Result, Segmented, Select, Space, Table, Tabs, Tag, Typography, type TableProps } from 'antd';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, useMe, type Schemas } from '../../api/client';
-import { LoadError, Loading } from '../../components/states';
+import { EmptyState, LoadError, Loading } from '../../components/states';
 import { isMinistry } from '../../layout/roles';
 import { countOf, formatDate, formatDateTimeInZone } from '../../format';
 import { AuditTimeline, auditTaskHref, PAGE_SIZES, type TimelineFilters } from './AuditTimeline';
@@ -226,7 +226,7 @@ function TasksTable({ data, zone, canOpenHistory }: { data: Export; zone: string
       dataSource={data.tasks}
       pagination={{ pageSize: 20, hideOnSinglePage: true }}
       scroll={{ x: true }}
-      locale={{ emptyText: 'Задач нет' }}
+      locale={{ emptyText: <EmptyState>Задач нет</EmptyState> }}
     />
   );
 }

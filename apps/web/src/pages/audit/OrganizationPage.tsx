@@ -4,7 +4,7 @@ import { Breadcrumb, Descriptions, Flex, Table, Tag, Typography, type TableProps
 import { useMemo } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiError, type Schemas } from '../../api/client';
-import { LoadError, Loading } from '../../components/states';
+import { EmptyState, LoadError, Loading } from '../../components/states';
 import { countOf, zoneLabel } from '../../format';
 import { ORGANIZATION_KINDS, ROLE_TITLES } from './labels';
 import './audit.css';
@@ -117,7 +117,7 @@ export default function OrganizationPage() {
           dataSource={people}
           pagination={false}
           scroll={{ x: true }}
-          locale={{ emptyText: 'Сотрудники не указаны: напоминания этой организации некому отправлять. Их добавляет администратор министерства.' }}
+          locale={{ emptyText: <EmptyState>Сотрудники не указаны: напоминания этой организации некому отправлять. Их добавляет администратор министерства.</EmptyState> }}
         />
       </section>
       {children.length > 0 && (

@@ -8,7 +8,7 @@ import { Breadcrumb, Descriptions, Flex, Switch, Table, Typography, type TablePr
 import { useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { api, unwrap, useMe, type Schemas } from '../../api/client';
-import { LoadError, Loading } from '../../components/states';
+import { EmptyState, LoadError, Loading } from '../../components/states';
 import { formatDateTimeInZone, formatNumber } from '../../format';
 import { workflowEventLabel } from './labels';
 import './audit.css';
@@ -205,7 +205,7 @@ export default function WorkflowHistoryPage() {
           expandedRowRender: (e) => <pre className="audit-json">{JSON.stringify(attributesOf(e), null, 2)}</pre>,
           expandRowByClick: false,
         }}
-        locale={{ emptyText: 'В истории нет событий' }}
+        locale={{ emptyText: <EmptyState>В истории нет событий</EmptyState> }}
       />
     </Flex>
   );

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Table, Tag, Typography, type TableProps } from 'antd';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
-import { LoadError } from '../../components/states';
+import { EmptyState, LoadError } from '../../components/states';
 import { formatDateTimeInZone } from '../../format';
 import { WORKFLOW_KINDS, WORKFLOW_STATUSES } from './labels';
 
@@ -53,7 +53,7 @@ function RunsTable({ runs, zone, canOpen }: { runs: Run[]; zone: string; canOpen
       dataSource={runs}
       pagination={{ pageSize: 20, hideOnSinglePage: true, showSizeChanger: false }}
       scroll={{ x: true }}
-      locale={{ emptyText: 'Процессов пока нет: они появляются, когда запускается цикл или создаётся задача.' }}
+      locale={{ emptyText: <EmptyState>Процессов пока нет: они появляются, когда запускается цикл или создаётся задача.</EmptyState> }}
     />
   );
 }

@@ -181,7 +181,14 @@ export default function CycleDashboardPage() {
             {
               key: 'list',
               label: 'Список школ',
-              children: c.listApprovedAt ? `утверждён ${formatDateTimeInZone(c.listApprovedAt, c.timeZone)}` : 'ещё не утверждён',
+              children: (
+                <>
+                  {c.listApprovedAt ? `утверждён ${formatDateTimeInZone(c.listApprovedAt, c.timeZone)}` : 'ещё не утверждён'} ·{' '}
+                  <Link to={`/cycles/${encodeURIComponent(c.id)}/identification`}>
+                    {c.listApprovedAt ? 'Утверждённый список и рейтинг' : 'Идентификация и утверждение списка'}
+                  </Link>
+                </>
+              ),
             },
             { key: 'participants', label: 'Участники', children: progress ? countOf(progress.participants, { one: 'школа', few: 'школы', many: 'школ' }) : '—' },
             ...(c.closedAt ? [{ key: 'closed', label: 'Закрыт', children: formatDateTimeInZone(c.closedAt, c.timeZone) }] : []),

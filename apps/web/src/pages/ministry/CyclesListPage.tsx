@@ -4,6 +4,7 @@ import { Alert, Button, Flex, Table, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { Link, useNavigate } from 'react-router';
 import { errorMessage, useMe } from '../../api/client';
+import { EmptyState } from '../../components/states';
 import { formatDateTimeInZone, formatNumber } from '../../format';
 import { CycleStatusTag } from './CycleStatusTag';
 import { useCycles, useTemplates } from './queries';
@@ -101,7 +102,7 @@ export default function CyclesListPage() {
         loading={cycles.isLoading}
         pagination={false}
         scroll={{ x: 960 }}
-        locale={{ emptyText: 'Циклов пока нет' }}
+        locale={{ emptyText: <EmptyState>Циклов пока нет</EmptyState> }}
       />
     </Flex>
   );

@@ -93,6 +93,8 @@ export default function DynamicsPanel({ cycleId }: { cycleId: string }) {
       },
     ];
     return {
+      // No drawing animation for those who ask the system for reduced motion (WCAG 2.3.3).
+      animation: !window.matchMedia('(prefers-reduced-motion: reduce)').matches,
       // The chart's text alternative is the container's label; ECharts' own generated description is not Russian.
       aria: { enabled: true, label: { description: ariaDescription } },
       tooltip: {

@@ -16,6 +16,7 @@ import { Alert, Flex, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useMemo } from 'react';
 import { errorMessage } from '../../api/client';
+import { EmptyState } from '../../components/states';
 import { countOf, formatNumber, NOUNS, plural } from '../../format';
 import { useCycleOpenTasks, useOrganizations } from './queries';
 import type { CycleView, TaskView } from './types';
@@ -110,7 +111,6 @@ export default function LatenessHeatTable({ cycle }: { cycle: CycleView }) {
       title: 'Муниципалитет',
       dataIndex: 'name',
       key: 'name',
-      fixed: 'left',
       width: 200,
       onCell: () => ({ role: 'rowheader' }),
       render: (_, row) => (
@@ -158,18 +158,21 @@ export default function LatenessHeatTable({ cycle }: { cycle: CycleView }) {
       {tasks.data && !tasks.data.complete && (
         <Alert type="warning" showIcon title={`Показаны ${formatNumber(tasks.data.items.length)} из ${formatNumber(tasks.data.total)} открытых задач`} />
       )}
-      <Table<Row>
-        size="small"
-        bordered
-        rowKey="key"
-        columns={columns}
-        dataSource={rows}
-        loading={tasks.isLoading || organizations.isLoading}
-        pagination={false}
-        scroll={{ x: 'max-content' }}
-        locale={{ emptyText: 'Открытых задач нет' }}
-        aria-label="Открытые задачи по муниципалитетам и этапам"
-      />
+      {/* The wrapper scrolls (not antd's own scroll box), so a keyboard can reach and scroll it: axe's
+          scrollable-region-focusable. */}
+      <div role="region" aria-label="Таблица открытых задач (прокручивается)" tabIndex={0} style={{ overflowX: 'auto' }}>
+        <Table<Row>
+          size="small"
+          bordered
+          rowKey="key"
+          columns={columns}
+          dataSource={rows}
+          loading={tasks.isLoading || organizations.isLoading}
+          pagination={false}
+          locale={{ emptyText: <EmptyState>Открытых задач нет</EmptyState> }}
+          aria-label="Открытые задачи по муниципалитетам и этапам"
+        />
+      </div>
       <Flex wrap gap={6} align="center" aria-label="Легенда цветов">
         <Typography.Text type="secondary">Цвет ячейки:</Typography.Text>
         {LEVELS.slice(1).map((l) => (

@@ -120,7 +120,7 @@ export function TaskWork({ task, me }: { task: TaskDetail; me: Me }) {
           description={
             <>
               Загрузите результаты оценочных процедур и социальные паспорта, проверьте рейтинг и утвердите список школ на
-              странице цикла <Link to={`/cycles/${encodeURIComponent(context.cycleId)}`}>«{context.cycleId}»</Link>. Когда список
+              странице <Link to={`/cycles/${encodeURIComponent(context.cycleId)}/identification`}>идентификации школ цикла «{context.cycleId}»</Link>. Когда список
               утверждён, эта задача выполняется сама.
             </>
           }

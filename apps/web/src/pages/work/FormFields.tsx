@@ -10,6 +10,7 @@ import type { ReactNode } from 'react';
 import { formatNumber } from '../../format';
 import type { FieldDef } from './form-definition';
 import './work.css';
+import { EmptyState } from '../../components/states';
 
 const TEXT_MAX = 4000;
 const ROWS_MAX = 500;
@@ -144,7 +145,7 @@ function TableField({ field, name }: { field: FieldDef; name: NamePath }) {
               dataSource={rows}
               rowKey="key"
               scroll={{ x: Math.max(480, field.columns.length * 200) }}
-              locale={{ emptyText: 'Строк пока нет. Нажмите «Добавить строку».' }}
+              locale={{ emptyText: <EmptyState>Строк пока нет. Нажмите «Добавить строку».</EmptyState> }}
               columns={[
                 {
                   title: '№',

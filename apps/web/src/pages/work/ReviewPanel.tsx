@@ -8,7 +8,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Checkbox, Descriptions, Empty, Flex, Form, Input, Radio, Select, Space, Switch, Table, Tag, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { api, errorMessage, unwrap, type Schemas } from '../../api/client';
-import { LoadError, Loading } from '../../components/states';
+import { EmptyState, LoadError, Loading } from '../../components/states';
 import { countOf, formatDateTime } from '../../format';
 import { DocumentLink } from './DocumentPicker';
 import type { FormDef } from './form-definition';
@@ -171,7 +171,7 @@ function CompareVersions({ context, versions, form }: { context: TaskContext; ve
             pagination={false}
             scroll={{ x: 640 }}
             rowClassName={(row) => `change-${row.change}`}
-            locale={{ emptyText: onlyChanges ? 'Поля формы не изменились.' : 'В форме нет полей.' }}
+            locale={{ emptyText: <EmptyState>{onlyChanges ? 'Поля формы не изменились.' : 'В форме нет полей.'}</EmptyState> }}
             columns={[
               { title: 'Поле', dataIndex: 'title', key: 'title', width: '30%' },
               {

@@ -22,7 +22,7 @@ function parseHeaders(raw: string): Headers {
   return headers;
 }
 
-function xhrFetch(file: File, onProgress: (percent: number) => void, signal?: AbortSignal) {
+export function xhrFetch(file: File, onProgress: (percent: number) => void, signal?: AbortSignal) {
   return (request: Request): Promise<Response> =>
     new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();

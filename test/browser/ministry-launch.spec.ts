@@ -1,0 +1,144 @@
+/**
+ * The ministry administrator launches the region's yearly cycle in the web app, in Debian's Chromium against the real
+ * stack: «Циклы» → «Запустить цикл», a shipped template and a year chosen, «Проверить расписание» (the dry run as a
+ * timeline by stage and organisation), «Запустить» with its confirmation, and the new cycle's dashboard with its
+ * stages. The region is fresh and in the template's own zone (Moscow time), so the dry run needs no zone adoption.
+ * Every screen is saved as test-output/screenshots/2x-*.png; the main ones must pass axe-core.
+ */
+import type { Browser, Page } from 'playwright-core';
+import type { CycleTemplate } from '../../libs/contracts/cycle-template';
+import { programmeFirstYear } from '../../libs/domain/cycle-template';
+import { loadBuiltinTemplates } from '../../libs/templates';
+import {
+  expectNoSeriousA11yViolations,
+  launchBrowser,
+  logIn,
+  openPage,
+  screenshot,
+  startWebStack,
+  type WebStack,
+} from '../support/browser';
+import { createTestRegion, REGION_PASSWORD, type TestRegion } from '../support/cycle-region';
+import type { ApiClient } from '../support/http';
+import { uniqueSuffix } from '../support/test-config';
+
+const suffix = uniqueSuffix();
+const template = loadBuiltinTemplates().find((t) => t.id === 'default') as CycleTemplate;
+/** The academic year the roadmap is written for (2026/2027): the latest the production calendar covers whole. */
+const YEAR = programmeFirstYear(template);
+const YEAR_LABEL = `${YEAR}/${YEAR + 1}`;
+
+let stack: WebStack;
+let region: TestRegion;
+let admin: ApiClient;
+let browser: Browser;
+let page: Page;
+let cycleId: string | undefined;
+
+beforeAll(async () => {
+  stack = await startWebStack(`browser-launch-${suffix}`);
+  region = await createTestRegion(stack.harness.dataSource, {
+    code: `bl${suffix}`.slice(0, 18),
+    timeZone: template.timeZone,
+    municipalities: 1,
+    schoolsPerMunicipality: 1,
+  });
+  admin = await stack.anonymous.as(region.admin.email, REGION_PASSWORD);
+  browser = await launchBrowser();
+  ({ page } = await openPage(browser, stack.baseUrl));
+});
+
+afterAll(async () => {
+  // The cycle runs on the real calendar: cancelled, so that its workflows stop issuing tasks on the shared server.
+  if (cycleId) await admin.post(`/api/cycles/${encodeURIComponent(cycleId)}/cancel`, { reason: 'Конец браузерного теста' });
+  await browser?.close();
+  await stack?.close();
+});
+
+describe('launching a yearly cycle as the ministry administrator', () => {
+  it('opens «Циклы» from the menu after log-in, with no cycle yet and the launch button', async () => {
+    await page.goto('/cycles');
+    await logIn(page, region.admin.email, REGION_PASSWORD);
+    await page.waitForURL((url) => url.pathname === '/cycles');
+    await page.getByRole('navigation').getByRole('link', { name: 'Мои задачи' }).click();
+    await page.getByRole('heading', { name: 'Мои задачи' }).waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Циклы' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Циклы программы' }).waitFor();
+    await page.getByText('Циклов пока нет').waitFor();
+    await screenshot(page, '20-cycles-empty');
+    await expectNoSeriousA11yViolations(page);
+  });
+
+  it('chooses the shipped default template and the year, and checks the schedule: the dry run as a timeline', async () => {
+    await page.getByRole('button', { name: 'Запустить цикл' }).click();
+    await page.waitForURL((url) => url.pathname === '/cycles/new');
+    await page.getByRole('heading', { level: 1, name: 'Запуск цикла' }).waitFor();
+
+    // The template: typed into the searchable list and picked with Enter, as a keyboard user would.
+    const templateBox = page.getByRole('combobox', { name: 'Шаблон' });
+    await templateBox.click();
+    await templateBox.fill('default');
+    await page.getByText(`${template.title} (default, версия 1, поставляемый)`, { exact: true }).last().click();
+    // The region is in the template's zone: both are named, and no zone adoption is offered.
+    await page.getByText(/Часовой пояс шаблона: .*\(Europe\/Moscow\); региона: .*\(Europe\/Moscow\)/).waitFor();
+    expect(await page.getByRole('checkbox', { name: 'Принять часовой пояс региона' }).count()).toBe(0);
+
+    await page.getByRole('combobox', { name: 'Учебный год' }).click();
+    await page.getByText(YEAR_LABEL, { exact: true }).last().click();
+    await page.getByText('Сначала проверьте расписание.').waitFor();
+    expect(await page.getByRole('button', { name: 'Запустить', exact: true }).isDisabled()).toBe(true);
+    await screenshot(page, '21-launch-chosen');
+
+    await page.getByRole('button', { name: 'Проверить расписание' }).click();
+    await page.getByText(/^\d+ задач[аи]? по шаблону «default», версия 1/).waitFor();
+    // Grouped by stage (the first one open), then by organisation, each task with its deadline and reminders.
+    const firstStage = template.stages[0];
+    await page.getByRole('button', { name: new RegExp(`^${firstStage.title}`) }).waitFor();
+    for (const stage of template.stages.slice(1)) {
+      await page.getByRole('button', { name: new RegExp(`^${stage.title}`) }).waitFor();
+    }
+    await page.getByRole('heading', { level: 2, name: `Институт развития образования (${region.code})` }).waitFor();
+    await page.getByText(firstStage.steps[0].title, { exact: true }).waitFor();
+    await page.getByText(/^Срок: /).first().waitFor();
+    await page.getByText(/^Напоминания: /).first().waitFor();
+    await page.getByText(/^Эскалации: /).first().waitFor();
+    await page.getByText(`default, версия 1, ${YEAR_LABEL} учебный год`).waitFor();
+    await screenshot(page, '22-dry-run');
+    await expectNoSeriousA11yViolations(page);
+  });
+
+  it('launches after the confirmation and lands on the dashboard showing every stage', async () => {
+    await page.getByRole('button', { name: 'Запустить', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Запустить цикл?' });
+    await dialog.getByText(/Будет запланировано \d+ задач/).waitFor();
+    await screenshot(page, '23-launch-confirm');
+    await dialog.getByRole('button', { name: 'Запустить' }).click();
+
+    await page.waitForURL((url) => /^\/cycles\/[^/]+$/.test(url.pathname) && url.pathname !== '/cycles/new');
+    cycleId = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]);
+    await page.getByRole('heading', { level: 1, name: template.title }).waitFor();
+    await page.getByText(`${cycleId} · ${YEAR_LABEL} учебный год`).waitFor();
+    await page.getByText('Идёт', { exact: true }).first().waitFor();
+    for (const stage of template.stages) {
+      await page.getByRole('progressbar', { name: stage.title }).waitFor();
+    }
+    await page.getByText('ещё не утверждён').waitFor();
+    await screenshot(page, '24-cycle-dashboard');
+    await expectNoSeriousA11yViolations(page);
+
+    const cycle = await admin.get(`/api/cycles/${encodeURIComponent(cycleId)}`);
+    expect(cycle.status).toBe(200);
+    expect(cycle.body).toMatchObject({ templateId: 'default', templateVersion: 1, academicYear: YEAR, status: 'running', timeZone: template.timeZone });
+    expect(cycle.body.compressed).toBeFalsy();
+  });
+
+  it('lists the launched cycle under «Циклы» with its year, template and version', async () => {
+    await page.getByRole('link', { name: 'К списку циклов' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Циклы программы' }).waitFor();
+    const row = page.getByRole('row', { name: new RegExp(cycleId!) });
+    await row.getByRole('link', { name: template.title }).waitFor();
+    await row.getByText(YEAR_LABEL, { exact: true }).waitFor();
+    await row.getByText('default, версия 1').waitFor();
+    await screenshot(page, '25-cycles-list');
+  });
+});
