@@ -167,7 +167,8 @@ describe('the auditor’s screens', () => {
     const verified = page.waitForResponse((r) => r.url().endsWith('/api/audit/verify') && r.status() === 200);
     await page.getByRole('button', { name: 'Проверить снова' }).click();
     await verified;
-    await page.getByText(/^Проверено \d+ запис/).waitFor();
+    // The count is written the Russian way: «Проверено 12 345 записей».
+    await page.getByText(/^Проверено [\d\s]+ запис/).waitFor();
     await screenshot(page, '43-audit-chain');
   });
 
