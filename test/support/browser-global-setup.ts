@@ -47,7 +47,8 @@ async function buildWeb(): Promise<void> {
   const started = Date.now();
   log(`building the web app (${command} ${args.join(' ')}): apps/web/dist is missing or older than its sources`);
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    // jest sets NODE_ENV=test, which would make Vite build React's development bundle: the tests use the real one.
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
     child.on('error', reject);
     child.on('exit', (code) =>
       code === 0 ? resolve() : reject(new Error(`the web build (${command} ${args.join(' ')}) exited with ${code}`)),
