@@ -17,6 +17,7 @@ import {
   launchBrowser,
   logIn,
   openPage,
+  pollUntil,
   screenshot,
   startWebStack,
   type WebStack,
@@ -38,14 +39,7 @@ let page: Page;
 let cycleId: string;
 let analysis: TaskSnapshot;
 
-async function poll<T>(what: string, read: () => Promise<T | undefined>): Promise<T> {
-  for (const until = Date.now() + WAIT_MS; Date.now() < until; ) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what}: not within ${WAIT_MS} ms`);
-}
+const poll = <T>(what: string, read: () => Promise<T | undefined>): Promise<T> => pollUntil(what, read, WAIT_MS);
 
 async function cycleTask(action: string): Promise<TaskSnapshot | undefined> {
   const rows: { snapshot: TaskSnapshot }[] = await stack.harness.dataSource.query(

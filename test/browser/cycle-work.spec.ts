@@ -23,6 +23,7 @@ import {
   launchBrowser,
   logIn,
   openPage,
+  pollUntil,
   screenshot,
   startWebStack,
   UI_TIMEOUT_MS,
@@ -86,14 +87,13 @@ async function openTasks(): Promise<TaskSnapshot[]> {
 }
 
 /** The first open task of the cycle that `match` accepts, once the cycle has issued it. */
-async function waitForTask(what: string, match: (t: TaskSnapshot) => boolean): Promise<TaskSnapshot> {
-  for (const until = Date.now() + TASK_TIMEOUT_MS; Date.now() < until; ) {
-    const task = (await openTasks()).find(match);
-    if (task) return task;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const open = (await openTasks()).map((t) => `${t.taskId} (${t.context?.action})`);
-  throw new Error(`no open task for ${what} within ${TASK_TIMEOUT_MS} ms; open: ${open.join(', ')}`);
+function waitForTask(what: string, match: (t: TaskSnapshot) => boolean): Promise<TaskSnapshot> {
+  return pollUntil(
+    `an open task for ${what}`,
+    async () => (await openTasks()).find(match),
+    TASK_TIMEOUT_MS,
+    async () => `open: ${(await openTasks()).map((t) => `${t.taskId} (${t.context?.action})`).join(', ')}`,
+  );
 }
 
 /** The tasks the browser does, left alone by the autopilot. */

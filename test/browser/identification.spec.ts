@@ -14,6 +14,7 @@ import {
   logIn,
   openPage,
   pageText,
+  pollUntil,
   screenshot,
   startWebStack,
   TABLET,
@@ -50,15 +51,16 @@ function resultsWithBadCell(): Buffer {
 }
 
 /** The cycle's open approve_list task, once the workflow has issued it: the API is asked every 250 ms. */
-async function approvalTaskId(timeoutMs = 45_000): Promise<string> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const open = await admin.get(`/api/tasks?cycleId=${encodeURIComponent(cycleId)}&status=open&limit=200`);
-    const task = (open.body?.items ?? []).find((t: { cycle?: { action?: string } }) => t.cycle?.action === 'approve_list');
-    if (task) return task.id as string;
-    if (Date.now() > until) throw new Error(`no open approve_list task in ${cycleId} after ${timeoutMs} ms: ${open.status} ${open.text}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+function approvalTaskId(timeoutMs = 45_000): Promise<string> {
+  return pollUntil(
+    `an open approve_list task in ${cycleId}`,
+    async () => {
+      const open = await admin.get(`/api/tasks?cycleId=${encodeURIComponent(cycleId)}&status=open&limit=200`);
+      const task = (open.body?.items ?? []).find((t: { cycle?: { action?: string } }) => t.cycle?.action === 'approve_list');
+      return task ? (task.id as string) : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 beforeAll(async () => {

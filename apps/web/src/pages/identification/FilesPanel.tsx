@@ -159,7 +159,7 @@ function FileCard({ cycleId, kind, current, timeZone, canUpload }: FileCardProps
                 its label is the button people see and click. */}
             <input
               id={inputId}
-              className="identification-file-input"
+              className="visually-hidden identification-file-input"
               type="file"
               accept={ACCEPTED_TABLES}
               aria-describedby={hintId}
@@ -173,7 +173,7 @@ function FileCard({ cycleId, kind, current, timeZone, canUpload }: FileCardProps
             />
             <label htmlFor={inputId} className={upload.isPending ? 'identification-file-button is-disabled' : 'identification-file-button'}>
               <UploadOutlined aria-hidden /> {shown ? 'Загрузить новый файл' : 'Загрузить файл'}
-              <span className="identification-visually-hidden"> ({title.toLowerCase()}, CSV или XLSX)</span>
+              <span className="visually-hidden"> ({title.toLowerCase()}, CSV или XLSX)</span>
             </label>
             <Typography.Text type="secondary" id={hintId} style={{ display: 'block', marginTop: 4, fontSize: 13 }}>
               CSV или XLSX. Файл загружается сразу после выбора. Файл с ошибками не сохраняется: исправьте все ячейки и загрузите его

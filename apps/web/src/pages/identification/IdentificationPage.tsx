@@ -4,11 +4,12 @@
  * The administrator of the launching ministry approves; a reviewer may load files; the institute and auditors read.
  */
 import { ArrowLeftOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Flex, Result, Skeleton, Typography } from 'antd';
+import { Alert, Button, Card, Flex, Skeleton, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiError, errorMessage, useMe } from '../../api/client';
 import { countOf, formatDateTimeInZone, NOUNS } from '../../format';
+import { CycleLoadFailed } from '../ministry/CycleLoadFailed';
 import { useCycle, useOrganizations } from '../ministry/queries';
 import { ApprovalPanel } from './ApprovalPanel';
 import { ChangeModal, type ChangeRequest, type SchoolOption } from './ChangeModal';
@@ -57,17 +58,7 @@ export default function IdentificationPage() {
     .sort((a, b) => a.label.localeCompare(b.label, 'ru'));
 
   if (cycle.isLoading) return <Skeleton active paragraph={{ rows: 10 }} />;
-  if (cycle.error || !cycle.data) {
-    const status = cycle.error instanceof ApiError ? cycle.error.status : undefined;
-    return (
-      <Result
-        status={status === 404 ? '404' : status === 403 ? '403' : 'error'}
-        title={status === 404 ? 'Цикл не найден' : status === 403 ? 'Нет доступа к циклу' : 'Не удалось загрузить цикл'}
-        subTitle={errorMessage(cycle.error)}
-        extra={<Link to="/cycles">К списку циклов</Link>}
-      />
-    );
-  }
+  if (cycle.error || !cycle.data) return <CycleLoadFailed error={cycle.error} />;
   const c = cycle.data;
 
   const rowLabel = (s: RankedSchool): SchoolOption => ({ id: s.schoolId!, label: schoolLabel(s.schoolName, s.schoolCode, s.municipalityName) });

@@ -7,15 +7,16 @@
  * shown is stepsDone / stepsTotal, rounded. This is said on the screen too.
  */
 import { ArrowLeftOutlined } from '@ant-design/icons';
-import { Alert, Card, Descriptions, Flex, List, Progress, Result, Skeleton, Tag, Typography } from 'antd';
+import { Alert, Card, Descriptions, Flex, List, Progress, Skeleton, Tag, Typography } from 'antd';
 import { lazy, Suspense } from 'react';
 import { Link, useParams } from 'react-router';
-import { ApiError, errorMessage, useMe } from '../../api/client';
+import { useMe } from '../../api/client';
 import { countOf, formatDateTimeInZone, formatNumber, zoneLabel } from '../../format';
 import { CycleControls, SetStepDeadline } from './CycleControls';
 import { CycleStatusTag } from './CycleStatusTag';
 import { formatLocal, formatLocalInZone, percent, STAGE_STATUS, yearText } from './labels';
 import LatenessHeatTable from './LatenessHeatTable';
+import { CycleLoadFailed } from './CycleLoadFailed';
 import { useCycle, useTemplates } from './queries';
 import type { CycleView, StageProgress } from './types';
 
@@ -106,17 +107,7 @@ export default function CycleDashboardPage() {
   const canAct = me.data?.role === 'ministry_admin';
 
   if (cycle.isLoading) return <Skeleton active paragraph={{ rows: 10 }} />;
-  if (cycle.error || !cycle.data) {
-    const status = cycle.error instanceof ApiError ? cycle.error.status : undefined;
-    return (
-      <Result
-        status={status === 404 ? '404' : status === 403 ? '403' : 'error'}
-        title={status === 404 ? 'Цикл не найден' : status === 403 ? 'Нет доступа к циклу' : 'Не удалось загрузить цикл'}
-        subTitle={errorMessage(cycle.error)}
-        extra={<Link to="/cycles">К списку циклов</Link>}
-      />
-    );
-  }
+  if (cycle.error || !cycle.data) return <CycleLoadFailed error={cycle.error} />;
 
   const c = cycle.data;
   const template = templates.data?.find((t) => t.id === c.templateId);
