@@ -7,6 +7,7 @@ import { computeDynamics, selectMostImproved } from '../libs/domain/analytics';
 import { resolveDeadline } from '../libs/domain/deadline';
 import type { AuditLogRepository, CycleRepository } from '../libs/persistence';
 import type { DataSource } from 'typeorm';
+import { failFastOnRefusedData } from './failures';
 
 export interface CycleActivityDeps {
   dataSource: DataSource;
@@ -27,6 +28,24 @@ export interface AgreementSummary {
 }
 
 export const CYCLE_SUBJECT = 'cycle';
+
+/** The audit type of an operator alert raised by a cycle's workflows (workflows/activity-failures.ts). */
+export const OPERATOR_ALERT_EVENT = 'operator_alert';
+
+/** What a cycle's workflow could not do, for the operator (the log) and the auditors (the cycle's audit trail). */
+export interface OperatorAlert {
+  cycleId: string;
+  /** The workflow that gave up: a cycle, track or step workflow. */
+  workflowId: string;
+  /** Unique per alert and stable across retries of this activity, so an alert is recorded once. */
+  key: string;
+  /** The activity that failed for good. */
+  activity: string;
+  /** Russian: what was not done and what the workflow does instead. */
+  message: string;
+  /** The failure's type and words (English). */
+  failure: string;
+}
 
 /**
  * The API completes a cycle task through its workflow's Update and commits the record it hands in (the approved
@@ -58,7 +77,8 @@ export function createCycleActivities(deps: CycleActivityDeps) {
     return rows.map((r) => r.snapshot);
   };
 
-  return {
+  // Every activity fails fast, without retrying, when PostgreSQL refuses its data (activities/failures.ts).
+  return failFastOnRefusedData({
     /** Idempotent: the audit entry is keyed by the progress version, and older progress never overwrites newer. */
     async recordCycleEvent(input: {
       cycleId: string;
@@ -191,7 +211,34 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       }
       return cancelled;
     },
-  };
+
+    /**
+     * Logs the alert and appends it to the cycle's audit trail once (by its key), so the operator is told and the
+     * auditors see which step of the cycle went on without what it needed.
+     */
+    async raiseOperatorAlert(alert: OperatorAlert): Promise<void> {
+      log.error(`operator alert: ${alert.activity} failed for good in ${alert.workflowId}`, { ...alert });
+      await deps.dataSource.transaction(async (manager) => {
+        const existing: unknown[] = await manager.query(
+          `SELECT 1 FROM audit_events WHERE subject_type = $1 AND subject_id = $2 AND type = $3 AND data->>'key' = $4`,
+          [CYCLE_SUBJECT, alert.cycleId, OPERATOR_ALERT_EVENT, alert.key],
+        );
+        if (existing.length > 0) return;
+        await deps.auditLog.append(
+          {
+            subjectType: CYCLE_SUBJECT,
+            subjectId: alert.cycleId,
+            type: OPERATOR_ALERT_EVENT,
+            actor: 'system',
+            occurredAt: new Date(),
+            data: { key: alert.key, workflowId: alert.workflowId, activity: alert.activity, message: alert.message, failure: alert.failure },
+            cycleId: alert.cycleId,
+          },
+          manager,
+        );
+      });
+    },
+  });
 }
 
 function numericValues(form: Record<string, unknown> | null): Record<string, number | null> {

@@ -1,4 +1,5 @@
 export { createTaskActivities, notificationMessageId } from './task-activities';
 export type { NotificationDelivery, TaskActivities, TaskActivityDeps } from './task-activities';
-export { createCycleActivities, CYCLE_SUBJECT } from './cycle-activities';
-export type { AgreementSummary, CycleActivities, CycleActivityDeps } from './cycle-activities';
+export { createCycleActivities, CYCLE_SUBJECT, OPERATOR_ALERT_EVENT } from './cycle-activities';
+export type { AgreementSummary, CycleActivities, CycleActivityDeps, OperatorAlert } from './cycle-activities';
+export { DATA_REFUSED, failFastOnRefusedData, isPermanentDataError, sqlStateOf } from './failures';

@@ -4,6 +4,8 @@ import { curatorCopyScope, curatorCopyStepKey } from '../libs/domain/curators';
 import { formatLocal } from '../libs/domain/deadline';
 import { timeLeftText } from '../libs/domain/time-left';
 import { renderTaskNotification, type Mailer, type RenderedMail } from '../libs/mail';
+import { MAIL_REFUSED } from '../libs/contracts/activity-failures';
+import { failFastOnRefusedData, safeErrorText } from './failures';
 import type {
   DirectoryRepository,
   NotificationOutboxRepository,
@@ -40,6 +42,15 @@ export interface NotificationDelivery extends NotificationDeliveryOf {
 /** The outbox `target` of the copy an escalation's curators receive. */
 export const CURATOR_COPY_TARGET = 'curator_copy';
 
+/**
+ * nodemailer's error for a permanent refusal: the server answered 5xx (an address it will never accept), or the
+ * envelope had no recipient it could use. A retry sends the same letter to the same addresses, so it cannot help.
+ */
+function isPermanentMailError(err: unknown): boolean {
+  const { responseCode, code } = (err ?? {}) as { responseCode?: unknown; code?: unknown };
+  return (typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600) || code === 'EENVELOPE';
+}
+
 /** Deterministic per task and step: a re-send after a crash carries the same Message-ID, so mail clients fold it. */
 export function notificationMessageId(taskId: string, stepKey: string, domain: string): string {
   const safeTaskId = taskId.replace(/[^A-Za-z0-9._-]/g, (c) => `=${c.charCodeAt(0).toString(16)}`);
@@ -58,9 +69,18 @@ export function createTaskActivities(deps: TaskActivityDeps) {
     }
   };
 
-  return {
+  // Every activity fails fast, without retrying, when PostgreSQL refuses its data (activities/failures.ts).
+  return failFastOnRefusedData({
     async projectTaskEvent(input: { snapshot: TaskSnapshot; event: TaskEvent }): Promise<void> {
       await deps.tasks.applyProjection(input.snapshot, input.event);
+      if (input.event.type === 'attention_needed') {
+        // The operator's alert: the worker's log is where failed changes are watched for.
+        log.error('operator alert: a task change was not stored; the task is flagged', {
+          taskId: input.snapshot.taskId,
+          workflowId: input.snapshot.workflowId,
+          ...input.event.data,
+        });
+      }
     },
 
     /**
@@ -115,7 +135,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
       });
       return copy ? { ...main, curatorCopy: copy } : main;
     },
-  };
+  });
 
   /** Sends the outbox row of (task, stepKey), writing it first from `build` unless it exists; null: nothing to send. */
   async function deliverOnce(
@@ -145,9 +165,15 @@ export function createTaskActivities(deps: TaskActivityDeps) {
         html: row.bodyHtml,
       });
     } catch (err) {
-      const errorText = err instanceof Error ? err.message : String(err);
-      log.warn('SMTP send failed; Temporal will retry', { taskId: snapshot.taskId, stepKey, error: errorText });
+      const errorText = safeErrorText(err, 1000);
+      const permanent = isPermanentMailError(err);
+      log.warn(permanent ? 'SMTP refused the message for good' : 'SMTP send failed; Temporal will retry', {
+        taskId: snapshot.taskId,
+        stepKey,
+        error: errorText,
+      });
       await deps.outbox.recordAttempt(row.id, errorText);
+      if (permanent) throw ApplicationFailure.nonRetryable(`SMTP refused ${row.messageId}: ${errorText}`, MAIL_REFUSED);
       throw err;
     }
     await deps.outbox.recordAttempt(row.id, null);

@@ -41,16 +41,18 @@ import {
 } from '../libs/contracts/cycle';
 import type { ResolvedCyclePlan, ResolvedStep } from '../libs/contracts/cycle-template';
 import { localToEpochMs, orderStages } from '../libs/domain/cycle-schedule';
-import { knownFromList, stagesAwaitingList, trackRole } from '../libs/domain/cycle-template/step-tasks';
+import { cycleStepSplit, knownFromList, regionalTrackSteps, stagesAwaitingList, trackRole } from '../libs/domain/cycle-template/step-tasks';
 import { parseLocalDateTime, resolveDeadline } from '../libs/domain/deadline';
+import { CYCLE_ACTIVITY_OPTIONS, cycleOperatorAlerts, handledActivityFailure, PROJECTION_OPTIONS, settle } from './activity-failures';
 import type { organizationTrackWorkflow } from './organization-track.workflow';
 import type { stepWorkflow } from './step.workflow';
 
-const { recordCycleEvent, loadParticipants, selectBestPracticeSchools, extendOpenStageTasks, cancelOpenCycleTasks } =
-  proxyActivities<CycleActivities>({
-    startToCloseTimeout: '2 minutes',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  });
+const { loadParticipants, selectBestPracticeSchools, extendOpenStageTasks, cancelOpenCycleTasks } =
+  proxyActivities<CycleActivities>(CYCLE_ACTIVITY_OPTIONS);
+const { recordCycleEvent } = proxyActivities<CycleActivities>(PROJECTION_OPTIONS);
+
+/** Without the approved list the cycle cannot go on: a failed read is tried again hourly for a day before giving up. */
+const PARTICIPANTS_RETRY = { every: '1 hour', rounds: 24 } as const;
 
 /**
  * The ministry's and the institute's tracks start at launch, so their stages that do not wait for the list of
@@ -102,9 +104,21 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
     }
   };
 
+  const alert = cycleOperatorAlerts(input.cycleId);
+
+  /**
+   * The event and the progress after it, in one transaction. When that fails for good the cycle goes on (its state
+   * lives here, and the next event stores the whole progress again) and the operator is alerted.
+   */
   const record = async (type: string, actor: string, data: Record<string, unknown>): Promise<void> => {
     progress.version += 1;
-    await recordCycleEvent({ cycleId: input.cycleId, type, actor, data, progress: JSON.parse(JSON.stringify(progress)) as CycleProgress });
+    try {
+      await recordCycleEvent({ cycleId: input.cycleId, type, actor, data, progress: JSON.parse(JSON.stringify(progress)) as CycleProgress });
+    } catch (err) {
+      const failure = handledActivityFailure(err);
+      if (!failure) throw err;
+      await alert('recordCycleEvent', failure, `Событие цикла «${type}» не записано в журнал; цикл продолжается`);
+    }
   };
 
   const broadcast = async (): Promise<void> => {
@@ -175,13 +189,21 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
       const stage = stageOf(request.stageId);
       if (stage) stage.extendedTo = request.localDateTime;
       await broadcast();
-      const extended = await extendOpenStageTasks({
-        cycleId: input.cycleId,
-        stageId: request.stageId,
-        localDateTime: request.localDateTime,
-        reason: request.reason,
-        by: request.by,
-      });
+      const extended = await settle(
+        () =>
+          extendOpenStageTasks({
+            cycleId: input.cycleId,
+            stageId: request.stageId,
+            localDateTime: request.localDateTime,
+            reason: request.reason,
+            by: request.by,
+          }),
+        {
+          fallback: 0,
+          alert: (failure) =>
+            alert('extendOpenStageTasks', failure, `Открытые задачи этапа «${request.stageId}» не продлены; новые задачи этапа получат новый срок`),
+        },
+      );
       await record('stage_extended', request.by, {
         stageId: request.stageId,
         localDateTime: request.localDateTime,
@@ -254,7 +276,10 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
       progress.cancelledAt = new Date().toISOString();
       for (const stage of progress.stages) if (stage.status !== 'closed') stage.status = 'cancelled';
       await broadcast();
-      const cancelled = await cancelOpenCycleTasks({ cycleId: input.cycleId, reason: request.reason, by: request.by });
+      const cancelled = await settle(() => cancelOpenCycleTasks({ cycleId: input.cycleId, reason: request.reason, by: request.by }), {
+        fallback: 0,
+        alert: (failure) => alert('cancelOpenCycleTasks', failure, 'Открытые задачи цикла не отменены сразу; цикл повторит отмену, пока работают его шаги'),
+      });
       await record('cycle_cancelled', request.by, { reason: request.reason, openTasksCancelled: cancelled });
       return progress;
     },
@@ -275,12 +300,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
 
   // 1. Identification: the ministry approves the list of participant schools. The regional steps of the same stage
   // (the institute's analysis of results, say) run beside it: they come before the list, not after.
-  const identificationStages = new Set(stages.filter((s) => s.steps.some((st) => st.kind === 'identification')).map((s) => s.id));
-  const beforeList = stages
-    .flatMap((s) => s.steps)
-    .filter((st) => st.kind === 'identification' || (identificationStages.has(st.stageId) && (st.actor === 'ministry' || st.actor === 'institute')));
-  const ranBeforeList = new Set(beforeList.map((s) => s.key));
-  const allSteps = stages.flatMap((s) => s.steps).filter((s) => !ranBeforeList.has(s.key) && s.kind !== 'best_practice');
+  const { beforeList, tracked: allSteps } = cycleStepSplit(stages);
   const keysFor = (predicate: (s: ResolvedStep) => boolean): string[] => allSteps.filter(predicate).map((s) => s.key);
   const countInstances = (step: ResolvedStep, organizations: number): void => {
     const stage = stageOf(step.stageId);
@@ -289,10 +309,9 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
   type TrackSpec = { organizationId: string; municipalityId?: string; stepKeys: string[]; stagesAwaitingList?: string[] };
   const regionalTracks = (): TrackSpec[] => {
     const specs: TrackSpec[] = [];
-    const ministryKeys = keysFor((s) => trackRole(s) === 'ministry');
-    const instituteKeys = keysFor((s) => trackRole(s) === 'institute');
-    // Without an institute the ministry does its steps, in its one track (a track's workflow id is its organisation's).
-    if (input.instituteId === undefined) ministryKeys.push(...instituteKeys);
+    const regional = regionalTrackSteps(allSteps, input.instituteId !== undefined);
+    const ministryKeys = regional.ministry.map((s) => s.key);
+    const instituteKeys = regional.institute.map((s) => s.key);
     if (ministryKeys.length > 0) specs.push({ organizationId: input.ministryId, stepKeys: ministryKeys });
     if (instituteKeys.length > 0 && input.instituteId !== undefined) specs.push({ organizationId: input.instituteId, stepKeys: instituteKeys });
     for (const step of allSteps) if (!knownFromList(trackRole(step))) countInstances(step, 1);
@@ -366,7 +385,18 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
 
   let participants: CycleParticipant[] = [];
   if (!control.cancelled) {
-    participants = await loadParticipants({ cycleId: input.cycleId });
+    participants = await settle(() => loadParticipants({ cycleId: input.cycleId }), {
+      fallback: [],
+      alert: (failure, final, round) =>
+        alert(
+          'loadParticipants',
+          failure,
+          final
+            ? 'Утверждённый список школ не прочитан: цикл продолжается без школ-участниц'
+            : `Утверждённый список школ не прочитан (попытка ${round} из ${PARTICIPANTS_RETRY.rounds}); следующая через час`,
+        ),
+      retry: { ...PARTICIPANTS_RETRY, stop: () => control.cancelled },
+    });
     progress.participants = participants.length;
     await record('participants_approved', 'system', { schools: participants.map((p) => p.schoolId) });
   }
@@ -419,11 +449,13 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
     }
     await condition(() => !control.paused || control.cancelled);
     if (control.cancelled || !step.bestPractice) break;
-    const invited = await selectBestPracticeSchools({
-      cycleId: input.cycleId,
-      indicator: step.bestPractice.indicator,
-      top: step.bestPractice.top,
-    });
+    const invited = await settle(
+      () => selectBestPracticeSchools({ cycleId: input.cycleId, indicator: step.bestPractice!.indicator, top: step.bestPractice!.top }),
+      {
+        fallback: [],
+        alert: (failure) => alert('selectBestPracticeSchools', failure, `Школы для шага «${step.key}» не выбраны: приглашения не отправлены`),
+      },
+    );
     const stage = stageOf(step.stageId);
     if (stage) {
       stage.stepsTotal += invited.length;
@@ -458,7 +490,12 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
     // Steps in flight may open a task after the sweep that the cancellation ran; sweep until every track is done.
     while (!allTracksDone) {
       await condition(() => allTracksDone, CANCEL_SWEEP_INTERVAL);
-      if (!allTracksDone) await cancelOpenCycleTasks({ cycleId: input.cycleId, reason: 'Цикл отменён', by: 'system' });
+      if (!allTracksDone) {
+        await settle(() => cancelOpenCycleTasks({ cycleId: input.cycleId, reason: 'Цикл отменён', by: 'system' }), {
+          fallback: 0,
+          alert: (failure) => alert('cancelOpenCycleTasks', failure, 'Открытые задачи отменённого цикла не отменены; повтор при следующем обходе'),
+        });
+      }
     }
   } else {
     progress.status = 'completed';

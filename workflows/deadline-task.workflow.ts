@@ -4,10 +4,12 @@
  * to PostgreSQL by an activity before the Update that caused it returns.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
+  log,
   patched,
   proxyActivities,
   setHandler,
@@ -27,22 +29,28 @@ import {
   taskSnapshotQuery,
   type DeadlineTaskInput,
   type ScheduledNotification,
+  type TaskAttention,
   type TaskEventType,
   type TaskSnapshot,
 } from '../libs/contracts/deadline-task';
 import { buildNotificationSchedule, DeadlineError, resolveDeadline, resolveIssuedDeadline } from '../libs/domain/deadline';
 import { countOf, NOUNS } from '../libs/domain/russian';
+import { clean, handledActivityFailure, MAIL_OPTIONS, PROJECTION_OPTIONS, type FailureSummary } from './activity-failures';
 
-const { projectTaskEvent } = proxyActivities<TaskActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { projectTaskEvent } = proxyActivities<TaskActivities>(PROJECTION_OPTIONS);
+const { sendTaskNotification } = proxyActivities<TaskActivities>(MAIL_OPTIONS);
 
-// Short enough that a worker killed mid-send is noticed quickly; an SMTP exchange takes well under a second.
-const { sendTaskNotification } = proxyActivities<TaskActivities>({
-  startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+/** The change each event records, as the official reads it in «Изменение «…» не сохранено». */
+const CHANGE_TITLES: Record<TaskEventType, string> = {
+  created: 'создание задачи',
+  reminder_sent: 'отправка напоминания',
+  escalation_sent: 'отправка эскалации',
+  completed: 'выполнение задачи',
+  extended: 'продление срока',
+  reassigned: 'смена исполнителя',
+  cancelled: 'отмена задачи',
+  attention_needed: 'отметка о сбое',
+};
 
 /** Carried across continue-as-new. */
 export interface DeadlineTaskCarriedState {
@@ -78,18 +86,91 @@ export async function deadlineTaskWorkflow(
 ): Promise<TaskSnapshot> {
   const snapshot: TaskSnapshot = carried?.snapshot ?? newSnapshot(input);
   let createdProjected = carried?.createdProjected ?? false;
+  /** The creation could not be stored: taskReady answers with the reason instead of waiting for ever. */
+  let creationNotStored = false;
 
-  const record = async (type: TaskEventType, actor: string, data: Record<string, unknown>): Promise<void> => {
-    snapshot.version += 1;
+  const upsertAttributes = (): void => {
     upsertSearchAttributes([
       { key: TASK_SEARCH_ATTRIBUTES.assignee, value: snapshot.assigneeOrganizationId },
       { key: TASK_SEARCH_ATTRIBUTES.status, value: snapshot.status },
       { key: TASK_SEARCH_ATTRIBUTES.dueAt, value: new Date(snapshot.deadline.dueAt) },
     ]);
-    const event = { seq: snapshot.version, type, actor, occurredAt: new Date().toISOString(), data };
-    // A deep copy: the activity's input must be this moment's state, not what a later handler makes of it.
-    await projectTaskEvent({ snapshot: JSON.parse(JSON.stringify(snapshot)) as TaskSnapshot, event });
   };
+
+  /**
+   * Projects the change to PostgreSQL; true once stored. When the projection fails for good, the task is flagged
+   * and false returned; with `before` (an Update's change) the change is undone first and the Update refused, so the
+   * workflow never holds a state that PostgreSQL does not show.
+   */
+  const record = async (
+    type: TaskEventType,
+    actor: string,
+    data: Record<string, unknown>,
+    before?: TaskSnapshot,
+  ): Promise<boolean> => {
+    snapshot.version += 1;
+    upsertAttributes();
+    const event = { seq: snapshot.version, type, actor, occurredAt: new Date().toISOString(), data };
+    try {
+      // A deep copy: the activity's input must be this moment's state, not what a later handler makes of it.
+      await projectTaskEvent({ snapshot: copyOf(snapshot), event });
+      return true;
+    } catch (err) {
+      const failure = handledActivityFailure(err);
+      if (!failure) throw err;
+      if (before) {
+        // In place: the query handler and the loop hold this object.
+        for (const key of Object.keys(snapshot)) delete (snapshot as unknown as Record<string, unknown>)[key];
+        Object.assign(snapshot, before);
+        upsertAttributes();
+      }
+      const attention = await flag(type, failure, before !== undefined);
+      if (before) {
+        throw ApplicationFailure.create({
+          type: failure.refused ? TaskRejection.invalidPayload : TaskRejection.notStored,
+          message: attention.message,
+          nonRetryable: true,
+        });
+      }
+      return false;
+    }
+  };
+
+  /**
+   * Marks the task as needing attention and projects that mark on its own (an `attention_needed` event, from the
+   * state without the refused change), so the API and the task's history show it. If even that cannot be stored
+   * (PostgreSQL is down, or the task's creation itself was refused), the worker's log carries the alert.
+   */
+  const flag = async (eventType: TaskEventType, failure: FailureSummary, rolledBack: boolean): Promise<TaskAttention> => {
+    const change = CHANGE_TITLES[eventType];
+    const message = failure.refused
+      ? eventType === 'reminder_sent' || eventType === 'escalation_sent'
+        ? `Не выполнено: ${change} — почтовый сервер или база данных отклонили данные. Задача отмечена для проверки администратором`
+        : `Изменение «${change}» не сохранено: база данных отклонила переданные данные. ` +
+          'Задача отмечена для проверки администратором; исправьте данные и повторите действие'
+      : `Изменение «${change}» не сохранено: база данных или почтовый сервер не ответили за отведённое число попыток. ` +
+        'Задача отмечена для проверки администратором; повторите действие позже';
+    const attention: TaskAttention = { at: new Date().toISOString(), eventType, message, failure: failure.detail, rolledBack };
+    snapshot.attention = attention;
+    snapshot.version += 1;
+    upsertAttributes();
+    const event = { seq: snapshot.version, type: 'attention_needed' as const, actor: 'system', occurredAt: attention.at, data: { ...attention } };
+    try {
+      await projectTaskEvent({ snapshot: copyOf(snapshot), event });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.error('operator alert: a task change was not stored, nor could the task be flagged', {
+        taskId: snapshot.taskId,
+        change: eventType,
+        failure: failure.detail,
+        flagFailure: clean(err.cause?.message ?? err.message, 500),
+      });
+    }
+    return attention;
+  };
+
+  // A function, not a comparison in place: handlers change the status across an await, which TypeScript cannot see.
+  const isOpen = (): boolean => snapshot.status === 'open';
 
   const assertOpen = (): void => {
     if (snapshot.status === 'completed') {
@@ -101,13 +182,21 @@ export async function deadlineTaskWorkflow(
   setHandler(taskSnapshotQuery, () => snapshot);
 
   setHandler(taskReadyUpdate, async () => {
-    await condition(() => createdProjected);
+    await condition(() => createdProjected || creationNotStored);
+    if (!createdProjected) {
+      throw ApplicationFailure.create({
+        type: TaskRejection.notStored,
+        message: snapshot.attention?.message ?? 'Задача не сохранена',
+        nonRetryable: true,
+      });
+    }
     return snapshot;
   });
 
   setHandler(
     completeTaskUpdate,
     async (request) => {
+      const before = copyOf(snapshot);
       const completedAt = new Date();
       const lateByMs = completedAt.getTime() - Date.parse(snapshot.deadline.dueAt);
       snapshot.status = 'completed';
@@ -115,7 +204,7 @@ export async function deadlineTaskWorkflow(
       snapshot.completedBy = request.completedBy;
       snapshot.completedLate = lateByMs > 0;
       snapshot.result = request.result;
-      await record('completed', request.completedBy, { late: lateByMs > 0, result: request.result });
+      await record('completed', request.completedBy, { late: lateByMs > 0, result: request.result }, before);
       return {
         status: 'completed',
         completedAt: snapshot.completedAt,
@@ -138,6 +227,7 @@ export async function deadlineTaskWorkflow(
   setHandler(
     extendTaskUpdate,
     async (request) => {
+      const before = copyOf(snapshot);
       const previous = snapshot.deadline;
       snapshot.deadline = resolveDeadline({ ...previous.requested, localDateTime: request.localDateTime });
       snapshot.deadlineRevision += 1;
@@ -150,7 +240,7 @@ export async function deadlineTaskWorkflow(
         dueAt: snapshot.deadline.dueAt,
         localDateTime: snapshot.deadline.localDateTime,
         movedFromNonWorkingDay: snapshot.deadline.movedFromNonWorkingDay,
-      });
+      }, before);
       return snapshot.deadline;
     },
     {
@@ -180,13 +270,14 @@ export async function deadlineTaskWorkflow(
   setHandler(
     reassignTaskUpdate,
     async (request) => {
+      const before = copyOf(snapshot);
       const previous = snapshot.assigneeOrganizationId;
       snapshot.assigneeOrganizationId = request.organizationId;
       await record('reassigned', request.decidedBy, {
         reason: request.reason,
         from: previous,
         to: request.organizationId,
-      });
+      }, before);
       return snapshot;
     },
     {
@@ -205,10 +296,11 @@ export async function deadlineTaskWorkflow(
   setHandler(
     cancelTaskUpdate,
     async (request) => {
+      const before = copyOf(snapshot);
       snapshot.status = 'cancelled';
       snapshot.cancelledAt = new Date().toISOString();
       snapshot.cancelReason = request.reason;
-      await record('cancelled', request.cancelledBy, { reason: request.reason });
+      await record('cancelled', request.cancelledBy, { reason: request.reason }, before);
       return snapshot;
     },
     {
@@ -221,7 +313,7 @@ export async function deadlineTaskWorkflow(
   );
 
   if (!createdProjected) {
-    await record('created', input.createdBy, {
+    const stored = await record('created', input.createdBy, {
       title: input.title,
       dueAt: snapshot.deadline.dueAt,
       localDateTime: snapshot.deadline.localDateTime,
@@ -230,10 +322,17 @@ export async function deadlineTaskWorkflow(
       ...(snapshot.deadline.leadFromIssue ? { leadFromIssue: snapshot.deadline.leadFromIssue } : {}),
       schedule: snapshot.schedule,
     });
-    createdProjected = true;
+    if (stored) createdProjected = true;
+    else creationNotStored = true;
   }
 
-  while (snapshot.status === 'open') {
+  for (;;) {
+    if (!isOpen()) {
+      // A completion or cancellation is final only once its Update has stored it: one that could not be stored is
+      // undone (see record), and the task goes on.
+      await condition(allHandlersFinished);
+      if (!isOpen()) break;
+    }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof deadlineTaskWorkflow>(input, { snapshot, createdProjected });
@@ -247,7 +346,17 @@ export async function deadlineTaskWorkflow(
     }
     const due = await condition(somethingChanged, Math.max(1, Date.parse(next.at) - Date.now())).then((c) => !c);
     if (!due) continue;
-    const delivery = await sendTaskNotification({ step: next, snapshot: JSON.parse(JSON.stringify(snapshot)) as TaskSnapshot });
+    let delivery: Awaited<ReturnType<typeof sendTaskNotification>>;
+    try {
+      delivery = await sendTaskNotification({ step: next, snapshot: copyOf(snapshot) });
+    } catch (err) {
+      const failure = handledActivityFailure(err);
+      if (!failure) throw err;
+      // Given up, not retried again: the schedule goes on with the next reminder or escalation.
+      snapshot.failedSteps = [...(snapshot.failedSteps ?? []), next.stepKey];
+      await flag(next.kind === 'reminder' ? 'reminder_sent' : 'escalation_sent', failure, false);
+      continue;
+    }
     snapshot.sentSteps.push(next.stepKey);
     await record(next.kind === 'reminder' ? 'reminder_sent' : 'escalation_sent', 'system', {
       stepKey: next.stepKey,
@@ -262,7 +371,12 @@ export async function deadlineTaskWorkflow(
 }
 
 function nextPendingStep(snapshot: TaskSnapshot): ScheduledNotification | undefined {
-  return snapshot.schedule.find((step) => !snapshot.sentSteps.includes(step.stepKey));
+  const failed = snapshot.failedSteps ?? [];
+  return snapshot.schedule.find((step) => !snapshot.sentSteps.includes(step.stepKey) && !failed.includes(step.stepKey));
+}
+
+function copyOf(snapshot: TaskSnapshot): TaskSnapshot {
+  return JSON.parse(JSON.stringify(snapshot)) as TaskSnapshot;
 }
 
 function newSnapshot(input: DeadlineTaskInput): TaskSnapshot {

@@ -31,12 +31,10 @@ import {
 } from '../libs/contracts/cycle';
 import type { ResolvedStage, ResolvedStep } from '../libs/contracts/cycle-template';
 import { localToEpochMs, orderStages } from '../libs/domain/cycle-schedule';
+import { AGREEMENT_READ_OPTIONS, cycleOperatorAlerts, settle } from './activity-failures';
 import type { stepWorkflow } from './step.workflow';
 
-const { listAgreements } = proxyActivities<CycleActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { listAgreements } = proxyActivities<CycleActivities>(AGREEMENT_READ_OPTIONS);
 
 /**
  * Stages open by their `dependsOn`, not one after another in the template's order: a stage with no dependencies
@@ -60,6 +58,7 @@ export async function organizationTrackWorkflow(input: OrganizationTrackInput): 
   const parent = workflowInfo().parent;
   const cycle = parent ? getExternalWorkflowHandle(parent.workflowId) : undefined;
   const mine = new Set(input.stepKeys);
+  const alert = cycleOperatorAlerts(input.cycleId);
   let finished = 0;
 
   /** Waits for the step's opening time and for the cycle not to be paused; false when the cycle is cancelled. */
@@ -126,7 +125,18 @@ export async function organizationTrackWorkflow(input: OrganizationTrackInput): 
           await Promise.all((step.periods ?? []).map((period) => runStep(step, input.organizationId, period.id, period.opensAt)));
         } else if (step.actor === 'partner_school') {
           // Partner schools are known only once the municipality's agreements exist.
-          const agreements = await listAgreements({ cycleId: input.cycleId, municipalityId: input.organizationId });
+          const agreements = await settle(() => listAgreements({ cycleId: input.cycleId, municipalityId: input.organizationId }), {
+            fallback: [],
+            alert: (failure, final, round) =>
+              alert(
+                'listAgreements',
+                failure,
+                final
+                  ? `Соглашения муниципалитета ${input.organizationId} не прочитаны: шаг «${step.key}» школ-партнёров не начат`
+                  : `Соглашения муниципалитета ${input.organizationId} не прочитаны (попытка ${round} из 24); следующая через час`,
+              ),
+            retry: { every: '1 hour', rounds: 24, stop: () => control.cancelled },
+          });
           // Each partner school answers to its own municipality, which may not be the one that proposed the pair.
           const partners = new Map(agreements.map((a) => [a.partnerSchoolId, a.partnerMunicipalityId]));
           await Promise.all([...partners].map(([partnerId, municipalityId]) => runStep(step, partnerId, undefined, undefined, municipalityId)));

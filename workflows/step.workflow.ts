@@ -20,12 +20,13 @@ import {
   type StepSubject,
   type StepTaskSpec,
 } from '../libs/domain/cycle-template/step-tasks';
+import { AGREEMENT_READ_OPTIONS, cycleOperatorAlerts, settle } from './activity-failures';
 import type { deadlineTaskWorkflow } from './deadline-task.workflow';
 
-const { listAgreements } = proxyActivities<CycleActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { listAgreements } = proxyActivities<CycleActivities>(AGREEMENT_READ_OPTIONS);
+
+/** The agreements decide which confirmations are issued: a failed read is tried again hourly for a day. */
+const AGREEMENTS_RETRY = { every: '1 hour' as const, rounds: 24, stop: () => false };
 
 export async function stepWorkflow(input: StepInput): Promise<StepResult> {
   const { step } = input;
@@ -87,12 +88,28 @@ export async function stepWorkflow(input: StepInput): Promise<StepResult> {
     case 'partnership': {
       const proposal = await runTask(openingTask(step, subject, parties, { dueLocal }));
       if (proposal.status === 'cancelled') return { outcome: 'cancelled', rounds: 1 };
-      const agreements = await listAgreements({
-        cycleId: input.cycleId,
-        stepKey: step.key,
-        municipalityId: input.organizationId,
-        proposalSubmissionId: proposal.result?.submissionId,
-      });
+      const alert = cycleOperatorAlerts(input.cycleId);
+      const agreements = await settle(
+        () =>
+          listAgreements({
+            cycleId: input.cycleId,
+            stepKey: step.key,
+            municipalityId: input.organizationId,
+            proposalSubmissionId: proposal.result?.submissionId,
+          }),
+        {
+          fallback: [],
+          alert: (failure, final, round) =>
+            alert(
+              'listAgreements',
+              failure,
+              final
+                ? `Соглашения шага «${step.key}» (${input.organizationId}) не прочитаны: задачи их подтверждения не выданы`
+                : `Соглашения шага «${step.key}» (${input.organizationId}) не прочитаны (попытка ${round} из ${AGREEMENTS_RETRY.rounds}); следующая через час`,
+            ),
+          retry: AGREEMENTS_RETRY,
+        },
+      );
       const proposedAt = Date.now();
       const results = await Promise.all(
         agreements.flatMap((agreement, index) =>

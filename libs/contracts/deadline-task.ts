@@ -161,7 +161,8 @@ export type TaskEventType =
   | 'completed'
   | 'extended'
   | 'reassigned'
-  | 'cancelled';
+  | 'cancelled'
+  | 'attention_needed';
 
 export interface TaskEvent {
   seq: number;
@@ -196,6 +197,27 @@ export interface TaskSnapshot {
   context?: TaskContext;
   legalBasis?: string;
   version: number;
+  /** Reminders and escalations that could not be sent within their retry bounds; never attempted again. */
+  failedSteps?: string[];
+  /** The latest change the task could not store or carry out: an operator should look at it. */
+  attention?: TaskAttention;
+}
+
+/**
+ * Set by the workflow when an activity failed for good (PostgreSQL refused the data, or stayed unreachable beyond
+ * the retry bounds). The task keeps working; an `attention_needed` event in its history says the same.
+ */
+export interface TaskAttention {
+  /** When the workflow gave up, UTC. */
+  at: string;
+  /** The change that was not stored (or the reminder or escalation that was not sent). */
+  eventType: TaskEventType;
+  /** Russian, for the official and the operator. */
+  message: string;
+  /** For the operator: the failure's type and the database's or mail server's words (English). */
+  failure: string;
+  /** True when the change was undone in the workflow as well (an Update refused), so nothing is half-applied. */
+  rolledBack: boolean;
 }
 
 export type ReviewDecision = 'approved' | 'returned' | 'rejected';
@@ -255,6 +277,8 @@ export const TaskRejection = {
   alreadyCompleted: 'TaskAlreadyCompleted',
   cancelled: 'TaskCancelled',
   invalidPayload: 'InvalidTaskPayload',
+  /** The change could not be stored within the activity's retry bounds; the task is flagged (`attention`). */
+  notStored: 'TaskChangeNotStored',
 } as const;
 
 export const LIMITS = {

@@ -41,6 +41,10 @@ export class TaskEntity {
   @Column({ type: 'jsonb' })
   snapshot!: TaskSnapshot;
 
+  /** snapshot.attention is set: a change of the task was not stored (computed by PostgreSQL, never written). */
+  @Column({ name: 'needs_attention', type: 'boolean', insert: false, update: false, select: true })
+  needsAttention!: boolean;
+
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }
