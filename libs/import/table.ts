@@ -4,8 +4,10 @@
  * give the cells meaning.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
-import type { ImportError } from './types';
+import { formatRussianNumber } from '../domain/russian';
+import { MAX_IMPORT_ROWS, type ImportError } from './types';
+import { parseWorkbookInWorker } from './xlsx-parse';
+import { inspectXlsx, WorkbookRefused, XLSX_LIMITS } from './xlsx-limits';
 
 export interface RawCell {
   /** Trimmed text; for an XLSX number, its digits ('3.75'), zero-padded when the cell's format pads ('000123'). */
@@ -35,6 +37,7 @@ export type ReadTableResult = { table: RawTable } | { error: ImportError };
 
 export const CSV_DELIMITERS = [';', ',', '\t'] as const;
 const DELIMITER_SAMPLE_LINES = 50;
+const DELIMITER_SAMPLE_CHARS = 4_096;
 const HEADER_SEARCH_ROWS = 10;
 const SUPPORTED = '.csv или .xlsx';
 
@@ -89,6 +92,8 @@ function readCsv(content: Buffer, fileName: string, scoreHeader: HeaderScorer): 
     return fileError(`Файл «${fileName}» не является текстовым CSV: загрузите таблицу в формате ${SUPPORTED}`);
   }
   const delimiter = detectDelimiter(text, scoreHeader);
+  const oversize = csvOversize(text, delimiter);
+  if (oversize) return fileError(`Файл «${fileName}» не принят: ${oversize}`);
   let records: string[][];
   try {
     records = parseCsv(text, { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false });
@@ -110,16 +115,80 @@ function readCsv(content: Buffer, fileName: string, scoreHeader: HeaderScorer): 
 }
 
 /**
+ * The workbook's bounds (XLSX_LIMITS: rows, columns, cells) hold for CSV too, checked in one pass before csv-parse
+ * builds the records: 20 MiB of «;;;;» would otherwise be 20 million cells in memory. Quotes are honoured, so a
+ * delimiter or line break inside a quoted cell counts as text, as csv-parse will read it.
+ */
+function csvOversize(text: string, delimiter: string): string | null {
+  let line = 1;
+  let rows = 0;
+  let cells = 0;
+  let fields = 1;
+  let filled = false;
+  let quoted = false;
+  let fieldStart = true;
+  const endLine = (): string | null => {
+    if (filled) {
+      rows += 1;
+      cells += fields;
+      if (rows > XLSX_LIMITS.rows) {
+        return (
+          `в файле больше ${formatRussianNumber(XLSX_LIMITS.rows)} заполненных строк; ` +
+          `допускается не более ${formatRussianNumber(MAX_IMPORT_ROWS)} строк данных: разделите файл`
+        );
+      }
+      if (cells > XLSX_LIMITS.cells) return `в файле больше ${formatRussianNumber(XLSX_LIMITS.cells)} ячеек: удалите лишние столбцы`;
+    }
+    line += 1;
+    fields = 1;
+    filled = false;
+    fieldStart = true;
+    return null;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (quoted) {
+      if (char === '"') {
+        if (text[i + 1] === '"') i++;
+        else quoted = false;
+      }
+      continue;
+    }
+    if (char === '"' && fieldStart) {
+      quoted = true;
+      filled = true;
+      fieldStart = false;
+    } else if (char === delimiter) {
+      fields += 1;
+      fieldStart = true;
+      if (fields > XLSX_LIMITS.columns) {
+        return `в строке ${line} больше ${XLSX_LIMITS.columns} столбцов: удалите лишние (или пустые) столбцы`;
+      }
+    } else if (char === '\n') {
+      const refused = endLine();
+      if (refused) return refused;
+    } else if (char !== '\r' && char !== ' ' && char !== '\t') {
+      filled = true;
+      fieldStart = false;
+    }
+  }
+  return endLine();
+}
+
+/**
  * Counting delimiters is not enough: the passport's column names contain commas («…, где оба родителя…, %») and
  * values contain decimal commas. So every candidate splits the first lines, and the one under which the file
  * kind recognises most column names wins; then the one with the most evenly sized rows; then ';' over ',' over tab.
  * Lines are split one by one, so that a broken quote further down still gets its error from the real parse.
  */
 function detectDelimiter(text: string, scoreHeader: HeaderScorer): string {
+  // A header is short: the start of a line is enough to tell its delimiter, and a whole line of a hostile file
+  // (20 MiB of «;») would be split three times into millions of cells before the size bounds are checked.
   const lines = text
-    .split(/\r?\n/)
+    .split(/\r?\n/, DELIMITER_SAMPLE_LINES * 20)
     .filter((line) => line.trim() !== '')
-    .slice(0, DELIMITER_SAMPLE_LINES);
+    .slice(0, DELIMITER_SAMPLE_LINES)
+    .map((line) => line.slice(0, DELIMITER_SAMPLE_CHARS));
   let best: { delimiter: string; recognised: number; even: number } | null = null;
   for (const delimiter of CSV_DELIMITERS) {
     const sample = lines.map((line) => splitLine(line, delimiter));
@@ -173,52 +242,26 @@ function splitLine(line: string, delimiter: string): string[] {
 }
 
 async function readXlsx(content: Buffer, fileName: string): Promise<ReadTableResult> {
-  const workbook = new ExcelJS.Workbook();
   try {
-    // exceljs types its argument as its own ArrayBuffer-like `Buffer`; it reads Node's Buffer (JSZip underneath).
-    await workbook.xlsx.load(content as unknown as ArrayBuffer);
-  } catch {
-    return fileError(`Не удалось прочитать книгу Excel «${fileName}»: файл повреждён или это не .xlsx`);
+    await inspectXlsx(content);
+  } catch (error) {
+    if (error instanceof WorkbookRefused) {
+      return fileError(
+        error.corrupt
+          ? `Не удалось прочитать книгу Excel «${fileName}»: файл повреждён или это не .xlsx`
+          : `Книга Excel «${fileName}» не принята: ${error.message}`,
+      );
+    }
+    throw error;
   }
-  const sheet = workbook.worksheets[0];
-  if (!sheet) return fileError(`В книге «${fileName}» нет листов`);
-  const rows: RawRow[] = [];
-  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells: RawCell[] = [];
-    row.eachCell({ includeEmpty: false }, (cell, columnNumber) => {
-      while (cells.length < columnNumber - 1) cells.push(EMPTY_CELL);
-      cells[columnNumber - 1] = xlsxCell(cell.value, cell.numFmt);
-    });
-    rows.push({ rowNumber, cells });
-  });
-  return { table: { format: 'xlsx', rows } };
-}
-
-function xlsxCell(value: ExcelJS.CellValue, numFmt: string | undefined): RawCell {
-  const format = numFmt ?? '';
-  const resolved = resultOf(value);
-  if (typeof resolved === 'number') {
-    const padTo = /^0+$/.test(format) ? format.length : 0;
-    const text = Number.isInteger(resolved) && padTo > 0 ? String(resolved).padStart(padTo, '0') : String(resolved);
-    return { text, number: resolved, percent: format.includes('%') };
+  const parsed = await parseWorkbookInWorker(content);
+  if ('rows' in parsed) return { table: { format: 'xlsx', rows: parsed.rows } };
+  if ('noSheet' in parsed) return fileError(`В книге «${fileName}» нет листов`);
+  if ('outOfMemory' in parsed || 'timedOut' in parsed) {
+    return fileError(
+      `Книга Excel «${fileName}» не принята: она слишком сложна для разбора (форматирование, формулы или скрытые листы); ` +
+        'сохраните лист с данными как CSV или в новую книгу',
+    );
   }
-  return { text: resolved.trim(), number: null, percent: false };
-}
-
-/** A cell's value as text or number: formulas give their cached result, rich text its plain text. */
-function resultOf(value: ExcelJS.CellValue): string | number {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number' || typeof value === 'string') return value;
-  if (typeof value === 'boolean') return value ? 'ИСТИНА' : 'ЛОЖЬ';
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if ('richText' in value) return value.richText.map((part) => part.text).join('');
-  if ('formula' in value || 'sharedFormula' in value) {
-    const result = (value as ExcelJS.CellFormulaValue).result;
-    if (result === undefined || result === null) return '';
-    if (typeof result === 'object' && 'error' in result) return result.error;
-    return resultOf(result as ExcelJS.CellValue);
-  }
-  if ('error' in value) return value.error;
-  if ('text' in value) return String(value.text);
-  return '';
+  return fileError(`Не удалось прочитать книгу Excel «${fileName}»: файл повреждён или это не .xlsx`);
 }

@@ -4,6 +4,7 @@ export {
   findProjectRoot,
   loadBuiltinTemplates,
   parseTemplate,
+  TEMPLATE_LIMITS,
   validateAgainstSchema,
   type ParsedTemplate,
   type TemplateFormat,

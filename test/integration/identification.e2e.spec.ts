@@ -190,6 +190,8 @@ describe('identification on the default template', () => {
     const ranking = await curator.get(`${base()}/identification/ranking`);
     expect(ranking.status).toBe(200);
     expect(ranking.body.years).toEqual(YEARS);
+    expect(ranking.body.lowYearsRequired).toBe(2);
+    expect(ranking.body.note).toBeUndefined();
     expect(ranking.body.imports.results.fileName).toBe('Результаты ВПР.xlsx');
     const items: { schoolId: string; schoolCode: string; category: string | null; reasons: string[]; rank: number; municipalityId: string }[] =
       ranking.body.items;
@@ -203,10 +205,13 @@ describe('identification on the default template', () => {
 
     const twoYears = await curator.get(`${base()}/identification/ranking?years=2023,2024`);
     expect(twoYears.body.years).toEqual([2023, 2024]);
-    expectRussianError(await curator.get(`${base()}/identification/ranking?years=2024`), 422, [
-      'нужны результаты не менее чем за 2 года',
-      'за запрошенные годы (2024) в файле «Результаты ВПР.xlsx» есть результаты только за 1 год (2024)',
-    ]);
+    // One year: ranked, «stably low» reduced to that year, and said so.
+    const oneYear = await curator.get(`${base()}/identification/ranking?years=2024`);
+    expect(oneYear.status).toBe(200);
+    expect(oneYear.body).toEqual(
+      expect.objectContaining({ years: [2024], lowYearsRequired: 1, note: expect.stringContaining('«Результаты ВПР.xlsx» результаты только за 2024 г.') }),
+    );
+    expect(oneYear.body.items).toHaveLength(region.schools.length);
     expectRussianError(await curator.get(`${base()}/identification/ranking?years=прошлый`), 400, [], ['years']);
     expectRussianError(await (await as(coordinator(1))).get(`${base()}/identification/ranking`), 403);
   });
@@ -342,6 +347,11 @@ describe('partner pairs and agreements', () => {
     }
     expectRussianError(await (await as(coordinator(2))).get(path), 403);
     expectRussianError(await (await as(school(1, 1).director.email)).get(path), 403);
+    // Scope before the list: another municipality's school is refused alike whether it takes part or not, so the
+    // answer tells nothing about the list; within the scope a school off the list is 404.
+    const offList = `/api/cycles/${encodeURIComponent(cycleId)}/partners/suggestions?schoolId=${encodeURIComponent(school(1, 3).id)}`;
+    expectRussianError(await (await as(coordinator(2))).get(offList), 403);
+    expectRussianError(await (await as(coordinator(1))).get(offList), 404, ['не входит в утверждённый список']);
   });
 
   it('refuses pairs that miss a school, pair a participant, an unknown or an overloaded partner (422), and takes a full set', async () => {
@@ -562,12 +572,23 @@ describe('a school added through the API, and a results file of a single year', 
     expect(imported.body.rowCount).toBe(region.schools.length + 1);
   });
 
-  it('refuses the ranking with 422 saying how many years it needs and how many the file has', async () => {
+  it('ranks one year of results, saying what «stably low» then means; refuses with 422 only years without results', async () => {
     const curator = await as(region.curator.email);
     const path = `/api/cycles/${encodeURIComponent(cycleId)}/identification/ranking`;
-    expectRussianError(await curator.get(path), 422, [
-      'Для рейтинга нужны результаты не менее чем за 2 года, а в файле «Результаты 2024.csv» есть результаты только за 1 год (2024)',
+    const ranking = await curator.get(path);
+    expect(ranking.status).toBe(200);
+    expect(ranking.body.years).toEqual([2024]);
+    expect(ranking.body.lowYearsRequired).toBe(1);
+    expect(ranking.body.note).toBe(
+      'В файле «Результаты 2024.csv» результаты только за 2024 г.: «стабильно низкими» считаются школы в нижней части ' +
+        'рейтинга этого года; устойчивость низких результатов по годам не проверена (для неё нужны результаты не менее ' +
+        'чем за 2 года). Загрузите результаты за несколько лет, чтобы рейтинг сравнивал годы',
+    );
+    const low = (ranking.body.items as { stablyLow: boolean; reasons: string[] }[]).filter((i) => i.stablyLow);
+    expect(low.length).toBeGreaterThan(0);
+    for (const item of low) expect(item.reasons[0]).toMatch(/^Низкие результаты в единственном году с данными \(2024\)/);
+    expectRussianError(await curator.get(`${path}?years=2022,2023`), 422, [
+      'Для рейтинга нужны результаты хотя бы за один год, а за запрошенные годы (2022, 2023) в файле «Результаты 2024.csv» результатов нет',
     ]);
-    expectRussianError(await curator.get(`${path}?years=2022,2023`), 422, ['за запрошенные годы (2022, 2023) в файле «Результаты 2024.csv» результатов нет']);
   });
 });

@@ -1,4 +1,4 @@
-import { rankSchools, type AssessmentRow, type SocialPassportRow } from '../../libs/domain/analytics';
+import { lowYearsRequired, rankSchools, type AssessmentRow, type SocialPassportRow } from '../../libs/domain/analytics';
 
 const YEARS = [2022, 2023, 2024];
 
@@ -232,9 +232,34 @@ describe('rankSchools', () => {
     );
   });
 
+  it('ranks one year of results with the default rule: «stably low» is low in that year, and the reasons say stability was not checked', () => {
+    const { results, social } = region();
+    const ranking = rankSchools({ results: results.filter((r) => r.year === 2024), social, years: [2024], options: { lowDecile: 0.4 } });
+    expect(ranking.filter((r) => r.stablyLow).map((r) => r.schoolCode)).toEqual(['A', 'D']);
+    const a = ranking.find((r) => r.schoolCode === 'A')!;
+    expect(a.category).toBe('both');
+    expect(a.reasons[0]).toBe(
+      'Низкие результаты в единственном году с данными (2024): в нижних 40% школ региона; ' +
+        'устойчивость по годам не проверена: для неё нужны результаты не менее чем за 2 года',
+    );
+    // Three years asked for, one with results: the same reduced rule, over the year there is.
+    const asked = rankSchools({ results: results.filter((r) => r.year === 2024), social, years: YEARS, options: { lowDecile: 0.4 } });
+    expect(asked.filter((r) => r.stablyLow).map((r) => r.schoolCode)).toEqual(['A', 'D']);
+    expect(lowYearsRequired(1)).toBe(1);
+    expect(lowYearsRequired(3)).toBe(2);
+    expect(lowYearsRequired(0)).toBe(1);
+  });
+
+  it('lowers a requirement of more low years than there are years with results to those years', () => {
+    const { results, social } = region();
+    const ranking = rankSchools({ results, social, years: YEARS, options: { minLowYears: 4, lowDecile: 0.4 } });
+    expect(ranking.filter((r) => r.stablyLow).map((r) => r.schoolCode)).toEqual(['A']);
+    expect(ranking.find((r) => r.schoolCode === 'A')!.reasons[0]).toMatch(/^Низкие результаты во всех годах с данными — в 3 годах из 3/);
+  });
+
   it('refuses options that cannot describe a selection', () => {
     const { results, social } = region();
-    expect(() => rankSchools({ results, social, years: YEARS, options: { minLowYears: 4 } })).toThrow(RangeError);
+    expect(() => rankSchools({ results, social, years: YEARS, options: { minLowYears: 0 } })).toThrow(RangeError);
     expect(() => rankSchools({ results, social, years: YEARS, options: { lowDecile: 0 } })).toThrow(RangeError);
     expect(() => rankSchools({ results, social, years: [2024, 2024] })).toThrow(RangeError);
     expect(() => rankSchools({ results, social, years: YEARS, options: { socialThreshold: 1.5 } })).toThrow(RangeError);

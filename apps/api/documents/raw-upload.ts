@@ -113,9 +113,27 @@ export function fileNameFromHeader(header: string | string[] | undefined): strin
   } catch {
     throw new BadRequestException('Имя файла в заголовке X-File-Name должно быть закодировано как URL (UTF-8)');
   }
-  // A path a browser may send is not part of the name; control characters would break the download header.
-  name = name.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  name = sanitizeFileName(name);
   if (!name) throw new BadRequestException('Имя файла в заголовке X-File-Name пустое');
+  if (name === '.' || name === '..') throw new BadRequestException(`Недопустимое имя файла «${name}»: укажите имя с расширением`);
   if (name.length > 300) throw new BadRequestException('Имя файла длиннее 300 символов');
   return name;
+}
+
+/**
+ * The name as it will be shown and offered for download:
+ * - only the last segment of a path a browser may send (C:\Users\…\plan.pdf, ../../etc/passwd → passwd), so a
+ *   name never climbs out of wherever it is saved;
+ * - without control characters (they would break the download header) and without invisible format characters:
+ *   the bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) and marks (U+200E, U+200F, U+061C)
+ *   would let «\u202Efdp.exe» display as «exe.pdf», an executable dressed as a document; zero-width characters and
+ *   the BOM would make two names that look the same differ. Removed rather than refused: the official's file is
+ *   fine, only its name is misleading, and what remains is what the name really says.
+ */
+export function sanitizeFileName(raw: string): string {
+  const lastSegment = raw.split(/[\\/]/).pop() ?? '';
+  return lastSegment
+    .normalize('NFC')
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '')
+    .trim();
 }

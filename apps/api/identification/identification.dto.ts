@@ -131,6 +131,14 @@ export class RankingView {
   @ApiProperty() cycleId!: string;
   @ApiProperty({ type: [Number] }) years!: number[];
   @ApiProperty({ type: RankingImportsView, description: 'The imports the ranking is computed from' }) imports!: RankingImportsView;
+  @ApiProperty({
+    description: 'How many low years make a school stably low: 2, or every year with results when fewer years have them',
+  })
+  lowYearsRequired!: number;
+  @ApiPropertyOptional({
+    description: 'Russian: present when fewer years have results than «stably low» compares, saying what it then means',
+  })
+  note?: string;
   @ApiProperty({ type: [RankedSchoolView], description: 'Best rank first' }) items!: RankedSchoolView[];
 }
 

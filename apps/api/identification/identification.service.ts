@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
   DEFAULT_RANKING_OPTIONS,
+  lowYearsRequired,
   rankSchools,
   type AssessmentRow,
   type SchoolRanking,
@@ -156,17 +157,20 @@ export class IdentificationService {
       throw new UnprocessableEntityException('Нет результатов оценочных процедур: загрузите файл результатов');
     }
     const withData = years.filter((year) => present.includes(year));
-    if (withData.length < DEFAULT_RANKING_OPTIONS.minLowYears) {
-      throw new UnprocessableEntityException(
-        tooFewYearsMessage(DEFAULT_RANKING_OPTIONS.minLowYears, withData, results.fileName, requestedYears?.length ? years : undefined),
-      );
+    // Impossible only without a single year of results: with fewer years than the rule compares, «stably low» is
+    // reduced to the years there are (lowYearsRequired), and the note and each school's reasons say so.
+    if (withData.length === 0) {
+      throw new UnprocessableEntityException(noResultsMessage(results.fileName, requestedYears?.length ? years : undefined));
     }
     const ranking = rankSchools({ results: results.rows, social: social?.rows ?? [], years });
+    const required = lowYearsRequired(withData.length);
     const byCode = new Map((await this.directory.schools(cycle.regionCode)).filter((s) => s.code).map((s) => [s.code!, s]));
     return {
       cycleId: cycle.id,
       years,
       imports: { results: withoutRows(results), social: social ? withoutRows(social) : null },
+      lowYearsRequired: required,
+      ...(required < DEFAULT_RANKING_OPTIONS.minLowYears ? { note: fewYearsNote(withData, results.fileName) } : {}),
       items: ranking.map((r) => rankedSchool(r, byCode.get(r.schoolCode))),
     };
   }
@@ -276,20 +280,27 @@ export class IdentificationService {
   /** Codes the region's directory does not know, each with the row and column where the official wrote it. */
 }
 
-/**
- * «Stably low» compares a school's years with each other, so the ranking needs results for at least `needed` of the
- * years it analyses; says how many there are instead.
- */
-export function tooFewYearsMessage(needed: number, withData: number[], fileName: string, requested?: number[]): string {
+/** No analysed year has results: nothing to rank by. */
+export function noResultsMessage(fileName: string, requested?: number[]): string {
   const where = requested ? `за запрошенные годы (${requested.join(', ')}) в файле «${fileName}»` : `в файле «${fileName}»`;
-  const found =
-    withData.length === 0
-      ? `${where} результатов нет`
-      : `${where} есть результаты только за ${countOf(withData.length, NOUNS.year)} (${withData.join(', ')})`;
+  return `Для рейтинга нужны результаты хотя бы за один год, а ${where} результатов нет: загрузите файл результатов${
+    requested ? ' или выберите другие годы в years' : ''
+  }`;
+}
+
+/**
+ * «Stably low» compares a school's years with each other (low in at least DEFAULT_RANKING_OPTIONS.minLowYears of
+ * them); with fewer years of results it means low in every year there is. The ministry is told so above the list.
+ */
+export function fewYearsNote(withData: number[], fileName: string): string {
+  const needed = countOf(DEFAULT_RANKING_OPTIONS.minLowYears, NOUNS.year);
+  const what =
+    withData.length === 1
+      ? `результаты только за ${withData[0]} г.: «стабильно низкими» считаются школы в нижней части рейтинга этого года`
+      : `результаты только за ${countOf(withData.length, NOUNS.year)} (${withData.join(', ')}): «стабильно низкими» считаются школы в нижней части рейтинга каждого из них`;
   return (
-    `Для рейтинга нужны результаты не менее чем за ${countOf(needed, NOUNS.year)}, а ${found}: ` +
-    'загрузите файл результатов за несколько лет' +
-    (requested ? ' или выберите другие годы в years' : '')
+    `В файле «${fileName}» ${what}; устойчивость низких результатов по годам не проверена (для неё нужны результаты ` +
+    `не менее чем за ${needed}). Загрузите результаты за несколько лет, чтобы рейтинг сравнивал годы`
   );
 }
 

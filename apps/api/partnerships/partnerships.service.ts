@@ -42,10 +42,12 @@ export class PartnershipsService {
     const what = 'подбор школ-партнёров';
     this.access.assertRole(user, ['ministry_admin', 'ministry_reviewer', 'municipal_coordinator'], what);
     const cycle = await this.identification.requireCycle(user, cycleId, what);
+    // Scope first: answering «not on the approved list» before it would tell a coordinator whether another
+    // municipality's school takes part. Outside the scope, participant or not, the answer is the same 403.
+    await this.access.assertCanRead(user, schoolId, what);
     const participants = await this.cycles.listParticipants(cycle.id, true);
     const participant = participants.find((p) => p.schoolId === schoolId);
     if (!participant) throw new NotFoundException(`Школа ${schoolId} не входит в утверждённый список цикла`);
-    await this.access.assertCanRead(user, schoolId, what);
     const maxLoad = partnershipStep(cycle).maxPartnersPerSchool!;
 
     const scores = await this.scoresByCode(cycle);

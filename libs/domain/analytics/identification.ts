@@ -11,7 +11,9 @@
  *    same). z-scores make a 2–5 mark, a 0–100 test score and a failure share comparable; higher = better.
  * 2. Low year. Among the schools with a score that year (n), the k = ⌈n × lowDecile⌉ lowest (at least one) are low;
  *    a school tied with the k-th lowest score is low too. A school without results that year is not low in it.
- * 3. Stably low: low in at least `minLowYears` of `years`.
+ * 3. Stably low: low in at least `minLowYears` of `years`, or in every analysed year with results when fewer years have
+ *    results than that (lowYearsRequired). With one year of results, «stably low» therefore means «low in the only
+ *    year there is»: the ranking still works, and the reasons say that stability across years was not checked.
  * 4. Social-disadvantage index. Each passport indicator is min–max scaled across the region's schools to 0..1 and
  *    turned so that 1 = most disadvantaged (the shares of «both parents with higher education» and «good and
  *    excellent» count negatively: 1 − x). An indicator that is the same for every school is dropped. The index is
@@ -33,7 +35,10 @@ export type IdentificationCategory = 'low_results' | 'social_risk' | 'both';
 export interface RankingOptions {
   /** Share of the schools with results that counts as low in a year; default 0.1 (the bottom decile). */
   lowDecile?: number;
-  /** How many of the years a school must be low in to be stably low; default 2. */
+  /**
+   * How many of the years a school must be low in to be stably low; default 2. Lowered to the number of analysed
+   * years that have results when there are fewer (see lowYearsRequired).
+   */
   minLowYears?: number;
   /** The social-disadvantage index (0..1) from which a school is disadvantaged; default 0.6. */
   socialThreshold?: number;
@@ -95,6 +100,15 @@ export interface SchoolRanking {
 }
 
 const CATEGORY_ORDER: Record<IdentificationCategory, number> = { both: 0, low_results: 1, social_risk: 2 };
+
+/**
+ * How many low years make a school stably low, given how many of the analysed years have results: `minLowYears`, or
+ * all of those years when there are fewer (at least one). One truth for the ranking and for what the API says of it.
+ */
+export function lowYearsRequired(yearsWithResults: number, options?: RankingOptions): number {
+  const minLowYears = options?.minLowYears ?? DEFAULT_RANKING_OPTIONS.minLowYears;
+  return Math.max(1, Math.min(minLowYears, yearsWithResults));
+}
 // Scores are sums of quotients; schools whose data are identical must tie even if the sums were taken in another order.
 const EPSILON = 1e-9;
 
@@ -116,6 +130,8 @@ export function rankSchools(input: RankSchoolsInput): SchoolRanking[] {
     rankedByYear.set(year, ofYear.size);
     lowByYear.set(year, lowSchoolsOfYear(ofYear, options.lowDecile));
   }
+  const yearsWithResults = years.filter((year) => (rankedByYear.get(year) ?? 0) > 0).length;
+  const required = lowYearsRequired(yearsWithResults, options);
   const social = socialIndices(input.social);
 
   const codes = new Set<string>([...input.results.map((r) => r.schoolCode), ...input.social.map((r) => r.schoolCode)]);
@@ -134,7 +150,7 @@ export function rankSchools(input: RankSchoolsInput): SchoolRanking[] {
     const lowYears = yearly.filter((y) => y.low).map((y) => y.year);
     const present = yearly.filter((y) => y.score !== null).map((y) => y.score!);
     const averageScore = present.length > 0 ? present.reduce((sum, s) => sum + s, 0) / present.length : null;
-    const stablyLow = lowYears.length >= options.minLowYears;
+    const stablyLow = lowYears.length >= required;
     const schoolSocial = social.get(schoolCode);
     const socialIndex = schoolSocial?.index ?? null;
     const disadvantaged = socialIndex !== null && socialIndex >= options.socialThreshold - EPSILON;
@@ -153,7 +169,7 @@ export function rankSchools(input: RankSchoolsInput): SchoolRanking[] {
       category,
       reasons: [] as string[],
     };
-    ranking.reasons = explain(ranking, options, years.length);
+    ranking.reasons = explain(ranking, options, years.length, { required, yearsWithResults });
     return ranking;
   });
 
@@ -167,8 +183,9 @@ function resolveOptions(years: number[], options: RankingOptions | undefined): R
     throw new RangeError('years must be distinct integers, at least one');
   }
   if (!(resolved.lowDecile > 0 && resolved.lowDecile <= 1)) throw new RangeError('lowDecile must be in (0, 1]');
-  if (!Number.isInteger(resolved.minLowYears) || resolved.minLowYears < 1 || resolved.minLowYears > years.length) {
-    throw new RangeError('minLowYears must be an integer between 1 and the number of years');
+  // Above the number of years it is lowered, like any requirement above the years that have results.
+  if (!Number.isInteger(resolved.minLowYears) || resolved.minLowYears < 1) {
+    throw new RangeError('minLowYears must be a positive integer');
   }
   if (!(resolved.socialThreshold >= 0 && resolved.socialThreshold <= 1)) {
     throw new RangeError('socialThreshold must be in [0, 1]');
@@ -321,15 +338,28 @@ function compareCodes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function explain(ranking: Omit<SchoolRanking, 'rank'>, options: Required<RankingOptions>, yearCount: number): string[] {
+function explain(
+  ranking: Omit<SchoolRanking, 'rank'>,
+  options: Required<RankingOptions>,
+  yearCount: number,
+  rule: { required: number; yearsWithResults: number },
+): string[] {
   const reasons: string[] = [];
   const decile = `${formatShare(options.lowDecile * 100)}%`;
   const lowYears = `${yearsPrepositional(ranking.lowYears.length)} из ${yearCount} (${ranking.lowYears.join(', ')})`;
-  if (ranking.stablyLow) {
+  // Fewer years have results than the rule asks for: say what «stably low» was reduced to.
+  const unchecked = `устойчивость по годам не проверена: для неё нужны результаты не менее чем за ${countOf(options.minLowYears, NOUNS.year)}`;
+  if (ranking.stablyLow && rule.required < options.minLowYears) {
+    reasons.push(
+      rule.yearsWithResults === 1
+        ? `Низкие результаты в единственном году с данными (${ranking.lowYears.join(', ')}): в нижних ${decile} школ региона; ${unchecked}`
+        : `Низкие результаты во всех годах с данными — в ${lowYears}: в нижних ${decile} школ региона; ${unchecked}`,
+    );
+  } else if (ranking.stablyLow) {
     reasons.push(`Стабильно низкие результаты: в нижних ${decile} школ региона в ${lowYears}`);
   } else if (ranking.lowYears.length > 0) {
     reasons.push(
-      `Низкие результаты только в ${lowYears}; для стабильно низких нужно не менее ${options.minLowYears}`,
+      `Низкие результаты только в ${lowYears}; для стабильно низких нужно не менее ${rule.required}`,
     );
   } else if (ranking.averageScore !== null) {
     reasons.push(`Результаты выше нижних ${decile} школ региона во все годы с данными`);
