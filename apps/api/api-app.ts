@@ -5,10 +5,13 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
-import { defaultWebDistDir, type AppConfig } from '../../libs/config';
+import { defaultWebDistDir, LOGIN_PROTECTION_DEFAULTS, type AppConfig } from '../../libs/config';
 import { seedDemoRegion } from '../../libs/persistence';
 import { ApiModule } from './api.module';
-import { fastifyErrorBody, HttpExceptionFilter } from './common/http-exception.filter';
+import { registerLoginRateLimits } from './auth/login-rate-limits';
+import { refuseHostileInput } from './common/hostile-input';
+import { answerClientError, fastifyErrorBody, HttpExceptionFilter } from './common/http-exception.filter';
+import { registerSecurityHeadersAndCompression } from './common/security-headers';
 import { createValidationPipe } from './common/validation';
 import { serveWebApp } from './web-app';
 
@@ -45,6 +48,8 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
         const body = fastifyErrorBody(error);
         void reply.code(body.statusCode).send(body);
       },
+      // Headers over Node's limit (431) and requests its parser cannot read: Russian JSON, not Fastify's English.
+      clientErrorHandler: answerClientError,
     }),
     { logger: ['error', 'warn', 'log'] },
   );
@@ -53,6 +58,11 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();
   await app.register(fastifyCookie);
+  // Before any route and before the web app's hook: plugins that work per route (compression) must see them all,
+  // and hooks that answer early (the web app, the rate limits) skip the hooks registered after them.
+  await registerSecurityHeadersAndCompression(app, config.publicUrl);
+  await registerLoginRateLimits(app, config.loginProtection ?? LOGIN_PROTECTION_DEFAULTS);
+  refuseHostileInput(app.getHttpAdapter().getInstance());
 
   const document = SwaggerModule.createDocument(app, apiDocumentConfig());
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });

@@ -15,6 +15,39 @@ export const DEV_JWT_SECRET = 'uplift-development-secret-never-use-in-production
 export const DEV_DEMO_PASSWORD = 'uplift-demo';
 
 const TTL_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+const DURATION = /^[1-9]\d*[smhd]?$/;
+
+/** '900', '45s', '30m', '8h', '2d' in seconds (the string has matched DURATION). */
+function durationSeconds(value: string): number {
+  return Number.parseInt(value, 10) * (TTL_UNITS[value.slice(-1)] ?? 1);
+}
+
+/**
+ * The longest a token may live: it names a session that log-out and a password change end, but a token copied out
+ * of a browser stays usable until then, so a "never expires" value is refused at boot.
+ */
+export const JWT_TTL_MAX_SECONDS = 30 * 86_400;
+
+/** Log-in protection; `loadConfig` reads each from the environment (LOGIN_*), hand-built configs get these. */
+export interface LoginProtection {
+  /** Attempts per minute from one client address (429 beyond). */
+  perAddressPerMinute: number;
+  /** Attempts per minute for one e-mail, from any address (429 beyond). */
+  perAccountPerMinute: number;
+  /** Wrong passwords within `failureWindowSeconds` that lock the e-mail's log-in for `lockoutSeconds`. */
+  maxFailures: number;
+  failureWindowSeconds: number;
+  lockoutSeconds: number;
+}
+
+export const LOGIN_PROTECTION_DEFAULTS: LoginProtection = {
+  // Generous per address: a ministry's whole office may log in at 9:00 through one NAT address.
+  perAddressPerMinute: 60,
+  perAccountPerMinute: 10,
+  maxFailures: 10,
+  failureWindowSeconds: 15 * 60,
+  lockoutSeconds: 15 * 60,
+};
 
 export const HISTORY_ARCHIVE_INTERVAL_MS_DEFAULT = 5000;
 
@@ -122,9 +155,33 @@ class Environment {
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters (e.g. openssl rand -base64 48)' })
   JWT_SECRET?: string;
 
-  /** Access token lifetime: seconds, or a number with s, m, h or d. */
-  @Matches(/^[1-9]\d*[smhd]?$/, { message: 'JWT_TTL must be a positive number of seconds, or e.g. 30m, 8h, 1d' })
+  /** Access token lifetime: seconds, or a number with s, m, h or d; at most JWT_TTL_MAX_SECONDS. */
+  @Matches(DURATION, { message: 'JWT_TTL must be a positive number of seconds, or e.g. 30m, 8h, 1d' })
   JWT_TTL = '8h';
+
+  /** Log-in attempts (POST /api/auth/login and /session) one client address may make per minute before 429. */
+  @Transform(toInt)
+  @IsInt({ message: 'LOGIN_RATE_PER_ADDRESS must be a whole number' })
+  @Min(1)
+  LOGIN_RATE_PER_ADDRESS = LOGIN_PROTECTION_DEFAULTS.perAddressPerMinute;
+
+  /** Log-in attempts for one e-mail per minute, from any address, before 429. */
+  @Transform(toInt)
+  @IsInt({ message: 'LOGIN_RATE_PER_ACCOUNT must be a whole number' })
+  @Min(1)
+  LOGIN_RATE_PER_ACCOUNT = LOGIN_PROTECTION_DEFAULTS.perAccountPerMinute;
+
+  /** Wrong passwords for one e-mail within LOGIN_FAILURE_WINDOW that lock its log-in for LOGIN_LOCKOUT. */
+  @Transform(toInt)
+  @IsInt({ message: 'LOGIN_MAX_FAILURES must be a whole number' })
+  @Min(1)
+  LOGIN_MAX_FAILURES = LOGIN_PROTECTION_DEFAULTS.maxFailures;
+
+  @Matches(DURATION, { message: 'LOGIN_FAILURE_WINDOW must be a positive number of seconds, or e.g. 15m' })
+  LOGIN_FAILURE_WINDOW = '15m';
+
+  @Matches(DURATION, { message: 'LOGIN_LOCKOUT must be a positive number of seconds, or e.g. 15m' })
+  LOGIN_LOCKOUT = '15m';
 
   /** bcrypt cost of stored passwords (each +1 doubles the time of a log-in). */
   @Transform(toInt)
@@ -151,6 +208,8 @@ export interface AppConfig {
   /** Optional so that hand-built configs (tests) need not name it: the API then serves `defaultWebDistDir()`. */
   web?: { distDir: string };
   seedDemo: boolean;
+  /** Optional so that hand-built configs (tests) need not name it: LOGIN_PROTECTION_DEFAULTS then apply. */
+  loginProtection?: LoginProtection;
   /** Cycles may run on a compressed calendar (tests, demonstrations). */
   allowCompressedCalendar: boolean;
   auth: {
@@ -191,6 +250,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   } else if (!development && parsed.JWT_SECRET === DEV_JWT_SECRET) {
     lines.push('JWT_SECRET is the public development secret; set a secret of your own');
   }
+  if (DURATION.test(parsed.JWT_TTL) && durationSeconds(parsed.JWT_TTL) > JWT_TTL_MAX_SECONDS) {
+    lines.push(`JWT_TTL must be at most ${JWT_TTL_MAX_SECONDS / 86_400}d (${JWT_TTL_MAX_SECONDS} seconds)`);
+  }
   if (lines.length > 0) {
     throw new ConfigError(
       `invalid configuration:\n  ${lines.join('\n  ')}` + (missing.length ? `\n  (not set: ${missing.join(', ')})` : ''),
@@ -211,10 +273,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     http: { port: parsed.PORT, host: parsed.HOST, maxBodyBytes: parsed.MAX_BODY_BYTES },
     web: { distDir: parsed.WEB_DIST_DIR ? path.resolve(parsed.WEB_DIST_DIR) : defaultWebDistDir() },
     seedDemo: parsed.SEED_DEMO,
+    loginProtection: {
+      perAddressPerMinute: parsed.LOGIN_RATE_PER_ADDRESS,
+      perAccountPerMinute: parsed.LOGIN_RATE_PER_ACCOUNT,
+      maxFailures: parsed.LOGIN_MAX_FAILURES,
+      failureWindowSeconds: durationSeconds(parsed.LOGIN_FAILURE_WINDOW),
+      lockoutSeconds: durationSeconds(parsed.LOGIN_LOCKOUT),
+    },
     allowCompressedCalendar: parsed.ALLOW_COMPRESSED_CALENDAR,
     auth: {
       jwtSecret: parsed.JWT_SECRET ?? DEV_JWT_SECRET,
-      jwtTtlSeconds: Number.parseInt(parsed.JWT_TTL, 10) * (TTL_UNITS[parsed.JWT_TTL.slice(-1)] ?? 1),
+      jwtTtlSeconds: durationSeconds(parsed.JWT_TTL),
       bcryptCost: parsed.BCRYPT_COST,
       demoPassword: parsed.DEMO_PASSWORD ?? (development ? DEV_DEMO_PASSWORD : undefined),
     },

@@ -1,2 +1,2 @@
-export { ConfigError, defaultWebDistDir, loadConfig } from './config';
-export type { AppConfig } from './config';
+export { ConfigError, defaultWebDistDir, JWT_TTL_MAX_SECONDS, loadConfig, LOGIN_PROTECTION_DEFAULTS } from './config';
+export type { AppConfig, LoginProtection } from './config';

@@ -113,9 +113,9 @@ describe('log-in', () => {
     const me = await fresh().withToken(response.body.accessToken).get('/api/auth/me');
     expect(me.status).toBe(200);
     expect(me.body).toEqual(response.body.user);
-    // The token names the person only; role and organisation are read on each request.
+    // The token names the person and the session only; role and organisation are read on each request.
     const payload = JSON.parse(Buffer.from(response.body.accessToken.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
-    expect(Object.keys(payload).sort()).toEqual(['exp', 'iat', 'sub']);
+    expect(Object.keys(payload).sort()).toEqual(['exp', 'iat', 'sid', 'sub']);
   });
 
   it('answers a wrong password and an unknown e-mail with the same 401', async () => {
@@ -159,11 +159,19 @@ describe('tokens', () => {
   });
 
   it('refuses an expired token (401)', async () => {
-    const personId = (await fresh().login(ADMIN, DEMO_PASSWORD)).body.user.personId as string;
-    const expired = jwt.sign({ sub: personId, exp: Math.floor(Date.now() / 1000) - 60 });
+    const token = (await fresh().login(ADMIN, DEMO_PASSWORD)).body.accessToken as string;
+    // The session the log-in opened: every token names one.
+    const { sub, sid } = jwt.decode<{ sub: string; sid: string }>(token);
+    const expired = jwt.sign({ sub, sid, exp: Math.floor(Date.now() / 1000) - 60 });
     expectRussianError(await anonymous.withToken(expired).get('/api/auth/me'), 401, ['Требуется вход в систему', 'истёк']);
     // The same claims, not expired, are accepted: the refusal above was for the expiry alone.
-    expect((await anonymous.withToken(jwt.sign({ sub: personId }, { expiresIn: 60 })).get('/api/auth/me')).status).toBe(200);
+    expect((await anonymous.withToken(jwt.sign({ sub, sid }, { expiresIn: 60 })).get('/api/auth/me')).status).toBe(200);
+  });
+
+  it('refuses a token that names no session, though signed with the secret (401)', async () => {
+    const personId = (await fresh().login(ADMIN, DEMO_PASSWORD)).body.user.personId as string;
+    const sessionless = jwt.sign({ sub: personId }, { expiresIn: 60 });
+    expectRussianError(await anonymous.withToken(sessionless).get('/api/auth/me'), 401, ['Требуется вход в систему', 'токен недействителен']);
   });
 
   it('refuses a token signed with another secret, a garbled token and another scheme (401)', async () => {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../libs/config';
+import { ConfigError, loadConfig, LOGIN_PROTECTION_DEFAULTS } from '../../libs/config';
 import { DEV_DEMO_PASSWORD, DEV_JWT_SECRET } from '../../libs/config/config';
 
 const REQUIRED = { DATABASE_URL: 'postgresql://db/uplift', SMTP_URL: 'smtp://relay:25' };
@@ -43,6 +43,33 @@ describe('log-in configuration', () => {
 
   it.each(['0', '-5m', '8 hours', '1w'])('refuses JWT_TTL=%s', (ttl) => {
     expect(() => loadConfig({ ...REQUIRED, JWT_SECRET: SECRET, JWT_TTL: ttl })).toThrow(/JWT_TTL must be/);
+  });
+
+  it.each(['31d', '99999999999999999999d', '2592001'])('refuses JWT_TTL=%s, longer than 30 days (a token that as good as never expires)', (ttl) => {
+    expect(() => loadConfig({ ...REQUIRED, JWT_SECRET: SECRET, JWT_TTL: ttl })).toThrow(/JWT_TTL must be at most 30d/);
+  });
+
+  it('reads the log-in protection from LOGIN_*, with defaults of 10 failures in 15 minutes locking for 15 minutes', () => {
+    expect(loadConfig({ ...REQUIRED, JWT_SECRET: SECRET }).loginProtection).toEqual(LOGIN_PROTECTION_DEFAULTS);
+    expect(LOGIN_PROTECTION_DEFAULTS).toMatchObject({ maxFailures: 10, failureWindowSeconds: 900, lockoutSeconds: 900 });
+    const env = {
+      ...REQUIRED,
+      JWT_SECRET: SECRET,
+      LOGIN_RATE_PER_ADDRESS: '30',
+      LOGIN_RATE_PER_ACCOUNT: '5',
+      LOGIN_MAX_FAILURES: '3',
+      LOGIN_FAILURE_WINDOW: '10m',
+      LOGIN_LOCKOUT: '1h',
+    };
+    expect(loadConfig(env).loginProtection).toEqual({
+      perAddressPerMinute: 30,
+      perAccountPerMinute: 5,
+      maxFailures: 3,
+      failureWindowSeconds: 600,
+      lockoutSeconds: 3600,
+    });
+    expect(() => loadConfig({ ...env, LOGIN_MAX_FAILURES: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...env, LOGIN_LOCKOUT: 'forever' })).toThrow(/LOGIN_LOCKOUT must be/);
   });
 
   it('keeps BCRYPT_COST within what bcrypt and a log-in can afford', () => {

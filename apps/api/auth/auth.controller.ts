@@ -15,10 +15,20 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../../libs/config';
 import { InjectConfig } from '../../../libs/platform';
 import type { AuthUser } from './auth-user';
-import { AuthUserView, CreateSubstitutionDto, LoginDto, LoginView, SubstitutionListView, SubstitutionView } from './auth.dto';
+import {
+  AuthUserView,
+  ChangePasswordDto,
+  CreateSubstitutionDto,
+  LoginDto,
+  LoginView,
+  PasswordChangedView,
+  SubstitutionListView,
+  SubstitutionView,
+} from './auth.dto';
 import { AuthService } from './auth.service';
 import { CurrentUser, Public } from './decorators';
 import {
+  bearerToken,
   clearSessionCookies,
   CSRF_COOKIE,
   CSRF_REFUSED,
@@ -29,6 +39,10 @@ import {
   setSessionCookies,
 } from './session-cookies';
 import { SubstitutionsService } from './substitutions.service';
+
+const TOO_MANY_ATTEMPTS =
+  'Too many attempts from the address or for the account, or the log-in is locked after repeated wrong passwords; ' +
+  'Retry-After says when to try again';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -50,6 +64,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Log in with e-mail and password; the answer carries the bearer token' })
   @ApiOkResponse({ type: LoginView })
   @ApiResponse({ status: 401, description: 'Unknown e-mail or wrong password (the same answer for both)' })
+  @ApiResponse({ status: 429, description: TOO_MANY_ATTEMPTS })
   login(@Body() dto: LoginDto): Promise<LoginView> {
     return this.auth.login(dto.email, dto.password);
   }
@@ -70,6 +85,7 @@ export class AuthController {
     headers: { 'Set-Cookie': { description: `${SESSION_COOKIE}=…; ${CSRF_COOKIE}=…`, schema: { type: 'string' } } },
   })
   @ApiUnauthorizedResponse({ description: 'Unknown e-mail or wrong password (the same answer for both)' })
+  @ApiResponse({ status: 429, description: TOO_MANY_ATTEMPTS })
   async startSession(@Body() dto: LoginDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<AuthUserView> {
     const session = await this.auth.startSession(dto.email, dto.password);
     setSessionCookies(
@@ -84,16 +100,26 @@ export class AuthController {
   @Public()
   @Delete('session')
   @HttpCode(204)
+  @ApiBearerAuth()
   @ApiCookieAuth('cookie')
   @ApiOperation({
-    summary: 'Log out the browser: ends the session on the server and clears both cookies',
+    summary: 'Log out: ends the session on the server (the bearer token\'s, or the browser\'s) and clears both cookies',
     description:
-      'An active session needs `X-CSRF-Token` like any write; without a session (none, expired or already ended) ' +
-      'the cookies are cleared all the same.',
+      'With `Authorization: Bearer <token>` the token\'s session ends (the token is refused afterwards). Otherwise the ' +
+      'session cookie\'s session ends; an active one needs `X-CSRF-Token` like any write. Without a session (none, ' +
+      'expired or already ended) the cookies are cleared all the same.',
   })
   @ApiNoContentResponse({ description: 'The session is ended (or there was none) and the cookies are cleared' })
-  @ApiForbiddenResponse({ description: 'An active session, but X-CSRF-Token is missing or differs from the CSRF cookie' })
+  @ApiForbiddenResponse({ description: 'An active cookie session, but X-CSRF-Token is missing or differs from the CSRF cookie' })
   async endSession(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    const bearer = bearerToken(request);
+    if (bearer !== undefined) {
+      // A bearer client's own token: no cookie, so no CSRF to check. A bad or ended token has nothing left to end.
+      const session = bearer ? await this.auth.activeSessionOf(bearer) : null;
+      if (session) await this.auth.endSession(session.sessionId);
+      clearSessionCookies(reply, { secure: this.secureCookies });
+      return;
+    }
     const token = requestCookie(request, SESSION_COOKIE);
     const session = token ? await this.auth.activeSessionOf(token) : null;
     if (session) {
@@ -104,6 +130,39 @@ export class AuthController {
       await this.auth.endSession(session.sessionId);
     }
     clearSessionCookies(reply, { secure: this.secureCookies });
+  }
+
+  @Post('password')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiCookieAuth('cookie')
+  @ApiOperation({
+    summary: 'Change your own password; every other session of yours ends',
+    description:
+      'The current password must be right (a wrong one counts towards the log-in lock-out). Every session of the ' +
+      'person ends, the calling one included, and a new one starts for the caller: a bearer caller gets a new token ' +
+      'in the answer, a browser gets new session and CSRF cookies.',
+  })
+  @ApiOkResponse({ type: PasswordChangedView })
+  @ApiResponse({ status: 400, description: 'A wrong current password, or a new one that breaks a rule (each named in Russian)' })
+  @ApiResponse({ status: 429, description: TOO_MANY_ATTEMPTS })
+  async changePassword(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: ChangePasswordDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PasswordChangedView> {
+    const session = await this.auth.changePassword(user, dto.currentPassword, dto.newPassword);
+    if (bearerToken(request) !== undefined) {
+      return { user: session.user, accessToken: session.token, tokenType: 'Bearer', expiresIn: session.expiresInSeconds };
+    }
+    setSessionCookies(
+      reply,
+      { secure: this.secureCookies, maxAgeSeconds: session.expiresInSeconds },
+      session.token,
+      newCsrfToken(),
+    );
+    return { user: session.user, expiresIn: session.expiresInSeconds };
   }
 
   @Get('me')

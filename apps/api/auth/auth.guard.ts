@@ -1,25 +1,25 @@
 import { Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { JwtService, TokenExpiredError } from '@nestjs/jwt';
+import { TokenExpiredError } from '@nestjs/jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessPolicy, AUDITOR_READ_ONLY } from './access-policy.service';
 import type { AuthUser } from './auth-user';
-import { AuthService, LOGIN_REQUIRED, type AccessTokenPayload } from './auth.service';
-import { IS_PUBLIC_KEY, ROLES_KEY } from './decorators';
+import { AuthService, InvalidTokenClaims, LOGIN_REQUIRED, type AccessTokenPayload } from './auth.service';
+import { CHANGES_NOTHING_KEY, IS_PUBLIC_KEY, ROLES_KEY } from './decorators';
 import { describeRoles, type Role } from './roles';
-import { CSRF_REFUSED, csrfTokenMatches, requestCookie, SAFE_METHODS, SESSION_COOKIE } from './session-cookies';
+import { bearerToken, CSRF_REFUSED, csrfTokenMatches, requestCookie, SAFE_METHODS, SESSION_COOKIE } from './session-cookies';
 
 /**
  * Global: every route needs `Authorization: Bearer <token>`, or without that header the browser session cookie,
- * unless marked @Public(). A token naming a browser session (`sid`) is refused once the session has ended; a
- * cookie-authenticated write needs `X-CSRF-Token` equal to the CSRF cookie. The person is loaded on each request,
- * so a changed role or a removed log-in applies at once; then the auditor's read-only rule and @Roles.
+ * unless marked @Public(). Every token must carry an expiry and name a session (`sid`), and is refused once the
+ * session has ended (log-out, a password change); a cookie-authenticated write needs `X-CSRF-Token` equal to the
+ * CSRF cookie. The person is loaded on each request, so a changed role or a removed log-in applies at once; then
+ * the auditor's read-only rule (except for a POST marked @ChangesNothing) and @Roles.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly jwt: JwtService,
     private readonly auth: AuthService,
     private readonly policy: AccessPolicy,
   ) {}
@@ -34,28 +34,19 @@ export class AuthGuard implements CanActivate {
       throw new UnauthorizedException(detail ? `${LOGIN_REQUIRED}: ${detail}` : LOGIN_REQUIRED);
     };
 
-    const header = request.headers.authorization;
     // The Authorization header wins: a bearer client is never judged by cookies its host may also hold.
-    const viaCookie = header === undefined;
-    const token = viaCookie
-      ? requestCookie(request, SESSION_COOKIE)
-      : typeof header === 'string'
-        ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1]
-        : undefined;
+    const bearer = bearerToken(request);
+    const viaCookie = bearer === undefined;
+    const token = viaCookie ? requestCookie(request, SESSION_COOKIE) : bearer;
     if (!token) return refuse();
     let payload: AccessTokenPayload;
     try {
-      payload = await this.jwt.verifyAsync<AccessTokenPayload>(token, { algorithms: ['HS256'] });
+      payload = await this.auth.verifiedPayload(token);
     } catch (err) {
-      return refuse(err instanceof TokenExpiredError ? 'срок действия входа истёк, войдите снова' : 'токен недействителен');
+      if (err instanceof TokenExpiredError) return refuse('срок действия входа истёк, войдите снова');
+      return refuse(err instanceof InvalidTokenClaims ? err.message : 'токен недействителен');
     }
-    if (typeof payload.sub !== 'string') return refuse('токен недействителен');
-    // The cookie holds only session tokens, so that log-out can always end what the cookie opens.
-    if (viaCookie && payload.sid === undefined) return refuse('токен недействителен');
-    if (payload.sid !== undefined) {
-      const active = typeof payload.sid === 'string' && (await this.auth.sessionActive(payload.sid, payload.sub));
-      if (!active) return refuse('сеанс завершён, войдите снова');
-    }
+    if (!(await this.auth.sessionActive(payload.sid, payload.sub))) return refuse('сеанс завершён, войдите снова');
     const user = await this.auth.loadUser(payload.sub);
     if (!user) return refuse('учётная запись не найдена или вход для неё закрыт');
     request.user = user;
@@ -63,7 +54,8 @@ export class AuthGuard implements CanActivate {
     if (viaCookie && !SAFE_METHODS.has(request.method) && !csrfTokenMatches(request)) {
       this.policy.deny(user, CSRF_REFUSED, { action: `${request.method} ${request.url}`, csrf: 'missing or wrong' });
     }
-    if (user.role === 'auditor' && !SAFE_METHODS.has(request.method)) {
+    const changesNothing = this.reflector.getAllAndOverride<boolean>(CHANGES_NOTHING_KEY, targets) === true;
+    if (user.role === 'auditor' && !SAFE_METHODS.has(request.method) && !changesNothing) {
       this.policy.deny(user, AUDITOR_READ_ONLY, { action: `${request.method} ${request.url}` });
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);

@@ -49,6 +49,16 @@ export function requestCookie(request: FastifyRequest, name: string): string | u
   return value ? value : undefined;
 }
 
+/**
+ * The token of `Authorization: Bearer <token>`; '' when the header is there but not a bearer token, undefined when
+ * there is no Authorization header (the request is then the cookie's).
+ */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? '';
+}
+
 /** Whether `X-CSRF-Token` equals the CSRF cookie, compared in constant time (digests of equal length). */
 export function csrfTokenMatches(request: FastifyRequest): boolean {
   const header = request.headers[CSRF_HEADER];

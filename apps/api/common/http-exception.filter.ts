@@ -1,7 +1,11 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import { errorCodes, type FastifyReply } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { RetryLaterException } from './retry-later';
 
-interface ErrorBody {
+/** The shape of every error the API answers (JSON bodies, and the raw ones written to the socket below). */
+export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string;
@@ -25,18 +29,40 @@ const FASTIFY_MESSAGES = Object.keys(FASTIFY_ERRORS).flatMap((code) => {
   return FastifyError ? [{ code, prefix: new FastifyError().message.split('%s')[0] }] : [];
 });
 
-const STATUS_NAMES: Record<number, string> = {
-  400: 'Bad Request',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  414: 'URI Too Long',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Entity',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
+/**
+ * What a refusal says when the code that raised it gave no Russian message (a framework's or library's English
+ * one): every 4xx answer reads as Russian, whoever raised it.
+ */
+const RUSSIAN_BY_STATUS: Record<number, string> = {
+  400: 'Некорректный запрос',
+  401: 'Требуется вход в систему',
+  403: 'Доступ запрещён',
+  404: 'Адрес не найден',
+  405: 'Этот метод не поддерживается по данному адресу',
+  406: 'Запрошенный формат ответа не поддерживается',
+  408: 'Запрос не был получен полностью за отведённое время',
+  409: 'Запрос противоречит текущему состоянию данных',
+  411: 'Не указана длина тела запроса (Content-Length)',
+  413: 'Запрос слишком большой',
+  414: 'Слишком длинный адрес запроса',
+  415: 'Тело запроса должно быть в формате JSON (Content-Type: application/json)',
+  422: 'Запрос не может быть выполнен',
+  429: 'Слишком много запросов: повторите попытку позже',
+  431: 'Заголовки запроса слишком велики',
+  500: 'Внутренняя ошибка сервера',
 };
+
+const CYRILLIC = /[А-Яа-яЁё]/;
+
+function statusName(status: number): string {
+  return STATUS_CODES[status] ?? (status < 500 ? 'Bad Request' : 'Internal Server Error');
+}
+
+/** The message as given when it is Russian; otherwise the status's Russian wording (the English one goes to logs). */
+function russianMessage(status: number, message: string): string {
+  if (CYRILLIC.test(message)) return message;
+  return RUSSIAN_BY_STATUS[status] ?? (status < 500 ? RUSSIAN_BY_STATUS[400] : RUSSIAN_BY_STATUS[500]);
+}
 
 /** Every error leaves the API as { statusCode, error, message, details? } with a Russian message. */
 @Catch()
@@ -53,6 +79,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     } else if (body.statusCode >= 500) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
+    if (exception instanceof RetryLaterException) void reply.header('Retry-After', String(exception.retryAfterSeconds));
     void reply.status(body.statusCode).send(body);
   }
 
@@ -66,18 +93,19 @@ export class HttpExceptionFilter implements ExceptionFilter {
       }
       const payload = typeof response === 'string' ? { message: response } : (response as Record<string, unknown>);
       const message = Array.isArray(payload.message) ? payload.message.join('; ') : String(payload.message ?? '');
+      const details = Array.isArray(payload.details) ? (payload.details as unknown[]).map(String) : undefined;
       return {
         statusCode: status,
-        error: STATUS_NAMES[status] ?? 'Error',
-        message: status === HttpStatus.NOT_FOUND && message.startsWith('Cannot ') ? 'Адрес не найден' : message,
-        ...(Array.isArray(payload.details) ? { details: payload.details as string[] } : {}),
+        error: statusName(status),
+        message: russianMessage(status, message),
+        ...(details ? { details } : {}),
       };
     }
     const fastifyError = exception as { code?: string; statusCode?: number; message?: string };
     if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
       return fastifyErrorBody(fastifyError, exception instanceof SyntaxError);
     }
-    return { statusCode: 500, error: STATUS_NAMES[500], message: 'Внутренняя ошибка сервера' };
+    return { statusCode: 500, error: statusName(500), message: RUSSIAN_BY_STATUS[500] };
   }
 }
 
@@ -88,7 +116,27 @@ export function fastifyErrorBody(error: { code?: string; statusCode?: number; me
   const invalidJson = syntaxError || /JSON/i.test(error.message ?? '');
   return {
     statusCode: status,
-    error: STATUS_NAMES[status] ?? 'Error',
-    message: known ?? (invalidJson ? 'Тело запроса не является корректным JSON' : 'Некорректный запрос'),
+    error: statusName(status),
+    message: known ?? (invalidJson ? 'Тело запроса не является корректным JSON' : russianMessage(status, '')),
   };
+}
+
+/**
+ * Answers what Node's HTTP parser refuses before Fastify sees a request (headers over the size limit, a malformed
+ * request line or header), in the API's JSON shape and in Russian; Fastify's own handler writes English. The
+ * connection is closed afterwards, as Node does, since the rest of the stream cannot be trusted.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? HttpStatus.REQUEST_TIMEOUT : 400;
+  const message = status === 400 ? 'Некорректный HTTP-запрос: заголовки или строка запроса повреждены' : RUSSIAN_BY_STATUS[status];
+  const body = JSON.stringify({ statusCode: status, error: statusName(status), message } satisfies ErrorBody);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${statusName(status)}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

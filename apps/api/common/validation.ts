@@ -1,28 +1,76 @@
 import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { countOf, NOUNS } from '../../../libs/domain/russian';
 import { notLongerThan } from './fields';
+
+const CYRILLIC = /[А-Яа-яЁё]/;
+
+/** The number a class-validator default message ends with ("… must not be less than 1" → "1"). */
+function lastNumber(message: string): string {
+  return /(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\D*$/i.exec(message)?.[1] ?? '';
+}
+
+/** The list after "one of the following values:" in isIn/isEnum default messages. */
+function allowedValues(message: string): string {
+  return message.split(/following values:\s*/)[1]?.trim() ?? '';
+}
+
+/**
+ * Russian for class-validator's own messages, by constraint name, for decorators declared without a message of their
+ * own (a bare @Min(1) says "version must not be less than 1"). Parameters are read back from the English text.
+ */
+const DEFAULT_MESSAGES: Record<string, (english: string) => string> = {
+  whitelistValidation: (m) => {
+    const field = /property (\S+) should not exist/.exec(m)?.[1];
+    return field ? `поле ${field} не предусмотрено` : 'поле не предусмотрено';
+  },
+  nestedValidation: (m) => (m.startsWith('each value') ? 'каждый элемент списка должен быть объектом' : 'ожидается объект'),
+  unknownValue: () => 'ожидается объект JSON',
+  isDefined: () => 'обязательное поле',
+  isNotEmpty: () => 'обязательное поле',
+  arrayNotEmpty: () => 'список не должен быть пустым',
+  isString: () => 'ожидается текст',
+  isBoolean: () => 'true или false',
+  isInt: () => 'ожидается целое число',
+  isNumber: () => 'ожидается число',
+  isNumberString: () => 'ожидается число',
+  isPositive: () => 'ожидается положительное число',
+  isArray: () => 'ожидается список',
+  isObject: () => 'ожидается объект',
+  isNotEmptyObject: () => 'ожидается непустой объект',
+  isEmail: () => 'адрес электронной почты',
+  isUrl: () => 'ссылка http(s)://…',
+  isUUID: () => 'идентификатор UUID',
+  isISO8601: () => 'дата или момент времени в формате ISO 8601',
+  isDateString: () => 'дата или момент времени в формате ISO 8601',
+  isDate: () => 'ожидается дата',
+  isIn: (m) => `одно из значений: ${allowedValues(m)}`,
+  isEnum: (m) => `одно из значений: ${allowedValues(m)}`,
+  matches: () => 'значение в неверном формате',
+  min: (m) => `не меньше ${lastNumber(m)}`,
+  max: (m) => `не больше ${lastNumber(m)}`,
+  minLength: (m) => `не короче ${countOf(Number(lastNumber(m)), NOUNS.characterGenitive)}`,
+  maxLength: (m) => notLongerThan(Number(lastNumber(m))),
+  arrayMinSize: (m) => `не меньше ${countOf(Number(lastNumber(m)), NOUNS.elementGenitive)}`,
+  arrayMaxSize: (m) => `не больше ${countOf(Number(lastNumber(m)), NOUNS.elementGenitive)}`,
+  arrayUnique: () => 'элементы списка не должны повторяться',
+};
+
+/** The constraint's message in Russian: a message written in Russian stays; an English default is translated. */
+export function russianConstraintMessage(constraint: string, message: string): string {
+  if (CYRILLIC.test(message)) return message;
+  return DEFAULT_MESSAGES[constraint]?.(message) ?? 'недопустимое значение';
+}
 
 /** Flattens nested class-validator errors into 'policy.reminders[0].daysBefore: …' lines a person can act on. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
     const isIndex = /^\d+$/.test(error.property);
     const path = isIndex ? `${parent}[${error.property}]` : parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => `${path}: ${message}`);
+    const own = Object.entries(error.constraints ?? {}).map(
+      ([constraint, message]) => `${path ? `${path}: ` : ''}${russianConstraintMessage(constraint, message)}`,
+    );
     return [...own, ...flattenValidationErrors(error.children ?? [], path)];
   });
-}
-
-// class-validator's own English messages, for decorators declared without a Russian one (e.g. a bare @MaxLength(64)).
-const DEFAULT_MESSAGES: [RegExp, (...groups: string[]) => string][] = [
-  [/property (\S+) should not exist$/, (field) => `поле ${field} не предусмотрено`],
-  [/\S+ must be shorter than or equal to (\d+) characters$/, (max) => notLongerThan(Number(max))],
-  [/\S+ must be a string$/, () => 'ожидается текст'],
-  [/each value in nested property \S+ must be either object or array$/, () => 'каждый элемент списка должен быть объектом'],
-  [/nested property \S+ must be either object or array$/, () => 'ожидается объект'],
-];
-
-function translateDefaultMessage(line: string): string {
-  const rule = DEFAULT_MESSAGES.find(([pattern]) => pattern.test(line));
-  return rule ? line.replace(rule[0], (_match, ...groups: string[]) => rule[1](...groups)) : line;
 }
 
 /** The one global pipe: unknown fields are refused, not silently dropped, so a typo is seen at once. */
@@ -35,7 +83,7 @@ export function createValidationPipe(): ValidationPipe {
       new BadRequestException({
         message: 'Запрос содержит ошибки',
         // Two decorators can say the same thing about one field (a missing title is neither text nor non-empty).
-        details: [...new Set(flattenValidationErrors(errors).map(translateDefaultMessage))],
+        details: [...new Set(flattenValidationErrors(errors))],
       }),
   });
 }

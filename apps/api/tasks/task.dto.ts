@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -5,6 +6,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUrl,
@@ -20,6 +22,18 @@ import { countOf, NOUNS } from '../../../libs/domain/russian';
 import { notLongerThan, REQUIRED, RequiredReason, trimmed } from '../common/fields';
 
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/;
+
+/**
+ * The longest offset in seconds a rule may name (a year): JavaScript calls 1e308 an integer, and a reminder that far
+ * from its deadline made no date at all in the workflow.
+ */
+const MAX_RULE_SECONDS = 366 * 86_400;
+const RuleSeconds = (): PropertyDecorator =>
+  applyDecorators(
+    IsOptional(),
+    IsInt({ message: 'целое число секунд' }),
+    Max(MAX_RULE_SECONDS, { message: `не больше ${MAX_RULE_SECONDS} секунд (366 дней)` }),
+  );
 const LOCAL_DATE_TIME_MESSAGE = 'дата в формате ГГГГ-ММ-ДД или ГГГГ-ММ-ДДTЧЧ:ММ (местное время региона, без смещения)';
 
 export class ReminderRuleDto {
@@ -28,9 +42,8 @@ export class ReminderRuleDto {
   @IsInt({ message: 'целое число дней' })
   daysBefore?: number;
 
-  @ApiPropertyOptional({ description: 'Seconds before the due moment (compressed calendars)' })
-  @IsOptional()
-  @IsInt({ message: 'целое число секунд' })
+  @ApiPropertyOptional({ description: 'Seconds before the due moment (compressed calendars)', maximum: MAX_RULE_SECONDS })
+  @RuleSeconds()
   secondsBefore?: number;
 
   @ApiPropertyOptional({ example: '09:00' })
@@ -45,9 +58,8 @@ export class EscalationRuleDto {
   @IsInt({ message: 'целое число рабочих дней' })
   workingDaysAfter?: number;
 
-  @ApiPropertyOptional({ description: 'Seconds after the due moment (compressed calendars)' })
-  @IsOptional()
-  @IsInt({ message: 'целое число секунд' })
+  @ApiPropertyOptional({ description: 'Seconds after the due moment (compressed calendars)', maximum: MAX_RULE_SECONDS })
+  @RuleSeconds()
   secondsAfter?: number;
 
   @ApiPropertyOptional({ example: '10:00' })
@@ -64,6 +76,7 @@ export class NotificationPolicyDto {
   @ApiProperty({ type: [ReminderRuleDto] })
   @IsArray({ message: 'список напоминаний' })
   @ArrayMaxSize(LIMITS.rulesMax, { message: `не больше ${countOf(LIMITS.rulesMax, NOUNS.reminderGenitive)}` })
+  @IsObject({ each: true, message: 'каждый элемент списка должен быть объектом' })
   @ValidateNested({ each: true })
   @Type(() => ReminderRuleDto)
   reminders!: ReminderRuleDto[];
@@ -71,6 +84,7 @@ export class NotificationPolicyDto {
   @ApiProperty({ type: [EscalationRuleDto] })
   @IsArray({ message: 'список эскалаций' })
   @ArrayMaxSize(LIMITS.rulesMax, { message: `не больше ${countOf(LIMITS.rulesMax, NOUNS.escalationGenitive)}` })
+  @IsObject({ each: true, message: 'каждый элемент списка должен быть объектом' })
   @ValidateNested({ each: true })
   @Type(() => EscalationRuleDto)
   escalations!: EscalationRuleDto[];
@@ -139,6 +153,8 @@ export class CreateTaskDto {
 
   @ApiPropertyOptional({ type: NotificationPolicyDto, description: 'Defaults to reminders 7, 3, 1 days before at 09:00; escalation to the head on the due date and to the ministry 3 working days later' })
   @IsOptional()
+  // ValidateNested alone lets an array through (each of its no elements is valid): `policy: []` answered 500.
+  @IsObject({ message: 'ожидается объект' })
   @ValidateNested()
   @Type(() => NotificationPolicyDto)
   policy?: NotificationPolicyDto;
@@ -190,11 +206,13 @@ export class ListTasksQueryDto {
   @Max(200, { message: 'не больше 200' })
   limit = 50;
 
-  @ApiPropertyOptional({ type: 'integer', default: 0, minimum: 0 })
+  @ApiPropertyOptional({ type: 'integer', default: 0, minimum: 0, maximum: 1_000_000_000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'целое число' })
   @Min(0, { message: 'не меньше 0' })
+  // A PostgreSQL OFFSET is a bigint; JavaScript's "integers" go far beyond it.
+  @Max(1_000_000_000, { message: 'не больше 1000000000' })
   offset = 0;
 }
 
