@@ -10,7 +10,7 @@ import { ExtensionsModule } from './extensions/extensions.module';
 import { HealthController } from './health/health.controller';
 import { IdentificationModule } from './identification/identification.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
-import { OrganizationsController } from './organizations/organizations.controller';
+import { OrganizationsController, PeopleController } from './organizations/organizations.controller';
 import { OrganizationsService } from './organizations/organizations.service';
 import { PartnershipsModule } from './partnerships/partnerships.module';
 import { PracticesModule } from './practices/practices.module';
@@ -24,7 +24,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [PlatformModule.forRoot(config), TemporalClientModule, AuthModule, CyclesModule, MonitoringModule, PracticesModule, ExtensionsModule, AuditApiModule, DocumentsModule, IdentificationModule, PartnershipsModule, CuratorsModule],
-      controllers: [HealthController, OrganizationsController, TasksController],
+      controllers: [HealthController, OrganizationsController, PeopleController, TasksController],
       providers: [OrganizationsService, TasksService],
     };
   }

@@ -32,6 +32,17 @@ export class PersonEntity {
   @Column({ name: 'password_hash', type: 'varchar', length: 100, nullable: true, select: false })
   passwordHash!: string | null;
 
+  /**
+   * When the ministry administrator withdrew the log-in; null: not withdrawn. The role and password stay, so giving
+   * the log-in back restores it as it was.
+   */
+  @Column({ name: 'login_disabled_at', type: 'timestamptz', nullable: true })
+  loginDisabledAt!: Date | null;
+
+  /** When the current password was set (null: before this was recorded), as the administrator's directory shows it. */
+  @Column({ name: 'password_set_at', type: 'timestamptz', nullable: true })
+  passwordSetAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -1,6 +1,10 @@
-import { In, IsNull, Not, Or, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { In, IsNull, Not, Or, QueryFailedError, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { OrganizationEntity, PersonEntity, SubstitutionEntity, type OrganizationKind } from '../entities';
+import { AuditLogRepository, type AuditEntryInput } from './audit-log.repository';
 import { CuratorshipRepository } from './curatorship.repository';
+import { SessionRepository } from './session.repository';
+
+const UNIQUE_VIOLATION = '23505';
 
 export interface NewOrganization {
   id: string;
@@ -55,15 +59,48 @@ export interface OrganizationFilter {
   code?: string;
 }
 
+/** A person as the directory screen shows them: the row, and whether a password is set (never the hash itself). */
+export interface DirectoryPerson {
+  person: PersonEntity;
+  hasPassword: boolean;
+}
+
+/** A person found by the directory's search, with their organisation's name and kind. */
+export interface FoundPerson extends DirectoryPerson {
+  organizationName: string;
+  organizationKind: OrganizationKind;
+}
+
+export interface PeopleSearch {
+  /** The organisations to search in; undefined: every organisation (the auditor). */
+  organizationIds?: string[];
+  /** Part of the name, e-mail or position, any case. */
+  q?: string;
+  /** Only people who can log in now (a deputy must). */
+  withLogin?: boolean;
+  limit: number;
+}
+
+/** What the administrator changes of a log-in; absent fields stay as they are. */
+export interface LoginChange {
+  role?: string;
+  /** A moment: the log-in is withdrawn from then; null: given back. */
+  disabledAt?: Date | null;
+}
+
 /** Roles that read and never act (apps/api/auth/roles.ts): no reminder or escalation reaches them. */
 export const READ_ONLY_ROLES = ['auditor'];
 
 /** Organisations and their people: who is assigned, who is reminded, who is escalated to. */
 export class DirectoryRepository {
   private readonly curatorships: CuratorshipRepository;
+  private readonly audit: AuditLogRepository;
+  private readonly sessions: SessionRepository;
 
   constructor(private readonly dataSource: DataSource) {
     this.curatorships = new CuratorshipRepository(dataSource);
+    this.audit = new AuditLogRepository(dataSource);
+    this.sessions = new SessionRepository(dataSource);
   }
 
   private get organizations() {
@@ -100,16 +137,25 @@ export class DirectoryRepository {
 
   /**
    * Inserts, or leaves an existing organisation with the same id, or the same code in the region, untouched;
-   * returns whether it was new.
+   * returns whether it was new. `auditEntry`: appended in the same transaction when the organisation is new.
    */
-  async insertOrganization(org: NewOrganization): Promise<boolean> {
-    const result = await this.organizations
-      .createQueryBuilder()
-      .insert()
-      .values({ ...org, parentId: org.parentId ?? null, code: org.code ?? null })
-      .orIgnore()
-      .execute();
-    return (result.raw as unknown[]).length > 0;
+  async insertOrganization(org: NewOrganization, auditEntry?: (created: OrganizationEntity) => AuditEntryInput): Promise<boolean> {
+    const insert = async (manager: EntityManager): Promise<boolean> => {
+      const result = await manager
+        .getRepository(OrganizationEntity)
+        .createQueryBuilder()
+        .insert()
+        .values({ ...org, parentId: org.parentId ?? null, code: org.code ?? null })
+        .orIgnore()
+        .execute();
+      const created = (result.raw as unknown[]).length > 0;
+      if (created && auditEntry) {
+        const stored = await manager.getRepository(OrganizationEntity).findOneByOrFail({ id: org.id });
+        await this.audit.append(auditEntry(stored), manager);
+      }
+      return created;
+    };
+    return auditEntry ? this.dataSource.transaction(insert) : insert(this.dataSource.manager);
   }
 
   /** The ministry that supervises a region's tasks by default. */
@@ -202,7 +248,10 @@ export class DirectoryRepository {
     return new Map(rows.map((row) => [row.id, row]));
   }
 
-  /** The person who logs in with this e-mail (unique among people with a password), with the password hash. */
+  /**
+   * The person who logs in with this e-mail (unique among people with a password), with the password hash; null
+   * while the log-in is withdrawn.
+   */
   async findLoginByEmail(email: string): Promise<PersonEntity | null> {
     return this.people
       .createQueryBuilder('p')
@@ -210,10 +259,23 @@ export class DirectoryRepository {
       .where('lower(p.email) = lower(:email)', { email })
       .andWhere('p.password_hash IS NOT NULL')
       .andWhere('p.role IS NOT NULL')
+      .andWhere('p.login_disabled_at IS NULL')
       .getOne();
   }
 
-  /** A person who can log in, by id (the token's subject); null once their log-in is taken away. */
+  /**
+   * Whoever holds this e-mail as a log-in name, withdrawn or not (the unique index covers both): the e-mail is
+   * not free for another person's log-in while either holds it.
+   */
+  async findLoginHolderByEmail(email: string): Promise<PersonEntity | null> {
+    return this.people
+      .createQueryBuilder('p')
+      .where('lower(p.email) = lower(:email)', { email })
+      .andWhere('p.password_hash IS NOT NULL')
+      .getOne();
+  }
+
+  /** A person who can log in, by id (the token's subject); null once their log-in is taken away or withdrawn. */
   async findLoginById(id: string): Promise<PersonEntity | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
     return this.people
@@ -221,6 +283,7 @@ export class DirectoryRepository {
       .where('p.id = :id', { id })
       .andWhere('p.password_hash IS NOT NULL')
       .andWhere('p.role IS NOT NULL')
+      .andWhere('p.login_disabled_at IS NULL')
       .getOne();
   }
 
@@ -231,7 +294,10 @@ export class DirectoryRepository {
 
   /** Gives or changes a person's log-in; null for both takes it away. */
   async setLogin(personId: string, role: string | null, passwordHash: string | null): Promise<void> {
-    await this.people.update({ id: personId }, { role, passwordHash });
+    await this.people.update(
+      { id: personId },
+      { role, passwordHash, passwordSetAt: passwordHash ? new Date() : null, ...(passwordHash ? {} : { loginDisabledAt: null }) },
+    );
   }
 
   // --- substitutions («исполняющий обязанности») ---
@@ -340,20 +406,181 @@ export class DirectoryRepository {
     });
   }
 
-  /** Adds a person unless one with the same e-mail is already in the organisation; returns the stored person. */
-  async addPerson(person: NewPerson): Promise<{ person: PersonEntity; created: boolean }> {
+  /**
+   * Adds a person unless one with the same e-mail is already in the organisation; returns the stored person.
+   * `auditEntry`: appended in the same transaction when the person is new.
+   */
+  async addPerson(
+    person: NewPerson,
+    auditEntry?: (created: PersonEntity) => AuditEntryInput,
+  ): Promise<{ person: PersonEntity; created: boolean }> {
     const existing = await this.findPersonByEmail(person.organizationId, person.email);
     if (existing) return { person: existing, created: false };
-    const saved = await this.people.save(
-      this.people.create({
-        ...person,
-        position: person.position ?? '',
-        isHead: person.isHead ?? false,
-        role: person.role ?? null,
-        passwordHash: person.passwordHash ?? null,
-      }),
-    );
-    // Read back so the answer is what any other read gives: without the password hash.
-    return { person: (await this.findPerson(saved.id))!, created: true };
+    const insert = async (manager: EntityManager): Promise<PersonEntity> => {
+      const people = manager.getRepository(PersonEntity);
+      const saved = await people.save(
+        people.create({
+          ...person,
+          position: person.position ?? '',
+          isHead: person.isHead ?? false,
+          role: person.role ?? null,
+          passwordHash: person.passwordHash ?? null,
+          passwordSetAt: person.passwordHash ? new Date() : null,
+          loginDisabledAt: null,
+        }),
+      );
+      // Read back so the answer is what any other read gives: without the password hash.
+      const stored = await people.findOneByOrFail({ id: saved.id });
+      if (auditEntry) await this.audit.append(auditEntry(stored), manager);
+      return stored;
+    };
+    try {
+      const stored = auditEntry ? await this.dataSource.transaction(insert) : await insert(this.dataSource.manager);
+      return { person: stored, created: true };
+    } catch (err) {
+      // Added by a concurrent request since the check above.
+      if (!isUniqueViolation(err)) throw err;
+      const rival = await this.findPersonByEmail(person.organizationId, person.email);
+      if (!rival) throw err;
+      return { person: rival, created: false };
+    }
   }
+
+  // --- the ministry administrator's directory screen ---
+
+  /** The organisation's people with whether each has a password, heads first. */
+  async listMembersWithLogin(organizationId: string): Promise<DirectoryPerson[]> {
+    const rows = await this.people
+      .createQueryBuilder('p')
+      .addSelect('p.passwordHash')
+      .where('p.organization_id = :organizationId', { organizationId })
+      .orderBy('p.is_head', 'DESC')
+      .addOrderBy('p.full_name', 'ASC')
+      .getMany();
+    return rows.map(withoutHash);
+  }
+
+  /** One person of the organisation with whether a password is set; null when not found there. */
+  async findMember(organizationId: string, personId: string): Promise<DirectoryPerson | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(personId)) return null;
+    const row = await this.people
+      .createQueryBuilder('p')
+      .addSelect('p.passwordHash')
+      .where('p.id = :personId AND p.organization_id = :organizationId', { personId, organizationId })
+      .getOne();
+    return row ? withoutHash(row) : null;
+  }
+
+  /**
+   * Changes the role and/or withdraws or gives back the log-in, appends the audit entries built from the row
+   * before and after, and ends the person's sessions when the log-in is withdrawn: all in one transaction, with
+   * the person's row locked so two administrators' changes do not interleave. Null when the person is gone.
+   */
+  async changeLogin(
+    personId: string,
+    change: LoginChange,
+    auditEntries: (before: PersonEntity, after: PersonEntity) => AuditEntryInput[],
+  ): Promise<DirectoryPerson | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const people = manager.getRepository(PersonEntity);
+      const before = await people.findOne({ where: { id: personId }, lock: { mode: 'pessimistic_write' } });
+      if (!before) return null;
+      const set: Partial<PersonEntity> = {};
+      if (change.role !== undefined) set.role = change.role;
+      if (change.disabledAt !== undefined) set.loginDisabledAt = change.disabledAt;
+      if (Object.keys(set).length) await people.update({ id: personId }, set);
+      const after = await people.createQueryBuilder('p').addSelect('p.passwordHash').where('p.id = :personId', { personId }).getOneOrFail();
+      if (change.disabledAt) await this.sessions.revokeAllOf(personId, change.disabledAt, manager);
+      // Last in the transaction: the audit chain's lock is held from here to the commit.
+      for (const entry of auditEntries(before, after)) await this.audit.append(entry, manager);
+      return withoutHash(after);
+    });
+  }
+
+  /**
+   * Sets a new password (and the role, when given: a log-in for someone who had none), ends every session the
+   * person has open and appends the audit entry, in one transaction. A withdrawn log-in stays withdrawn.
+   */
+  async setPassword(
+    personId: string,
+    input: { passwordHash: string; role?: string; at: Date },
+    auditEntry: (before: PersonEntity, after: PersonEntity) => AuditEntryInput,
+  ): Promise<DirectoryPerson | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const people = manager.getRepository(PersonEntity);
+      const before = await people.findOne({ where: { id: personId }, lock: { mode: 'pessimistic_write' } });
+      if (!before) return null;
+      await people.update(
+        { id: personId },
+        { passwordHash: input.passwordHash, passwordSetAt: input.at, ...(input.role ? { role: input.role } : {}) },
+      );
+      const after = await people.findOneByOrFail({ id: personId });
+      await this.sessions.revokeAllOf(personId, input.at, manager);
+      await this.audit.append(auditEntry(before, after), manager);
+      return { person: after, hasPassword: true };
+    });
+  }
+
+  /**
+   * People of these organisations whose name, e-mail or position contains `q`, by name; for choosing a person
+   * (whom to deputise, who deputises).
+   */
+  async searchPeople(search: PeopleSearch): Promise<FoundPerson[]> {
+    if (search.organizationIds?.length === 0) return [];
+    const query = this.people
+      .createQueryBuilder('p')
+      .addSelect('p.passwordHash')
+      .innerJoin(OrganizationEntity, 'o', 'o.id = p.organization_id')
+      .addSelect(['o.name', 'o.kind'])
+      .orderBy('p.full_name', 'ASC')
+      .addOrderBy('p.email', 'ASC')
+      .limit(search.limit);
+    if (search.organizationIds) query.andWhere('p.organization_id IN (:...ids)', { ids: search.organizationIds });
+    const needle = search.q?.trim().toLowerCase();
+    if (needle) {
+      const like = `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query.andWhere('(lower(p.full_name) LIKE :like OR lower(p.email) LIKE :like OR lower(p.position) LIKE :like)', { like });
+    }
+    if (search.withLogin) {
+      query.andWhere('p.password_hash IS NOT NULL AND p.role IS NOT NULL AND p.login_disabled_at IS NULL');
+    }
+    const { entities, raw } = await query.getRawAndEntities<{ p_id: string; o_name: string; o_kind: OrganizationKind }>();
+    const orgOf = new Map(raw.map((r) => [r.p_id, r]));
+    return entities.map((row) => {
+      const org = orgOf.get(row.id);
+      return { ...withoutHash(row), organizationName: org?.o_name ?? row.organizationId, organizationKind: org?.o_kind ?? 'school' };
+    });
+  }
+
+  /**
+   * Substitutions not revoked and not yet over (today in the principal's organisation's zone) where the principal or
+   * the deputy belongs to the organisation, earliest first, with both people.
+   */
+  async listCurrentSubstitutionsOfOrganization(organizationId: string, now: Date = new Date()): Promise<SubstitutionWithPeople[]> {
+    const rows = await this.dataSource
+      .getRepository(SubstitutionEntity)
+      .createQueryBuilder('s')
+      .innerJoin(PersonEntity, 'p', 'p.id = s.person_id')
+      .innerJoin(OrganizationEntity, 'o', 'o.id = p.organization_id')
+      .innerJoin(PersonEntity, 'd', 'd.id = s.deputy_person_id')
+      .where('(p.organization_id = :organizationId OR d.organization_id = :organizationId)', { organizationId })
+      .andWhere('s.revoked_at IS NULL')
+      .andWhere('s.ends_on >= (CAST(:now AS timestamptz) AT TIME ZONE o.time_zone)::date', { now })
+      .orderBy('s.starts_on', 'ASC')
+      .addOrderBy('s.created_at', 'ASC')
+      .getMany();
+    return this.withPeople(rows);
+  }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION;
+}
+
+/** The row without its password hash, and whether it had one: the hash never leaves this file. */
+function withoutHash(row: PersonEntity): DirectoryPerson {
+  const hasPassword = row.passwordHash !== null && row.passwordHash !== undefined;
+  const person = Object.assign(Object.create(PersonEntity.prototype) as PersonEntity, row);
+  delete (person as Partial<PersonEntity>).passwordHash;
+  return { person, hasPassword };
 }

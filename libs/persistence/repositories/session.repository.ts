@@ -1,4 +1,4 @@
-import { IsNull, LessThan, MoreThan, type DataSource } from 'typeorm';
+import { IsNull, LessThan, MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import { SessionEntity } from '../entities';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -28,5 +28,16 @@ export class SessionRepository {
     if (!UUID.test(id)) return false;
     const result = await this.rows.update({ id, revokedAt: IsNull() }, { revokedAt: at });
     return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Ends every open session of the person (a withdrawn log-in, a password reset); `manager`: the caller's
+   * transaction, so the sessions end with the change that ends them. Returns how many were open.
+   */
+  async revokeAllOf(personId: string, at: Date = new Date(), manager?: EntityManager): Promise<number> {
+    if (!UUID.test(personId)) return 0;
+    const rows = manager ? manager.getRepository(SessionEntity) : this.rows;
+    const result = await rows.update({ personId, revokedAt: IsNull(), expiresAt: MoreThan(at) }, { revokedAt: at });
+    return result.affected ?? 0;
   }
 }

@@ -1,13 +1,20 @@
-/** «Организации»: the region's directory — ministry, institute, municipalities and schools — for the ministry. */
-import { Flex, Form, Input, Select, Table, Typography, type TableProps } from 'antd';
-import { useMemo } from 'react';
-import { Link, useSearchParams } from 'react-router';
-import type { Schemas } from '../../api/client';
+/**
+ * «Организации»: the region's directory — ministry, institute, municipalities and schools — for the ministry and the
+ * auditor (who only reads). The ministry administrator also adds organisations here.
+ */
+import { PlusOutlined } from '@ant-design/icons';
+import { App, Button, Flex, Form, Input, Select, Table, Typography, type TableProps } from 'antd';
+import { lazy, Suspense, useMemo, useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { useMe, type Schemas } from '../../api/client';
 import { EmptyState, LoadError } from '../../components/states';
 import { countOf, zoneLabel } from '../../format';
 import { ORGANIZATION_KINDS } from './labels';
 import './audit.css';
 import { useOrganizations } from './queries';
+
+// The administrator's form: loaded only when opened, so readers never fetch it.
+const AddOrganizationModal = lazy(async () => ({ default: (await import('../directory/AddOrganizationModal')).AddOrganizationModal }));
 
 type Organization = Schemas['OrganizationView'];
 type Kind = Organization['kind'];
@@ -29,6 +36,11 @@ export function municipalityOf(org: Organization, byId: Map<string, Organization
 
 export default function OrganizationsPage() {
   const organizations = useOrganizations();
+  const me = useMe();
+  const admin = me.data?.role === 'ministry_admin';
+  const navigate = useNavigate();
+  const { message } = App.useApp();
+  const [adding, setAdding] = useState(false);
   const [params, setParams] = useSearchParams();
   const kindParam = params.get('kind');
   const kind = isKind(kindParam) ? kindParam : undefined;
@@ -64,36 +76,69 @@ export default function OrganizationsPage() {
       );
   }, [organizations.data, kind, municipality, query, byId]);
 
+  const municipalityName = (o: Organization) => (o.kind === 'school' ? (municipalityOf(o, byId)?.name ?? '') : '');
   const columns: TableProps<Organization>['columns'] = [
     {
       title: 'Организация',
       key: 'name',
       render: (_, o) => <Link to={`/organizations/${encodeURIComponent(o.id)}`}>{o.name}</Link>,
+      sorter: (a, b) => a.name.localeCompare(b.name, 'ru'),
     },
-    { title: 'Вид', key: 'kind', render: (_, o) => ORGANIZATION_KINDS[o.kind] },
+    {
+      title: 'Вид',
+      key: 'kind',
+      render: (_, o) => ORGANIZATION_KINDS[o.kind],
+      sorter: (a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind),
+    },
     {
       title: 'Муниципалитет',
       key: 'municipality',
-      render: (_, o) => (o.kind === 'school' ? (municipalityOf(o, byId)?.name ?? '—') : '—'),
+      render: (_, o) => municipalityName(o) || '—',
+      sorter: (a, b) => municipalityName(a).localeCompare(municipalityName(b), 'ru'),
     },
-    { title: 'Код', key: 'code', render: (_, o) => o.code ?? '—' },
+    { title: 'Код', key: 'code', render: (_, o) => o.code ?? '—', sorter: (a, b) => (a.code ?? '').localeCompare(b.code ?? '') },
     { title: 'Часовой пояс', key: 'zone', render: (_, o) => zoneLabel(o.timeZone), responsive: ['lg'] },
   ];
+  const ministryZone = (organizations.data ?? []).find((o) => o.kind === 'ministry')?.timeZone;
 
   return (
     <Flex vertical gap={16}>
-      <div>
-        <Typography.Title level={1} style={{ marginTop: 0 }}>
-          Организации
-        </Typography.Title>
-        <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }}>
-          Справочник региона: министерство, институт развития образования, муниципалитеты и школы с их кодами в файлах
-          идентификации. Откройте организацию, чтобы увидеть её сотрудников.
-        </Typography.Paragraph>
-      </div>
+      <Flex justify="space-between" align="flex-start" gap={16} wrap>
+        <div style={{ flex: '1 1 480px' }}>
+          <Typography.Title level={1} style={{ marginTop: 0 }}>
+            Организации
+          </Typography.Title>
+          <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }}>
+            Справочник региона: министерство, институт развития образования, муниципалитеты и школы с их кодами в файлах
+            идентификации. Откройте организацию, чтобы увидеть её сотрудников
+            {admin ? ', выдать им вход в систему и назначить заместителей.' : '.'}
+          </Typography.Paragraph>
+        </div>
+        {admin && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setAdding(true)}>
+            Добавить организацию
+          </Button>
+        )}
+      </Flex>
+      {admin && me.data && adding && (
+        <Suspense fallback={null}>
+          <AddOrganizationModal
+            open={adding}
+            regionCode={me.data.regionCode}
+            organizations={organizations.data ?? []}
+            defaultTimeZone={ministryZone ?? 'Europe/Moscow'}
+            onClose={() => setAdding(false)}
+            onCreated={(org) => {
+              setAdding(false);
+              void message.success(`Организация «${org.name}» добавлена`);
+              void navigate(`/organizations/${encodeURIComponent(org.id)}`);
+            }}
+          />
+        </Suspense>
+      )}
       <Form layout="vertical" className="audit-filters" aria-label="Фильтры организаций">
         <Form.Item label="Поиск" htmlFor="org-search">
-          <Input.Search id="org-search" allowClear placeholder="Название или код школы" defaultValue={query} onSearch={(q) => set({ q })} style={{ width: 280 }} />
+          <Input.Search id="org-search" allowClear placeholder="Название, код или идентификатор" defaultValue={query} onSearch={(q) => set({ q })} style={{ width: 280 }} />
         </Form.Item>
         <Form.Item label="Вид" htmlFor="org-kind">
           <Select
@@ -133,14 +178,16 @@ export default function OrganizationsPage() {
             columns={columns}
             dataSource={rows}
             loading={organizations.isPending}
-            pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
+            pagination={{ defaultPageSize: 50, hideOnSinglePage: rows.length <= 50, showSizeChanger: true, pageSizeOptions: [25, 50, 100, 200] }}
             scroll={{ x: true }}
             locale={{
               emptyText: organizations.isPending ? ' ' : (
                 <EmptyState>
                   {query || kind || municipality
                     ? 'Под выбранные условия не подходит ни одна организация.'
-                    : 'В справочнике пока нет организаций. Их добавляет администратор министерства.'}
+                    : admin
+                      ? 'В справочнике пока нет организаций. Добавьте министерство, муниципалитеты и школы кнопкой «Добавить организацию».'
+                      : 'В справочнике пока нет организаций. Их добавляет администратор министерства.'}
                 </EmptyState>
               ),
             }}

@@ -1,14 +1,18 @@
 /**
  * «Заместители»: naming a deputy for an absence (POST /api/substitutions): while it lasts, the person's e-mails go to
  * the deputy, who may act for the organisation. The person's own substitutions and those where they are the deputy
- * (GET /api/substitutions), each cancellable while it has not ended (DELETE /api/substitutions/:id).
+ * (GET /api/substitutions), each cancellable while it has not ended (DELETE /api/substitutions/:id). A ministry
+ * administrator may name a deputy for anyone of the region, found by name; everyone else names their own.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, AutoComplete, Button, Card, DatePicker, Form, Input, Popconfirm, Table, Tag, Typography, type TableProps } from 'antd';
+import { Alert, App, Button, Card, DatePicker, Form, Input, Popconfirm, Table, Tag, Typography, type TableProps } from 'antd';
 import type { Dayjs } from 'dayjs';
+import { Link } from 'react-router';
 import { api, errorMessage, meQueryKey, unwrap, useMe } from '../../api/client';
 import { EmptyState, LoadError, Loading } from '../../components/states';
 import { formatLocalDate } from '../../format';
+import { PersonPicker } from '../directory/PersonPicker';
+import { directoryKeys } from '../directory/queries';
 import { workKeys, type Substitution } from './queries';
 import './work.css';
 
@@ -36,20 +40,17 @@ export function SubstitutionsPage() {
   const queryClient = useQueryClient();
   const [form] = Form.useForm<NewSubstitution>();
   const list = useQuery({ queryKey: workKeys.substitutions, queryFn: () => unwrap(api.GET('/api/substitutions')) });
-  const organizationId = me.data?.organizationId;
-  // Colleagues who can log in, offered as deputies; any e-mail of the region may still be typed.
-  const organization = useQuery({
-    queryKey: ['organizations', 'detail', organizationId ?? ''],
-    queryFn: () => unwrap(api.GET('/api/organizations/{id}', { params: { path: { id: organizationId! } } })),
-    enabled: Boolean(organizationId),
-    staleTime: 5 * 60_000,
-  });
-  const colleagues = (organization.data?.people ?? []).filter((p) => p.role && p.email !== me.data?.email);
-  const everyone = organization.data?.people ?? [];
   const admin = me.data?.role === 'ministry_admin';
+  const personEmail = Form.useWatch('personEmail', form)?.trim() ?? '';
+  const principalEmail = personEmail || me.data?.email || '';
 
   const refresh = () =>
-    Promise.all([queryClient.invalidateQueries({ queryKey: workKeys.substitutions }), queryClient.invalidateQueries({ queryKey: meQueryKey })]);
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: workKeys.substitutions }),
+      queryClient.invalidateQueries({ queryKey: meQueryKey }),
+      // The organisations' pages list their people's substitutions.
+      queryClient.invalidateQueries({ queryKey: directoryKeys.all }),
+    ]);
 
   const create = useMutation({
     mutationFn: (v: NewSubstitution) =>
@@ -65,7 +66,11 @@ export function SubstitutionsPage() {
         }),
       ),
     onSuccess: async (s) => {
-      void message.success(`Заместитель назначен: ${s.deputy.fullName}, ${formatLocalDate(s.startsOn)}–${formatLocalDate(s.endsOn)}`);
+      void message.success(
+        s.person.email === me.data?.email
+          ? `Заместитель назначен: ${s.deputy.fullName}, ${formatLocalDate(s.startsOn)}–${formatLocalDate(s.endsOn)}`
+          : `Замещение назначено: ${s.person.fullName}; заместитель — ${s.deputy.fullName}, ${formatLocalDate(s.startsOn)}–${formatLocalDate(s.endsOn)}`,
+      );
       form.resetFields();
       await refresh();
     },
@@ -138,32 +143,32 @@ export function SubstitutionsPage() {
             <Form.Item
               label="Сотрудник, которого замещают"
               name="personEmail"
-              extra="Оставьте пустым, чтобы назначить заместителя себе. Администратор может назначить заместителя любому сотруднику региона."
-              rules={[{ type: 'email', message: 'Введите адрес электронной почты' }]}
+              extra={
+                <>
+                  Начните вводить фамилию или адрес: администратор назначает заместителя любому сотруднику региона. Оставьте
+                  пустым, чтобы назначить заместителя себе. Замещения других сотрудников видны на странице их организации в
+                  разделе{' '}
+                  <Link to="/organizations" style={{ textDecoration: 'underline' }}>
+                    «Организации»
+                  </Link>
+                  .
+                </>
+              }
+              rules={[{ type: 'email', message: 'Выберите сотрудника из списка или введите адрес электронной почты' }]}
             >
-              <AutoComplete
-                options={everyone.map((p) => ({ value: p.email, label: `${p.fullName} — ${p.position}` }))}
-                filterOption={(input, option) => `${option?.value ?? ''} ${String(option?.label ?? '')}`.toLowerCase().includes(input.toLowerCase())}
-              >
-                <Input type="email" autoComplete="off" />
-              </AutoComplete>
+              <PersonPicker placeholder="Фамилия или электронная почта" />
             </Form.Item>
           )}
           <Form.Item
-            label="Заместитель (электронная почта)"
+            label="Заместитель"
             name="deputyEmail"
-            extra="Заместитель должен иметь вход в Uplift"
+            extra="Начните вводить фамилию или адрес; заместитель должен иметь вход в Uplift"
             rules={[
               { required: true, whitespace: true, message: 'Укажите заместителя' },
-              { type: 'email', message: 'Введите адрес электронной почты' },
+              { type: 'email', message: 'Выберите сотрудника из списка или введите адрес электронной почты' },
             ]}
           >
-            <AutoComplete
-              options={colleagues.map((p) => ({ value: p.email, label: `${p.fullName} — ${p.position}` }))}
-              filterOption={(input, option) => `${option?.value ?? ''} ${String(option?.label ?? '')}`.toLowerCase().includes(input.toLowerCase())}
-            >
-              <Input type="email" autoComplete="off" />
-            </AutoComplete>
+            <PersonPicker withLogin exclude={principalEmail ? [principalEmail] : []} placeholder="Фамилия или электронная почта" />
           </Form.Item>
           <Form.Item label="Период отсутствия" name="period" rules={[{ required: true, message: 'Укажите первый и последний день' }]}>
             <DatePicker.RangePicker format="DD.MM.YYYY" placeholder={['первый день', 'последний день']} />
