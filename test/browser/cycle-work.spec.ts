@@ -431,6 +431,25 @@ describe('the work of a compressed cycle in the web app', () => {
     await screenshot(page, '38-dashboard-monitoring');
     await expectNoSeriousA11yViolations(page);
 
+    // Per school: the municipality's schools (here all of them) as lines, and the same numbers in a table.
+    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const views = page.getByRole('radiogroup', { name: 'Разрез динамики' });
+    await views.getByText('Школы', { exact: true }).click();
+    await page.getByRole('combobox', { name: 'Муниципалитет:' }).waitFor();
+    await page.getByRole('img', { name: /^Динамика показателя «Доля обучающихся, успевающих на «4» и «5»» по школам всех муниципалитетов/ }).waitFor();
+    const bySchool = page.getByRole('table', { name: /^Значения показателя «Доля обучающихся, успевающих на «4» и «5»».* по школам/ });
+    const schoolRow = bySchool.getByRole('row', { name: new RegExp(`^${escape(participant().name)} `) });
+    await schoolRow.getByRole('cell', { name: '42', exact: true }).waitFor();
+    await screenshot(page, '39-dashboard-monitoring-schools');
+    await expectNoSeriousA11yViolations(page);
+
+    // One school beside its municipality's and the region's means.
+    await views.getByText('Одна школа', { exact: true }).click();
+    const compared = page.getByRole('table', { name: new RegExp(`школы «${escape(participant().name)}» в сравнении`) });
+    await compared.getByRole('row', { name: new RegExp(`^${escape(participant().name)} `) }).getByRole('cell', { name: '42', exact: true }).waitFor();
+    await compared.getByRole('row', { name: new RegExp(`^${escape(municipality().name)} \\(среднее по школам\\)`) }).getByRole('cell', { name: '42', exact: true }).waitFor();
+    await screenshot(page, '39b-dashboard-monitoring-school');
+
     const dynamics = await admin.get(`/api/cycles/${encodeURIComponent(cycleId)}/monitoring/dynamics`);
     const school = dynamics.body.schools.find((s: any) => s.organizationId === participant().id && s.indicatorId === 'qualityShare');
     expect(school.series).toEqual([expect.objectContaining({ value: 42 })]);

@@ -1,12 +1,15 @@
 /**
  * The ministry administrator launches the region's yearly cycle in the web app, in Debian's Chromium against the real
  * stack: «Циклы» → «Запустить цикл», a shipped template and a year chosen, «Проверить расписание» (the dry run as a
- * timeline by stage and organisation), «Запустить» with its confirmation, and the new cycle's dashboard with its
- * stages. The region is fresh and in the template's own zone (Moscow time), so the dry run needs no zone adoption.
- * Every screen is saved as test-output/screenshots/2x-*.png; the main ones must pass axe-core.
+ * timeline by stage and organisation, then as a month calendar: a deadline on its day, a non-working day marked, a
+ * day's items by keyboard), «Запустить» with its confirmation, and the new cycle's dashboard with its stages and the
+ * «Запуск цикла» card reaching its end. The region is fresh and in the template's own zone (Moscow time), so the dry
+ * run needs no zone adoption. Every screen is saved as test-output/screenshots/2x-*.png; the main ones must pass
+ * axe-core. Nothing waits for elapsed time: every wait is for an element or an answer.
  */
 import type { Browser, Page } from 'playwright-core';
 import type { CycleTemplate } from '../../libs/contracts/cycle-template';
+import { addCalendarDays, isWorkingDay } from '../../libs/domain/calendar';
 import { programmeFirstYear } from '../../libs/domain/cycle-template';
 import { loadBuiltinTemplates } from '../../libs/templates';
 import {
@@ -34,6 +37,20 @@ let admin: ApiClient;
 let browser: Browser;
 let page: Page;
 let cycleId: string | undefined;
+
+/** 2026-12-31 → «31\.12\.2026», the calendar's way of naming a day, escaped for a pattern. */
+function dayName(iso: string): string {
+  const [y, m, d] = iso.split('-');
+  return `${d}\\.${m}\\.${y}`;
+}
+
+/** The first weekday of the month (or of the months after it) that the production calendar makes a day off. */
+function firstWeekdayOff(fromIso: string): string {
+  for (let day = `${fromIso.slice(0, 7)}-01`; ; day = addCalendarDays(day, 1)) {
+    const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
+    if (weekday !== 0 && weekday !== 6 && !isWorkingDay(day)) return day;
+  }
+}
 
 beforeAll(async () => {
   stack = await startWebStack(`browser-launch-${suffix}`);
@@ -107,6 +124,52 @@ describe('launching a yearly cycle as the ministry administrator', () => {
     await expectNoSeriousA11yViolations(page);
   });
 
+  it('shows the dry run as a month calendar: a deadline on its day, a holiday marked, a day chosen by keyboard', async () => {
+    const dry = await admin.post(`/api/templates/default/dry-run`, { academicYear: YEAR });
+    expect(dry.status).toBe(200);
+    const tasks: { title: string; organizationId: string; dueAt: string; dueLocal: string }[] = dry.body.tasks;
+    const first = tasks.reduce((a, b) => (a.dueAt <= b.dueAt ? a : b));
+    const firstDay = first.dueLocal.slice(0, 10);
+    const orgName = new Map<string, string>([
+      [region.ministryId, `Министерство образования (${region.code})`],
+      [region.instituteId, `Институт развития образования (${region.code})`],
+      ...region.municipalities.map((m): [string, string] => [m.id, m.name]),
+      ...region.schools.map((s): [string, string] => [s.id, s.name]),
+    ]);
+
+    await page.getByRole('radiogroup', { name: 'Вид расписания' }).getByText('Календарь', { exact: true }).click();
+    // It opens on the month of the first deadline, that day chosen: its button names the date and its deadlines.
+    const day = page.getByRole('button', { name: new RegExp(`^${dayName(firstDay)}, [а-я]+: .*\\d+ срок`) });
+    await day.waitFor();
+    expect(await day.getAttribute('aria-pressed')).toBe('true');
+    const items = page.getByRole('region', { name: new RegExp(`^${dayName(firstDay)}`) });
+    await items.getByText(first.title, { exact: true }).first().waitFor();
+    await items.getByText(orgName.get(first.organizationId)!, { exact: false }).first().waitFor();
+    await items.getByText(first.dueLocal.slice(11, 16), { exact: true }).first().waitFor();
+    await page.getByText(/Время — по часовому поясу плана: .*\(Europe\/Moscow\)/).waitFor();
+    await screenshot(page, '26-dry-run-calendar');
+    await expectNoSeriousA11yViolations(page);
+
+    // The keyboard: the arrow moves to the next day, which is chosen and takes the focus.
+    await day.focus();
+    await page.keyboard.press('ArrowRight');
+    const next = addCalendarDays(firstDay, 1);
+    const nextDay = page.getByRole('button', { name: new RegExp(`^${dayName(next)}, `) });
+    await page.waitForFunction(`document.activeElement?.getAttribute('data-date') === '${next}'`);
+    expect(await nextDay.getAttribute('aria-pressed')).toBe('true');
+    await page.getByRole('region', { name: new RegExp(`^${dayName(next)}`) }).waitFor();
+
+    // A weekday the production calendar makes a day off is marked so, a month or two on if need be.
+    const holiday = firstWeekdayOff(next);
+    for (let month = next.slice(0, 7); month < holiday.slice(0, 7); month = addCalendarDays(`${month}-28`, 7).slice(0, 7)) {
+      await page.getByRole('button', { name: 'Следующий месяц' }).click();
+    }
+    await page.getByRole('button', { name: new RegExp(`^${dayName(holiday)}, [а-я]+: нерабочий праздничный день`) }).click();
+    await page.getByRole('region', { name: new RegExp(`^${dayName(holiday)}, [а-я]+ — нерабочий праздничный день`) }).waitFor();
+    await screenshot(page, '27-dry-run-calendar-holiday');
+    await expectNoSeriousA11yViolations(page);
+  });
+
   it('launches after the confirmation and lands on the dashboard showing every stage', async () => {
     await page.getByRole('button', { name: 'Запустить', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Запустить цикл?' });
@@ -123,6 +186,12 @@ describe('launching a yearly cycle as the ministry administrator', () => {
       await page.getByRole('progressbar', { name: stage.title }).waitFor();
     }
     await page.getByText('ещё не утверждён').waitFor();
+    // The «Запуск цикла» card follows the workflows issuing the launch's tasks (it asks the API every few seconds)
+    // until all are out: the institute's analysis and the ministry's approval of the list.
+    const launchCard = page.getByRole('region', { name: 'Запуск цикла' });
+    await launchCard.getByRole('progressbar', { name: 'Выдано задач запуска' }).waitFor();
+    await launchCard.getByText(/^Выдано 2 из 2 задач; получили задачи 2 из 2 организаций\.$/).waitFor();
+    await launchCard.getByText(/Запуск завершён:/).waitFor();
     await screenshot(page, '24-cycle-dashboard');
     await expectNoSeriousA11yViolations(page);
 

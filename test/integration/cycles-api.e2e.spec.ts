@@ -91,6 +91,18 @@ describe('templates', () => {
     expectRussianError(await admin.post('/api/templates/default/dry-run', { academicYear: 1990 }), 400);
   });
 
+  it('lets an auditor read the dry run and check a template, which change nothing, but not launch or store', async () => {
+    const auditor = await stack.anonymous.as(region.auditor.email, REGION_PASSWORD);
+    const dry = await auditor.post('/api/templates/default/dry-run', { academicYear: 2026 });
+    expect(dry.status).toBe(200);
+    expect(dry.body.tasks.length).toBeGreaterThan(10);
+    const checked = await auditor.post('/api/templates/validate', { format: 'yaml', source: defaultYaml });
+    expect(checked.status).toBe(200);
+    expect(checked.body.valid).toBe(true);
+    expectRussianError(await auditor.post('/api/templates', { format: 'yaml', source: ownTemplate(1) }), 403);
+    expectRussianError(await auditor.post('/api/cycles', { templateId: 'default', academicYear: 2026 }), 403);
+  });
+
   it('refuses a year past the production calendar in the dry run and at launch alike, saying why', async () => {
     // 2027/2028 runs into 2028, which the calendar does not cover yet.
     const dry = await admin.post('/api/templates/default/dry-run', { academicYear: 2027 });

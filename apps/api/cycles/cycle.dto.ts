@@ -7,6 +7,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -17,13 +18,14 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { CycleProgress, CycleStatus, StageStatus } from '../../../libs/contracts/cycle';
-import type { CycleTemplate, ResolvedStep } from '../../../libs/contracts/cycle-template';
+import type { CycleTemplate, ResolvedCyclePlan, ResolvedStep } from '../../../libs/contracts/cycle-template';
 import type { TaskAction } from '../../../libs/contracts/deadline-task';
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR } from '../../../libs/domain/calendar';
 import { DATE_TO_BE_SET } from '../../../libs/domain/cycle-template';
 import type { CycleRow, TemplateVersionRow } from '../../../libs/persistence';
 import { trimmed } from '../common/fields';
 import { DATE_TIME, FREE_FORM_OBJECT, iso, isoOrNull } from '../common/views';
+import { instanceKey, type LaunchPhase, type LaunchWave } from './launch-wave';
 
 const CYCLE_STATUSES: CycleStatus[] = ['running', 'paused', 'completed', 'cancelled'];
 const TASK_ACTIONS: TaskAction[] = ['approve_list', 'perform', 'submit', 'review', 'propose_pairs', 'confirm_agreement', 'report', 'describe_practice'];
@@ -49,10 +51,12 @@ export class LaunchCycleDto {
   @Matches(ID, { message: 'идентификатор шаблона: строчные латинские буквы, цифры и дефис' })
   templateId!: string;
 
-  @ApiPropertyOptional({ description: 'Template version; the latest when omitted' })
+  @ApiPropertyOptional({ description: 'Template version; the latest when omitted', type: 'integer', minimum: 1, maximum: 2147483647 })
   @IsOptional()
-  @IsInt({ message: 'целое число' })
-  @Min(1)
+  @IsInt({ message: 'версия шаблона — целое число' })
+  @Min(1, { message: 'версия шаблона — не меньше 1' })
+  // The versions column is a PostgreSQL integer: a larger number (1e308 is an "integer" to JavaScript) failed there.
+  @Max(2147483647, { message: 'такой версии шаблона нет: номер слишком большой' })
   templateVersion?: number;
 
   @ApiProperty({ description: YEAR_DESCRIPTION, example: 2026 })
@@ -68,6 +72,8 @@ export class LaunchCycleDto {
 
   @ApiPropertyOptional({ type: CompressionDto })
   @IsOptional()
+  // ValidateNested alone passes an array (each of its no elements is valid), which then reached the service.
+  @IsObject({ message: 'ожидается объект' })
   @ValidateNested()
   @Type(() => CompressionDto)
   compression?: CompressionDto;
@@ -188,6 +194,33 @@ export class CycleProgressView {
   @ApiProperty({ description: 'Bumped on every change of the progress' }) version!: number;
 }
 
+export class LaunchStageView {
+  @ApiProperty() stageId!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty({ description: 'Step instances of the stage the wave issues at once (a step once per organisation and period)' })
+  stepsExpected!: number;
+  @ApiProperty({ description: 'Of those, the ones whose first task is out' }) stepsIssued!: number;
+}
+
+export class CycleLaunchView {
+  @ApiProperty({
+    enum: ['launch', 'participants'],
+    description:
+      "'launch': the identification steps and the ministry's and institute's stages that do not wait for the list; " +
+      "'participants': after the list is approved, the municipalities' and schools' opening stages (and the regional ones the list unblocked)",
+  })
+  phase!: LaunchPhase;
+  @ApiProperty({ ...DATE_TIME, description: 'When the wave began: the launch, or the approval of the list' }) startedAt!: string;
+  @ApiProperty({ description: 'Step instances the wave issues at once, without waiting for anyone\'s work or a later date' })
+  stepsExpected!: number;
+  @ApiProperty({ description: 'Of those, the ones whose first task is out' }) stepsIssued!: number;
+  @ApiProperty({ description: 'Organisations the wave issues tasks to' }) organizationsExpected!: number;
+  @ApiProperty({ description: 'Of those, the ones that have received at least one of them' }) organizationsStarted!: number;
+  @ApiProperty({ description: 'Every expected step instance is issued' }) complete!: boolean;
+  @ApiProperty({ ...DATE_TIME, nullable: true, description: 'When the last task of the wave was issued' }) lastIssuedAt!: string | null;
+  @ApiProperty({ type: [LaunchStageView] }) stages!: LaunchStageView[];
+}
+
 export class CycleStepView {
   @ApiProperty() key!: string;
   @ApiProperty() title!: string;
@@ -224,6 +257,11 @@ export class CycleView {
   @ApiProperty({ type: CycleProgressView, nullable: true, description: 'Live from the workflow; the stored copy once closed' })
   progress!: CycleProgressView | null;
   @ApiProperty({ type: [CycleStageView] }) stages!: CycleStageView[];
+  @ApiPropertyOptional({
+    type: CycleLaunchView,
+    description: 'GET /api/cycles/:id only, while the cycle runs: how far its latest wave of tasks (the launch, or the list approval) is issued',
+  })
+  launch?: CycleLaunchView;
 }
 
 /** Steps due «по специальному графику» show the date the ministry set, or that it will be set. */
@@ -257,6 +295,41 @@ export function mapCycle(row: CycleRow, progress: CycleProgress | null): CycleVi
       dependsOn: s.dependsOn,
       steps: s.steps.map((st) => mapCycleStep(st, progress)),
     })),
+  };
+}
+
+/**
+ * The wave's figures: an instance counts as issued for as many of its organisations as have a task of it (never more
+ * than expected); stages in the plan's order.
+ */
+export function mapCycleLaunch(
+  plan: ResolvedCyclePlan,
+  wave: LaunchWave,
+  issued: { byInstance: Map<string, number>; organizations: number; lastIssuedAt: Date | null },
+): CycleLaunchView {
+  const stages = new Map<string, LaunchStageView>();
+  for (const stage of plan.stages) stages.set(stage.id, { stageId: stage.id, title: stage.title, stepsExpected: 0, stepsIssued: 0 });
+  for (const instance of wave.instances) {
+    const stage = stages.get(instance.stageId);
+    if (!stage) continue;
+    const expected = instance.organizationIds.length;
+    stage.stepsExpected += expected;
+    stage.stepsIssued += Math.min(expected, issued.byInstance.get(instanceKey(instance.stepKey, instance.periodId)) ?? 0);
+  }
+  const inWave = [...stages.values()].filter((s) => s.stepsExpected > 0);
+  const stepsExpected = inWave.reduce((n, s) => n + s.stepsExpected, 0);
+  const stepsIssued = inWave.reduce((n, s) => n + s.stepsIssued, 0);
+  const organizationsExpected = new Set(wave.instances.flatMap((i) => i.organizationIds)).size;
+  return {
+    phase: wave.phase,
+    startedAt: new Date(wave.startedAtMs).toISOString(),
+    stepsExpected,
+    stepsIssued,
+    organizationsExpected,
+    organizationsStarted: Math.min(organizationsExpected, issued.organizations),
+    complete: stepsIssued >= stepsExpected,
+    lastIssuedAt: isoOrNull(issued.lastIssuedAt),
+    stages: inWave,
   };
 }
 

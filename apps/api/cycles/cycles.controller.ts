@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Public, Roles } from '../auth/decorators';
+import { ChangesNothing, CurrentUser, Public, Roles } from '../auth/decorators';
 import {
   CycleControlDto,
   CycleView,
@@ -47,6 +47,7 @@ export class TemplatesController {
 
   @Post('validate')
   @HttpCode(200)
+  @ChangesNothing()
   @ApiOperation({ summary: 'Check a template without storing it: every problem with its path' })
   @ApiOkResponse({ type: TemplateValidationView })
   validate(@Body() dto: TemplateUploadDto): TemplateValidationView {
@@ -74,6 +75,7 @@ export class TemplatesController {
 
   @Post(':id/dry-run')
   @HttpCode(200)
+  @ChangesNothing()
   @Roles('ministry_admin', 'ministry_reviewer', 'institute_curator', 'auditor')
   @ApiOperation({ summary: 'The whole schedule before launch: every task, deadline, reminder and escalation' })
   @ApiOkResponse({ type: DryRunView })

@@ -35,7 +35,16 @@ import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { TemporalGateway } from '../temporal/temporal-client.module';
 import { temporalOutageOr } from '../temporal/temporal-errors';
-import { mapCycle, type CycleView, type ExtendStageDto, type LaunchCycleDto, type SetStepDeadlineDto } from './cycle.dto';
+import {
+  mapCycle,
+  mapCycleLaunch,
+  type CycleLaunchView,
+  type CycleView,
+  type ExtendStageDto,
+  type LaunchCycleDto,
+  type SetStepDeadlineDto,
+} from './cycle.dto';
+import { instanceKey, launchWave } from './launch-wave';
 import { TemplatesService } from './templates.service';
 
 /** Launching a yearly cycle and the ministry's controls over it. */
@@ -125,7 +134,9 @@ export class CyclesService {
 
   async get(user: AuthUser, id: string): Promise<CycleView> {
     const row = await this.require(user, id);
-    return mapCycle(row, await this.liveProgress(row));
+    const progress = await this.liveProgress(row);
+    const launch = await this.launchProgress(row, progress);
+    return { ...mapCycle(row, progress), ...(launch ? { launch } : {}) };
   }
 
   async pause(user: AuthUser, id: string, reason: string): Promise<CycleView> {
@@ -187,6 +198,28 @@ export class CyclesService {
       this.access.deny(user, 'Цикл другого региона недоступен', { action: 'read_cycle', cycleId: id });
     }
     return row;
+  }
+
+  /**
+   * How far the cycle's latest wave (the launch, or the approval of the list) has issued the tasks it issues at once,
+   * read from the tasks the workflows have projected; nothing once the cycle is closed or when the wave has none.
+   */
+  private async launchProgress(row: CycleRow, progress: CycleProgress | null): Promise<CycleLaunchView | undefined> {
+    const status = progress?.status ?? row.status;
+    if (row.closedAt || status === 'completed' || status === 'cancelled') return undefined;
+    // The institute the launch gave the cycle: the region's first, looked up as launch() does.
+    const institute = (await this.directory.listOrganizations({ regionCode: row.regionCode, kind: 'institute' }))[0];
+    const participants = row.listApprovedAt ? await this.cycles.includedParticipants(row.id) : undefined;
+    const wave = launchWave(
+      row.plan,
+      { ministryId: row.ministryId, instituteId: institute?.id },
+      { launchedAtMs: row.launchedAt.getTime(), listApprovedAtMs: row.listApprovedAt?.getTime() },
+      participants,
+    );
+    if (wave.instances.length === 0) return undefined;
+    const organizationIds = [...new Set(wave.instances.flatMap((i) => i.organizationIds))];
+    const keys = wave.instances.map((i) => instanceKey(i.stepKey, i.periodId));
+    return mapCycleLaunch(row.plan, wave, await this.cycles.issuedStepInstances(row.id, keys, organizationIds));
   }
 
   /** The running workflow's own answer; the stored progress when the workflow is closed or Temporal is away. */

@@ -73,6 +73,31 @@ export function knownFromList(role: ActorRole): boolean {
 }
 
 /**
+ * How the cycle splits its plan: the steps it runs itself before the list of participants (identification, and the
+ * ministry's and the institute's steps of the identification stage, such as the analysis of results), and the steps
+ * the organisations' tracks run (the rest, without best practices, which the cycle selects at its end).
+ */
+export function cycleStepSplit(stages: ResolvedStage[]): { beforeList: ResolvedStep[]; tracked: ResolvedStep[] } {
+  const identificationStages = new Set(stages.filter((s) => s.steps.some((st) => st.kind === 'identification')).map((s) => s.id));
+  const steps = stages.flatMap((s) => s.steps);
+  const beforeList = steps.filter(
+    (st) => st.kind === 'identification' || (identificationStages.has(st.stageId) && (st.actor === 'ministry' || st.actor === 'institute')),
+  );
+  const ranBeforeList = new Set(beforeList.map((s) => s.key));
+  return { beforeList, tracked: steps.filter((s) => !ranBeforeList.has(s.key) && s.kind !== 'best_practice') };
+}
+
+/**
+ * The regional tracks' steps: the ministry's, and the institute's in its own track — or in the ministry's when the
+ * region has no institute (one track per organisation: a track's workflow id is its organisation's).
+ */
+export function regionalTrackSteps(tracked: ResolvedStep[], hasInstitute: boolean): { ministry: ResolvedStep[]; institute: ResolvedStep[] } {
+  const ministry = tracked.filter((s) => trackRole(s) === 'ministry');
+  const institute = tracked.filter((s) => trackRole(s) === 'institute');
+  return hasInstitute ? { ministry, institute } : { ministry: [...ministry, ...institute], institute: [] };
+}
+
+/**
  * The stages that wait for the approved list: the identification stage itself and every stage that depends on it,
  * directly or through others. The rest open at launch for the ministry and the institute.
  */

@@ -408,4 +408,40 @@ export class CycleRepository {
   async reopenRemark(manager: EntityManager, id: string): Promise<void> {
     await manager.query(`UPDATE remarks SET status = 'open' WHERE id = $1 AND status = 'answered'`, [id]);
   }
+
+  /**
+   * How far a cycle has issued some of its step instances (the dashboard's launch progress): for each of `instanceKeys`
+   * ('stepKey|periodId', the period empty outside monitoring), how many of `organizationIds` have a task of it (any
+   * task of a step instance names the instance's organisation as its subject); how many of them have any; and when
+   * the last of those tasks was created.
+   */
+  async issuedStepInstances(
+    cycleId: string,
+    instanceKeys: string[],
+    organizationIds: string[],
+  ): Promise<{ byInstance: Map<string, number>; organizations: number; lastIssuedAt: Date | null }> {
+    const byInstance = new Map<string, number>();
+    if (instanceKeys.length === 0 || organizationIds.length === 0) return { byInstance, organizations: 0, lastIssuedAt: null };
+    const rows: { key: string | null; organizations: number; lastIssuedAt: Date | null }[] = await this.dataSource.query(
+      `SELECT i.key, count(DISTINCT i.org)::int AS organizations, max(i.created_at) AS "lastIssuedAt"
+         FROM (SELECT (t.snapshot->'context'->>'stepKey') || '|' || coalesce(t.snapshot->'context'->>'periodId', '') AS key,
+                      t.snapshot->'context'->>'subjectOrganizationId' AS org, t.created_at
+                 FROM tasks t
+                WHERE t.snapshot->'context'->>'cycleId' = $1) i
+        WHERE i.key = ANY($2) AND i.org = ANY($3)
+        GROUP BY GROUPING SETS ((i.key), ())`,
+      [cycleId, instanceKeys, organizationIds],
+    );
+    let organizations = 0;
+    let lastIssuedAt: Date | null = null;
+    for (const row of rows) {
+      if (row.key === null) {
+        organizations = row.organizations;
+        lastIssuedAt = row.lastIssuedAt;
+      } else {
+        byInstance.set(row.key, row.organizations);
+      }
+    }
+    return { byInstance, organizations, lastIssuedAt };
+  }
 }

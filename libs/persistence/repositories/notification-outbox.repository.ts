@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { NotificationEntity, type NotificationRecipient, type NotificationStatus } from '../entities';
+import { NotificationEntity, TaskEntity, type NotificationRecipient, type NotificationStatus } from '../entities';
 import type { NotificationKind } from '../../contracts/deadline-task';
 
 export interface OutboxMessage {
@@ -51,5 +51,25 @@ export class NotificationOutboxRepository {
       .set({ status: 'sent', sentAt: () => 'now()', lastError: null })
       .where('id = :id AND status = :pending', { id, pending: 'pending' })
       .execute();
+  }
+
+  /**
+   * How many escalations the outbox recorded per task of a cycle (task id → count; tasks without any are absent),
+   * whatever their delivery state: an escalation was needed once its row exists. The copy an escalation's curators
+   * get (target 'curator_copy', CURATOR_COPY_TARGET in activities/task-activities.ts) is the same escalation again.
+   */
+  async escalationCountsOfCycle(cycleId: string): Promise<Map<string, number>> {
+    if (!cycleId) return new Map();
+    const rows: { taskId: string; count: string }[] = await this.rows
+      .createQueryBuilder('n')
+      .select('n.task_id', 'taskId')
+      .addSelect('count(*)', 'count')
+      .innerJoin(TaskEntity, 't', 't.id = n.task_id')
+      .where(`t.snapshot->'context'->>'cycleId' = :cycleId`, { cycleId })
+      .andWhere('n.kind = :kind', { kind: 'escalation' })
+      .andWhere('n.target <> :copy', { copy: 'curator_copy' })
+      .groupBy('n.task_id')
+      .getRawMany();
+    return new Map(rows.map((r) => [r.taskId, Number(r.count)]));
   }
 }

@@ -36,6 +36,17 @@ export interface TaskTimeline {
   notifications: NotificationEntity[];
 }
 
+/** What the lateness ranking reads of a cycle task: its deadline in force and when it was closed, without the snapshot. */
+export interface CycleTaskDeadlineRow {
+  id: string;
+  status: TaskStatus;
+  assigneeOrganizationId: string;
+  dueAt: Date;
+  timeZone: string;
+  /** When it was completed (or cancelled); null while open. */
+  closedAt: Date | null;
+}
+
 /** The task read model and its audit trail. Only the workflow's projection activity writes here. */
 export class TaskRepository {
   private readonly audit: AuditLogRepository;
@@ -157,5 +168,17 @@ export class TaskRepository {
       this.dataSource.getRepository(NotificationEntity).find({ where: { taskId }, order: { id: 'ASC' } }),
     ]);
     return { events, notifications };
+  }
+
+  /** Every task of a cycle, by id, with only the columns the lateness ranking needs (no snapshot, no paging). */
+  async listCycleTaskDeadlines(cycleId: string): Promise<CycleTaskDeadlineRow[]> {
+    if (!cycleId) return [];
+    return this.dataSource
+      .getRepository(TaskEntity)
+      .createQueryBuilder('t')
+      .select(['t.id', 't.status', 't.assigneeOrganizationId', 't.dueAt', 't.timeZone', 't.closedAt'])
+      .where(`t.snapshot->'context'->>'cycleId' = :cycleId`, { cycleId })
+      .orderBy('t.id', 'ASC')
+      .getMany();
   }
 }

@@ -54,6 +54,7 @@ export function ExportButtons({ scope, id }: { scope: ScopeKind; id: string }) {
   const [progress, setProgress] = useState<Progressing | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const [cancelled, setCancelled] = useState(false);
   const [delimiter, setDelimiter] = useState<Delimiter>('semicolon');
   const [includeHistories, setIncludeHistories] = useState(false);
   const abort = useRef<AbortController | null>(null);
@@ -67,6 +68,7 @@ export function ExportButtons({ scope, id }: { scope: ScopeKind; id: string }) {
     abort.current = controller;
     setError(null);
     setDone(null);
+    setCancelled(false);
     setProgress({ format, phase: 'preparing', received: 0, total: null });
     try {
       const { response, error: failure } = await api.GET('/api/audit/export', {
@@ -83,8 +85,11 @@ export function ExportButtons({ scope, id }: { scope: ScopeKind; id: string }) {
       });
       // openapi-fetch has already read a refusal's body: the API's Russian message is in `failure`.
       if (!response.ok) throw new ApiError(response.status, errorMessage(failure, response.status));
+      // A compressed answer's Content-Length counts the compressed bytes, while the reader yields the decompressed
+      // ones: only an uncompressed length is a total to show progress against.
+      const encoding = response.headers.get('content-encoding');
       const length = Number(response.headers.get('content-length'));
-      const total = Number.isFinite(length) && length > 0 ? length : null;
+      const total = (!encoding || encoding === 'identity') && Number.isFinite(length) && length > 0 ? length : null;
       const chunks: BlobPart[] = [];
       let received = 0;
       setProgress({ format, phase: 'receiving', received, total });
@@ -117,6 +122,7 @@ export function ExportButtons({ scope, id }: { scope: ScopeKind; id: string }) {
     abort.current?.abort();
     abort.current = null;
     setProgress(null);
+    setCancelled(true);
   }
 
   const busy = progress !== null;
@@ -171,6 +177,7 @@ export function ExportButtons({ scope, id }: { scope: ScopeKind; id: string }) {
         </div>
       )}
       {error && <Alert type="error" showIcon title="Выгрузка не удалась" description={error} closable onClose={() => setError(null)} />}
+      {cancelled && !busy && <Typography.Text role="status">Выгрузка отменена; файл не сохранён.</Typography.Text>}
       {done && !busy && (
         <Typography.Text type="success" role="status">
           {done}

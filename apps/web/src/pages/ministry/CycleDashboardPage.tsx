@@ -16,6 +16,8 @@ import { CycleControls, SetStepDeadline } from './CycleControls';
 import { CycleStatusTag } from './CycleStatusTag';
 import { formatLocal, formatLocalInZone, percent, STAGE_STATUS, yearText } from './labels';
 import LatenessHeatTable from './LatenessHeatTable';
+import LatenessRiskPanel from './LatenessRiskPanel';
+import LaunchProgress from './LaunchProgress';
 import { CycleLoadFailed } from './CycleLoadFailed';
 import { useCycle, useTemplates } from './queries';
 import type { CycleView, StageProgress } from './types';
@@ -156,6 +158,8 @@ export default function CycleDashboardPage() {
         />
       )}
 
+      <LaunchProgress cycleId={c.id} />
+
       <Card size="small">
         <Descriptions
           size="small"
@@ -204,6 +208,10 @@ export default function CycleDashboardPage() {
 
       <Card title="Открытые задачи по муниципалитетам и этапам" size="small">
         <LatenessHeatTable cycle={c} />
+      </Card>
+
+      <Card title="Риск просрочек по муниципалитетам" size="small">
+        <LatenessRiskPanel cycleId={c.id} />
       </Card>
 
       <Card title="Динамика мониторинга" size="small">

@@ -2,14 +2,17 @@
  * The dry run as a timeline: grouped by stage (in the template's order), then by organisation (ministry, institute,
  * municipalities, schools, then those chosen while the cycle runs), each task with its deadline in the plan's zone,
  * the marks of a deadline moved off a non-working day or issued late, its reminders and its escalations with whose
- * heads they reach; the steps whose date the roadmap left to be set later are listed apart.
+ * heads they reach; the steps whose date the roadmap left to be set later are listed apart. «Календарь» shows the
+ * same tasks as a month calendar (DryRunCalendar, loaded when first chosen).
  */
 import { ClockCircleOutlined } from '@ant-design/icons';
-import { Alert, Collapse, Flex, Tag, Timeline, Typography } from 'antd';
-import { useMemo } from 'react';
+import { Alert, Collapse, Flex, Segmented, Skeleton, Tag, Timeline, Typography } from 'antd';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { countOf, formatDateTime, formatDateTimeInZone, zoneLabel } from '../../format';
 import { ACTION, CHOSEN_LATER, formatLocal, NOTIFY } from './labels';
 import type { DryRunView, DryRunTask, OrganizationView } from './types';
+
+const DryRunCalendar = lazy(() => import('./DryRunCalendar'));
 
 const TASK = { one: 'задача', few: 'задачи', many: 'задач' };
 const KIND_ORDER: Record<string, number> = { ministry: 0, institute: 1, municipality: 2, school: 3 };
@@ -21,14 +24,21 @@ function actionOf(task: DryRunTask): string | undefined {
   return typeof action === 'string' ? action : undefined;
 }
 
+export type ScheduleView = 'timeline' | 'calendar';
+
 interface Props {
   result: DryRunView;
   /** Stage ids and titles in the template's order. */
   stages: { id: string; title: string }[];
   organizations: OrganizationView[];
+  /** The view chosen; the page keeps it, so that a dry run checked again opens the same way. */
+  view?: ScheduleView;
+  onViewChange?: (view: ScheduleView) => void;
 }
 
-export default function DryRunSchedule({ result, stages, organizations }: Props) {
+export default function DryRunSchedule({ result, stages, organizations, view: chosenView, onViewChange }: Props) {
+  const [ownView, setOwnView] = useState<ScheduleView>('timeline');
+  const view = chosenView ?? ownView;
   const zone = result.timeZone;
   const orgs = useMemo(() => new Map(organizations.map((o) => [o.id, o])), [organizations]);
   const nameOf = (id: string) => (id === CHOSEN_LATER ? 'Будет выбрана по ходу цикла' : (orgs.get(id)?.name ?? id));
@@ -102,6 +112,19 @@ export default function DryRunSchedule({ result, stages, organizations }: Props)
         {moved > 0 && ` Перенесено с выходных и праздников: ${moved}.`}
         {late > 0 && ` Выдаются позже плана (срок отодвинут): ${late}.`}
       </Typography.Paragraph>
+      <Segmented<ScheduleView>
+        aria-label="Вид расписания"
+        value={view}
+        onChange={(v) => {
+          setOwnView(v);
+          onViewChange?.(v);
+        }}
+        options={[
+          { value: 'timeline', label: 'Лента' },
+          { value: 'calendar', label: 'Календарь' },
+        ]}
+        style={{ alignSelf: 'start' }}
+      />
       {result.datesToSet.length > 0 && (
         <Alert
           type="info"
@@ -119,44 +142,50 @@ export default function DryRunSchedule({ result, stages, organizations }: Props)
           }
         />
       )}
-      <Collapse
-        defaultActiveKey={grouped.slice(0, 1).map((g) => g.stageId)}
-        items={grouped.map(({ stageId, orgs: byOrg }) => {
-          const tasks = [...byOrg.values()].flat();
-          const first = tasks.reduce((a, b) => (a.dueAt < b.dueAt ? a : b));
-          const last = tasks.reduce((a, b) => (a.dueAt > b.dueAt ? a : b));
-          const orgIds = [...byOrg.keys()].sort((a, b) => {
-            const [ka, na] = sortKey(a);
-            const [kb, nb] = sortKey(b);
-            return ka - kb || na.localeCompare(nb, 'ru');
-          });
-          return {
-            key: stageId,
-            label: (
-              <Flex wrap gap={8} align="baseline">
-                <Typography.Text strong>{titleOf(stageId)}</Typography.Text>
-                <Typography.Text type="secondary">
-                  {countOf(tasks.length, TASK)}, {formatDateTime(first.dueAt, zone).slice(0, 10)} –{' '}
-                  {formatDateTime(last.dueAt, zone).slice(0, 10)}
-                </Typography.Text>
-              </Flex>
-            ),
-            children: (
-              <Flex vertical gap={8}>
-                {orgIds.map((orgId) => (
-                  <div key={orgId}>
-                    {/* Level 2: the page's h1 is the only heading above it (cards and panels have no heading role). */}
-                    <Typography.Title level={2} style={{ fontSize: 15, marginTop: 4 }}>
-                      {nameOf(orgId)}
-                    </Typography.Title>
-                    <Timeline items={byOrg.get(orgId)!.map(taskItem)} />
-                  </div>
-                ))}
-              </Flex>
-            ),
-          };
-        })}
-      />
+      {view === 'calendar' ? (
+        <Suspense fallback={<Skeleton active paragraph={{ rows: 8 }} />}>
+          <DryRunCalendar result={result} stages={stages} organizations={organizations} />
+        </Suspense>
+      ) : (
+        <Collapse
+          defaultActiveKey={grouped.slice(0, 1).map((g) => g.stageId)}
+          items={grouped.map(({ stageId, orgs: byOrg }) => {
+            const tasks = [...byOrg.values()].flat();
+            const first = tasks.reduce((a, b) => (a.dueAt < b.dueAt ? a : b));
+            const last = tasks.reduce((a, b) => (a.dueAt > b.dueAt ? a : b));
+            const orgIds = [...byOrg.keys()].sort((a, b) => {
+              const [ka, na] = sortKey(a);
+              const [kb, nb] = sortKey(b);
+              return ka - kb || na.localeCompare(nb, 'ru');
+            });
+            return {
+              key: stageId,
+              label: (
+                <Flex wrap gap={8} align="baseline">
+                  <Typography.Text strong>{titleOf(stageId)}</Typography.Text>
+                  <Typography.Text type="secondary">
+                    {countOf(tasks.length, TASK)}, {formatDateTime(first.dueAt, zone).slice(0, 10)} –{' '}
+                    {formatDateTime(last.dueAt, zone).slice(0, 10)}
+                  </Typography.Text>
+                </Flex>
+              ),
+              children: (
+                <Flex vertical gap={8}>
+                  {orgIds.map((orgId) => (
+                    <div key={orgId}>
+                      {/* Level 2: the page's h1 is the only heading above it (cards and panels have no heading role). */}
+                      <Typography.Title level={2} style={{ fontSize: 15, marginTop: 4 }}>
+                        {nameOf(orgId)}
+                      </Typography.Title>
+                      <Timeline items={byOrg.get(orgId)!.map(taskItem)} />
+                    </div>
+                  ))}
+                </Flex>
+              ),
+            };
+          })}
+        />
+      )}
     </Flex>
   );
 }

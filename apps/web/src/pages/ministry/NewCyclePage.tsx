@@ -31,6 +31,7 @@ import { countOf, zoneLabel } from '../../format';
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, yearText } from './labels';
 import { locateProblems } from './problem-lines';
 import { cycleKeys, useCycles, useOrganizations, useTemplates } from './queries';
+import type { ScheduleView } from './DryRunSchedule';
 import type { TemplateEditorHandle } from './TemplateEditor';
 import type { DryRunView, TemplateSummary, TemplateValidation } from './types';
 
@@ -78,6 +79,8 @@ export default function NewCyclePage() {
   const [dryRun, setDryRun] = useState<{ key: string; result: DryRunView } | undefined>();
   const [dryRunError, setDryRunError] = useState<string | undefined>();
   const [launchError, setLaunchError] = useState<string | undefined>();
+  // The schedule's view (timeline or calendar) outlives one dry run: checking again keeps what the person chose.
+  const [scheduleView, setScheduleView] = useState<ScheduleView>('timeline');
 
   const summaries = templates.data ?? [];
   const template: TemplateSummary | undefined = chosen ? summaries.find((t) => t.id === chosen.id) : undefined;
@@ -426,7 +429,7 @@ export default function NewCyclePage() {
         {chosen && !currentDryRun && !dryRunError && !runDryRun.isPending && (
           <Typography.Text type="secondary">
             «Проверить расписание» покажет каждую задачу цикла для организаций региона: срок на рабочий день, напоминания
-            и эскалации.
+            и эскалации — лентой по этапам или календарём по дням.
           </Typography.Text>
         )}
         {dryRunError && (
@@ -446,7 +449,13 @@ export default function NewCyclePage() {
         )}
         {currentDryRun && (
           <Suspense fallback={<Skeleton active />}>
-            <DryRunSchedule result={currentDryRun} stages={stages} organizations={organizations.data ?? []} />
+            <DryRunSchedule
+              result={currentDryRun}
+              stages={stages}
+              organizations={organizations.data ?? []}
+              view={scheduleView}
+              onViewChange={setScheduleView}
+            />
           </Suspense>
         )}
       </Card>
