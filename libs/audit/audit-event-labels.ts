@@ -14,6 +14,7 @@ const TASK_EVENT_LABELS: Record<TaskEventType, string> = {
   extended: 'Срок задачи продлён',
   reassigned: 'Исполнитель изменён',
   cancelled: 'Задача отменена',
+  attention_needed: 'Изменение задачи не сохранено, требуется внимание администратора',
 };
 
 /** `review_<decision>`, appended when a reviewer decides on a submission (apps/api/cycles/submissions.service.ts). */
@@ -36,6 +37,7 @@ export const AUDIT_EVENT_LABELS: Readonly<Record<string, string>> = {
   step_deadline_set: 'Установлен срок шага «по специальному графику»',
   participants_approved: 'Школы-участницы приняты в цикл',
   best_practice_invited: 'Школы приглашены описать лучшую практику',
+  operator_alert: 'Сбой обработки цикла, требуется вмешательство администратора',
   // Actions through the API.
   identification_file_imported: 'Загружен файл идентификации',
   participants_list_approved: 'Утверждён список школ-участниц',
@@ -52,6 +54,16 @@ export const AUDIT_EVENT_LABELS: Readonly<Record<string, string>> = {
   substitution_revoked: 'Замещение отменено',
   curator_named: 'Назначен куратор школы',
   curator_removed: 'Куратор школы снят',
+  // The directory (apps/api/organizations/organizations.service.ts).
+  organization_created: 'Организация добавлена в справочник',
+  person_added: 'Сотрудник добавлен в справочник',
+  person_role_changed: 'Роль сотрудника изменена',
+  login_withdrawn: 'Вход в систему закрыт',
+  login_restored: 'Вход в систему открыт снова',
+  login_granted: 'Выдан вход в систему',
+  password_reset: 'Пароль сброшен администратором',
+  // The person's own change (apps/api/auth/auth.service.ts).
+  password_changed: 'Пароль изменён сотрудником',
   access_denied: 'Отказано в доступе',
 };
 

@@ -4,7 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import type { EffectiveDeadline } from '../contracts/deadline-task';
-import { addCalendarDays, isWorkingDay } from './calendar';
+import { workingDaysBetween } from './calendar';
 import { countOf, NOUNS, plural, type RussianForms } from './russian';
 
 /** «осталось 3 рабочих дня», «остался 1 день», «осталось 40 секунд»; «срок истекает сегодня» on the last day. */
@@ -20,11 +20,7 @@ export function timeLeftText(atIso: string, deadline: EffectiveDeadline): string
   }
   const from = at.toISODate() as string;
   const to = due.toISODate() as string;
-  if (calendar === 'working-days') {
-    let days = 0;
-    for (let day = addCalendarDays(from, 1); day <= to; day = addCalendarDays(day, 1)) if (isWorkingDay(day)) days += 1;
-    return left(days, NOUNS.workingDay);
-  }
+  if (calendar === 'working-days') return left(workingDaysBetween(from, to), NOUNS.workingDay);
   return left(Math.round(DateTime.fromISO(to).diff(DateTime.fromISO(from), 'days').days), NOUNS.day);
 }
 

@@ -4,6 +4,8 @@ export { runMigrations } from './migrate';
 export { DirectoryRepository } from './repositories/directory.repository';
 export type {
   ActivePrincipal,
+  DirectoryPerson,
+  FoundPerson,
   NewOrganization,
   NewPerson,
   NewSubstitution,
@@ -34,3 +36,5 @@ export type { TemplateVersionRow } from './repositories/template.repository';
 export { CuratorshipRepository, CURATORSHIP_SUBJECT } from './repositories/curatorship.repository';
 export type { CuratorshipFilter, NewCuratorship } from './repositories/curatorship.repository';
 export { SessionRepository } from './repositories/session.repository';
+export { LoginFailureRepository } from './repositories/login-failure.repository';
+export type { LoginFailurePolicy } from './repositories/login-failure.repository';

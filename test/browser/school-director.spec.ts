@@ -1,9 +1,9 @@
 /**
  * A school director's day in the web app, in Debian's Chromium against the real stack (the API serving the built web
  * app, a worker on the shared Temporal dev server, PostgreSQL, an SMTP sink): log in, the inbox, another school's task
- * refused, completing a task, a reminder e-mail's link followed while logged out, log-out. Elements are found only by
- * the accessible names the web contract fixes; every screen visited is saved to test-output/screenshots/, and the
- * main screens (log-in, inbox, task page) must have no serious or critical axe-core violations.
+ * refused, completing a task, a reminder e-mail's link followed while logged out, the same path from the keyboard
+ * alone, log-out. Elements are found only by the accessible names the web contract fixes; every screen visited is
+ * saved to test-output/screenshots/, and the main screens (log-in, inbox, task page) must have no serious or critical axe-core violations.
  */
 import { DateTime } from 'luxon';
 import type { Browser, Page } from 'playwright-core';
@@ -11,12 +11,14 @@ import { BAD_CREDENTIALS } from '../../apps/api/auth/auth.service';
 import { addWorkingDays } from '../../libs/domain/calendar';
 import {
   expectNoSeriousA11yViolations,
+  focused,
   launchBrowser,
   logIn,
   openPage,
   pageText,
   screenshot,
   startWebStack,
+  tabUntil,
   TABLET,
   UI_TIMEOUT_MS,
   type WebStack,
@@ -187,6 +189,42 @@ describe('the web app for a school director', () => {
     }
   });
 
+  it('does the whole path from the keyboard alone: log-in, skip link, inbox, task page, completion', async () => {
+    const { context, page: keys } = await openPage(browser, stack.baseUrl);
+    try {
+      await keys.goto('/login');
+      await keys.getByRole('heading', { name: 'Вход в Uplift' }).waitFor();
+      // The e-mail field has focus on arrival; everything else is reached with Tab.
+      expect((await focused(keys)).name).toContain('Электронная почта');
+      await keys.keyboard.type(director().email);
+      await tabUntil(keys, 'the password field', (f) => f.name.includes('Пароль'));
+      await keys.keyboard.type(REGION_PASSWORD);
+      await keys.keyboard.press('Enter');
+      await waitForPath(keys, '/tasks');
+      await keys.getByRole('link', { name: reminded.title }).waitFor();
+
+      const skip = await tabUntil(keys, 'the skip link', (f) => f.name === 'Перейти к содержанию', 3);
+      expect(skip.ringVisible).toBe(true);
+      await keys.keyboard.press('Enter');
+      expect(await keys.evaluate('document.activeElement?.id')).toBe('page-content');
+      const link = await tabUntil(keys, 'the task in the inbox', (f) => f.tag === 'a' && f.name === reminded.title);
+      expect(link.ringVisible).toBe(true);
+      await keys.keyboard.press('Enter');
+      await waitForPath(keys, `/tasks/${reminded.id}`);
+      await keys.getByRole('heading', { level: 1, name: reminded.title }).waitFor();
+
+      await tabUntil(keys, 'the comment field', (f) => f.name.includes('Комментарий'));
+      await keys.keyboard.type('Сделано, отмечено с клавиатуры');
+      const button = await tabUntil(keys, 'the completion button', (f) => f.tag === 'button' && f.name.includes('Отметить выполненной'));
+      expect(button.ringVisible).toBe(true);
+      await keys.keyboard.press('Enter');
+      await keys.getByRole('region', { name: 'История задачи' }).getByText('Задача выполнена').waitFor();
+      await screenshot(keys, '10-keyboard-task-completed');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('ends the session on «Выйти»: the old cookie is refused and /tasks leads back to log-in', async () => {
     await page.goto('/tasks');
     await page.getByRole('heading', { name: 'Мои задачи' }).waitFor();
@@ -195,7 +233,7 @@ describe('the web app for a school director', () => {
 
     await page.getByRole('button', { name: 'Выйти' }).click();
     await page.getByRole('heading', { name: 'Вход в Uplift' }).waitFor();
-    await screenshot(page, '10-logged-out');
+    await screenshot(page, '11-logged-out');
     expect((await page.context().cookies()).some((c) => c.name === 'uplift_session')).toBe(false);
     const replayed = await fetch(`${stack.baseUrl}/api/auth/me`, {
       headers: { cookie: `uplift_session=${session!.value}` },

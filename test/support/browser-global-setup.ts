@@ -10,10 +10,11 @@ import globalSetup from './global-setup';
 const root = path.resolve(__dirname, '../..');
 const webRoot = path.join(root, 'apps/web');
 const builtIndex = path.join(webRoot, 'dist/index.html');
+const sharedDomain = path.join(root, 'libs/domain');
 
 const log = (line: string) => process.stderr.write(`[test-stack] ${line}\n`);
 
-/** The newest modification time among the web app's sources (its build inputs), in ms. */
+/** The newest modification time among the web app's build inputs (its sources and libs/domain), in ms. */
 function newestSourceMtime(): number {
   let newest = 0;
   const visit = (entry: string) => {
@@ -28,6 +29,8 @@ function newestSourceMtime(): number {
     if (name === 'dist' || name === 'node_modules') continue;
     visit(path.join(webRoot, name));
   }
+  // The app bundles the pure rules it shares with the API (the production calendar of the dry run's calendar).
+  visit(sharedDomain);
   return newest;
 }
 

@@ -56,14 +56,28 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A new context (own cookies) and page at `baseUrl`, Russian locale, 1280×800 unless told. */
+/**
+ * Records every Content-Security-Policy violation of the page in `window.__cspViolations` (an init script runs
+ * through the DevTools protocol, so the policy does not apply to it): read by `cspViolations`.
+ */
+const RECORD_CSP_VIOLATIONS = `
+  window.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    window.__cspViolations.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber);
+  });
+`;
+
+/**
+ * A new context (own cookies) and page at `baseUrl`, Russian locale, 1280×800 unless told. The app runs under the
+ * API's real Content-Security-Policy (no bypass), so a page the policy breaks fails its test.
+ */
 export async function openPage(
   browser: Browser,
   baseUrl: string,
   viewport: { width: number; height: number } = DESKTOP,
 ): Promise<{ context: BrowserContext; page: Page }> {
-  // bypassCSP: axe is injected as an inline script, which a Content-Security-Policy may forbid.
-  const context = await browser.newContext({ baseURL: baseUrl, viewport, locale: 'ru-RU', bypassCSP: true });
+  const context = await browser.newContext({ baseURL: baseUrl, viewport, locale: 'ru-RU' });
+  await context.addInitScript({ content: RECORD_CSP_VIOLATIONS });
   context.setDefaultTimeout(UI_TIMEOUT_MS);
   context.setDefaultNavigationTimeout(UI_TIMEOUT_MS);
   const page = await context.newPage();
@@ -82,7 +96,8 @@ const AXE_SOURCE_PATH = require.resolve('axe-core/axe.min.js');
 
 /** The page's serious and critical axe-core violations (WCAG 2.x A/AA rules and best practices), one line per node. */
 export async function seriousA11yViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: fs.readFileSync(AXE_SOURCE_PATH, 'utf8') });
+  // Evaluated through the DevTools protocol, not as an inline <script>: the app's CSP forbids inline scripts.
+  await page.evaluate(`${fs.readFileSync(AXE_SOURCE_PATH, 'utf8')}\n;void 0`);
   // A string, so that this Node-typed project needs no DOM types; axe.run's promise is awaited by evaluate.
   const results = (await page.evaluate('axe.run(document, { resultTypes: ["violations"] })')) as AxeResults;
   return results.violations
@@ -104,6 +119,17 @@ export async function expectNoSeriousA11yViolations(page: Page): Promise<void> {
   }
 }
 
+/** The Content-Security-Policy violations the page has reported since it loaded (openPage records them). */
+export async function cspViolations(page: Page): Promise<string[]> {
+  return (await page.evaluate('window.__cspViolations ?? []')) as string[];
+}
+
+/** Fails with the violations when the page's CSP blocked anything (a script, a style, an image, a fetch). */
+export async function expectNoCspViolations(page: Page): Promise<void> {
+  const violations = await cspViolations(page);
+  if (violations.length) throw new Error(`Content-Security-Policy violations on ${page.url()}:\n${violations.join('\n')}`);
+}
+
 /** Fills the log-in form by its labels and submits it. */
 export async function logIn(page: Page, email: string, password: string): Promise<void> {
   await page.getByRole('heading', { name: 'Вход в Uplift' }).waitFor();
@@ -112,7 +138,6 @@ export async function logIn(page: Page, email: string, password: string): Promis
   await page.getByRole('button', { name: 'Войти' }).click();
 }
 
-/** The visible text of the whole page. */
 /**
  * Asks `read` every 250 ms until it gives a value (a task the workflow has issued, a row the API has written):
  * waiting for the event, bounded so that a run that never gets it fails with `what` and, when given, `detail()`.
@@ -126,6 +151,7 @@ export async function pollUntil<T>(what: string, read: () => Promise<T | undefin
   }
 }
 
+/** The visible text of the whole page. */
 export function pageText(page: Page): Promise<string> {
   return page.locator('body').innerText();
 }
@@ -209,4 +235,49 @@ export async function startWebStack(taskQueue: string): Promise<WebStack> {
     },
   };
   return stack;
+}
+
+/** What has keyboard focus: its role (explicit or the tag), accessible-ish name and whether a focus ring shows. */
+export interface Focused {
+  tag: string;
+  role: string | null;
+  name: string;
+  /** An outline or a box shadow is drawn around it: a sighted keyboard user sees where they are. */
+  ringVisible: boolean;
+}
+
+/** Read in the page (a string: the test project's TypeScript has no DOM types). */
+const FOCUSED_SCRIPT = `(() => {
+  const el = document.activeElement;
+  if (!el) return { tag: '', role: null, name: '', ringVisible: false };
+  const labelledBy = el.getAttribute('aria-labelledby');
+  const label =
+    el.getAttribute('aria-label') ??
+    (labelledBy ? document.getElementById(labelledBy)?.textContent : null) ??
+    (el.labels?.[0]?.textContent || null) ??
+    el.textContent ??
+    '';
+  const style = getComputedStyle(el);
+  const ringVisible = (style.outlineStyle !== 'none' && style.outlineWidth !== '0px') || style.boxShadow !== 'none';
+  return { tag: el.tagName.toLowerCase(), role: el.getAttribute('role'), name: label.trim(), ringVisible };
+})()`;
+
+export function focused(page: Page): Promise<Focused> {
+  return page.evaluate(FOCUSED_SCRIPT) as Promise<Focused>;
+}
+
+/**
+ * Presses Tab (Shift+Tab when `backwards`) until `wanted` holds for the focused element, as a keyboard user would
+ * move through the page; fails after `maxPresses`, listing where focus went, so a control that Tab never reaches
+ * is found.
+ */
+export async function tabUntil(page: Page, what: string, wanted: (f: Focused) => boolean, maxPresses = 60): Promise<Focused> {
+  const visited: string[] = [];
+  for (let i = 0; i < maxPresses; i += 1) {
+    await page.keyboard.press('Tab');
+    const now = await focused(page);
+    if (wanted(now)) return now;
+    visited.push(`${now.tag}${now.role ? `[${now.role}]` : ''} «${now.name.slice(0, 40)}»`);
+  }
+  throw new Error(`Tab never reached ${what} in ${maxPresses} presses; focus went: ${visited.join(' → ')}`);
 }

@@ -13,6 +13,7 @@ import {
   isWorkingDay,
   nextWorkingDay,
   previousWorkingDay,
+  workingDaysBetween,
   workingDaysInYear,
 } from '../../libs/domain/calendar';
 
@@ -291,6 +292,24 @@ describe('addWorkingDays', () => {
   it('rejects a non-integer count', () => {
     expect(() => addWorkingDays('2025-07-15', 1.5)).toThrow(RangeError);
     expect(() => addWorkingDays('2025-07-15', Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe('workingDaysBetween', () => {
+  it('counts the working days after the first date up to and including the second', () => {
+    // Friday 27 November 2026 to Wednesday 2 December: Monday, Tuesday, Wednesday.
+    expect(workingDaysBetween('2026-11-27', '2026-12-02')).toBe(3);
+    expect(workingDaysBetween('2026-12-02', '2026-11-27')).toBe(-3);
+    expect(workingDaysBetween('2026-12-02', '2026-12-02')).toBe(0);
+  });
+
+  it('skips the new-year holidays and the decree day off of 31 December 2026', () => {
+    // 30 December (Wednesday) to 11 January 2027: 31 December and 1–10 January are days off, 11 January works.
+    expect(workingDaysBetween('2026-12-30', '2027-01-11')).toBe(1);
+  });
+
+  it('refuses dates outside the production calendar', () => {
+    expect(() => workingDaysBetween('2026-12-30', '2031-01-11')).toThrow(CalendarRangeError);
   });
 });
 

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { CompletionResult, TaskContext, TaskSnapshot, TaskStatus } from '../../../libs/contracts/deadline-task';
+import type { CompletionResult, TaskAttention, TaskContext, TaskEventType, TaskSnapshot, TaskStatus } from '../../../libs/contracts/deadline-task';
 import type { AuditEventEntity, NotificationEntity, OrganizationEntity } from '../../../libs/persistence';
 import { DateTime } from 'luxon';
 import { lateIssueNote } from '../../../libs/domain/late-issue';
-import { addCalendarDays, CalendarRangeError, isWorkingDay } from '../../../libs/domain/calendar';
+import { CalendarRangeError, workingDaysBetween } from '../../../libs/domain/calendar';
 
 export class OrganizationRefView {
   @ApiProperty() id!: string;
@@ -44,6 +44,18 @@ export class ScheduledStepView {
   @ApiProperty({ description: 'UTC instant' }) at!: string;
   @ApiProperty({ description: "Local to the task's time zone" }) atLocal!: string;
   @ApiProperty() sent!: boolean;
+}
+
+export class TaskAttentionView implements TaskAttention {
+  @ApiProperty({ description: 'When the workflow gave up on the change, UTC' }) at!: string;
+  @ApiProperty({
+    enum: ['created', 'reminder_sent', 'escalation_sent', 'completed', 'extended', 'reassigned', 'cancelled', 'attention_needed'],
+    description: 'The change (event type) that was not stored, or the reminder or escalation not sent',
+  })
+  eventType!: TaskEventType;
+  @ApiProperty({ description: 'What happened and what to do, in Russian' }) message!: string;
+  @ApiProperty({ description: "For the operator: the failure's type and the database's or mail server's words" }) failure!: string;
+  @ApiProperty({ description: 'The change was undone, so the task is as it was before it' }) rolledBack!: boolean;
 }
 
 export class TaskView {
@@ -88,6 +100,11 @@ export class TaskView {
     description: 'For a cycle task: cycle, stage, step, what it asks (action), whose work it is about, period, round, what to attach',
   })
   cycle?: TaskContextView;
+  @ApiPropertyOptional({
+    type: TaskAttentionView,
+    description: 'Set when a change of the task could not be stored or a reminder not sent: an operator should look at it',
+  })
+  attention?: TaskAttentionView;
 }
 
 export class TimelineEventView {
@@ -145,11 +162,8 @@ const localIso = (instant: string, zone: string) =>
 export function workingDaysLeft(dueAt: string, zone: string, now: Date): number | undefined {
   const today = DateTime.fromJSDate(now, { zone }).toISODate() as string;
   const dueDay = DateTime.fromISO(dueAt, { zone }).toISODate() as string;
-  const [from, to, sign] = dueDay >= today ? [today, dueDay, 1] : [dueDay, today, -1];
   try {
-    let days = 0;
-    for (let day = addCalendarDays(from, 1); day <= to; day = addCalendarDays(day, 1)) if (isWorkingDay(day)) days += 1;
-    return sign * days;
+    return workingDaysBetween(today, dueDay);
   } catch (err) {
     if (err instanceof CalendarRangeError) return undefined;
     throw err;
@@ -197,6 +211,7 @@ export function mapTask(snapshot: TaskSnapshot, orgs: Map<string, OrganizationEn
     })),
     legalBasis: snapshot.legalBasis,
     cycle: snapshot.context,
+    attention: snapshot.attention,
   };
 }
 

@@ -158,6 +158,20 @@ export function addWorkingDays(date: IsoDate, n: number, options: CalendarOption
   return format(day);
 }
 
+/**
+ * The working days after `from` up to and including `to` (`from` itself never counts), negative when `to` is before
+ * `from`: 3 from Friday to the next Wednesday. The one count behind «осталось 3 рабочих дня» in a reminder, a task's
+ * working days left on the inbox and the working days a deadline was missed by.
+ */
+export function workingDaysBetween(from: IsoDate, to: IsoDate, options: CalendarOptions = {}): number {
+  const [start, end, sign] = to >= from ? [parse(from), parse(to), 1] : [parse(to), parse(from), -1];
+  coveredIndex(start);
+  coveredIndex(end);
+  let count = 0;
+  for (let day = start + 1; day <= end; day++) if (isWorkingDayNumber(day, options)) count++;
+  return sign * count;
+}
+
 /** Plain date arithmetic; it ignores the production calendar and so works for any year 0000–9999. */
 export function addCalendarDays(date: IsoDate, n: number): IsoDate {
   requireInteger(n, 'n');

@@ -1,5 +1,6 @@
 import { AuditEventEntity } from './audit-event.entity';
 import { CuratorshipEntity } from './curatorship.entity';
+import { LoginFailureEntity } from './login-failure.entity';
 import { NotificationEntity } from './notification.entity';
 import { OrganizationEntity } from './organization.entity';
 import { PersonEntity } from './person.entity';
@@ -12,8 +13,9 @@ export { AuditEventEntity, NotificationEntity, OrganizationEntity, PersonEntity,
 export { WorkflowHistoryEntity };
 export { CuratorshipEntity };
 export { SessionEntity };
+export { LoginFailureEntity };
 export type { NotificationRecipient, NotificationStatus } from './notification.entity';
 export type { OrganizationKind } from './organization.entity';
 export { ORGANIZATION_KINDS } from './organization.entity';
 
-export const ENTITIES = [OrganizationEntity, PersonEntity, TaskEntity, AuditEventEntity, NotificationEntity, SubstitutionEntity, WorkflowHistoryEntity, CuratorshipEntity, SessionEntity];
+export const ENTITIES = [OrganizationEntity, PersonEntity, TaskEntity, AuditEventEntity, NotificationEntity, SubstitutionEntity, WorkflowHistoryEntity, CuratorshipEntity, SessionEntity, LoginFailureEntity];

@@ -5,6 +5,10 @@ import { YearlyCycle1764000200000 } from './1764000200000-YearlyCycle';
 import { Curatorships1764000350000 } from './1764000350000-Curatorships';
 import { Sessions1764000400000 } from './1764000400000-Sessions';
 import { InboxIndexes1764000500000 } from './1764000500000-InboxIndexes';
+import { DirectoryLogins1764000620000 } from './1764000620000-DirectoryLogins';
+import { LoginFailures1764000700000 } from './1764000700000-LoginFailures';
+import { TaskAttention1764000800000 } from './1764000800000-TaskAttention';
+import { TaskCycleIndex1764000900000 } from './1764000900000-TaskCycleIndex';
 
 /** Listed explicitly: the build and the tests load the same migrations, with no glob to drift. */
 export const MIGRATIONS = [
@@ -15,4 +19,8 @@ export const MIGRATIONS = [
   Curatorships1764000350000,
   Sessions1764000400000,
   InboxIndexes1764000500000,
+  DirectoryLogins1764000620000,
+  LoginFailures1764000700000,
+  TaskAttention1764000800000,
+  TaskCycleIndex1764000900000,
 ];

@@ -106,6 +106,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change your own password; every other session of yours ends
+         * @description The current password must be right (a wrong one counts towards the log-in lock-out). Every session of the person ends, the calling one included, and a new one starts for the caller: a bearer caller gets a new token in the answer, a browser gets new session and CSRF cookies.
+         */
+        post: operations["AuthController_changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/session": {
         parameters: {
             query?: never;
@@ -121,8 +141,8 @@ export interface paths {
          */
         post: operations["AuthController_startSession"];
         /**
-         * Log out the browser: ends the session on the server and clears both cookies
-         * @description An active session needs `X-CSRF-Token` like any write; without a session (none, expired or already ended) the cookies are cleared all the same.
+         * Log out: ends the session on the server (the bearer token's, or the browser's) and clears both cookies
+         * @description With `Authorization: Bearer <token>` the token's session ends (the token is refused afterwards). Otherwise the session cookie's session ends; an active one needs `X-CSRF-Token` like any write. Without a session (none, expired or already ended) the cookies are cleared all the same.
          */
         delete: operations["AuthController_endSession"];
         options?: never;
@@ -246,6 +266,26 @@ export interface paths {
         };
         /** The ranking of the region's schools from the latest imports, with categories and reasons */
         get: operations["IdentificationController_ranking"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cycles/{cycleId}/lateness-risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Municipalities most likely to be late: ranked by their record in the cycle, with the reasons in Russian
+         * @description score = 0.5 × share of tasks late + 0.25 × min(1, escalations per task / 2) + 0.25 × min(1, mean working days late / 10), over the tasks of the municipality and its schools whose deadline has come (see libs/domain/analytics/README.md). The ministry, the institute and auditors see every municipality; a municipal coordinator only its own row, ranked among all.
+         */
+        get: operations["LatenessRiskController_ranking"];
         put?: never;
         post?: never;
         delete?: never;
@@ -683,6 +723,86 @@ export interface paths {
          * @description role and password give a log-in (ministry administrator only); others add colleagues of their own organisation
          */
         post: operations["OrganizationsController_addPerson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organizations/{id}/people/{personId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a person's role, withdraw their log-in or give it back (ministry administrator of the region)
+         * @description Withdrawing ends every session of the person and refuses their tokens at once; the role and password are kept, so giving the log-in back restores it. An administrator changes neither their own role nor their own log-in.
+         */
+        patch: operations["OrganizationsController_updatePerson"];
+        trace?: never;
+    };
+    "/api/organizations/{id}/people/{personId}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new initial password, or give a log-in with a role to someone who had none (ministry administrator)
+         * @description Ends every session of the person; a withdrawn log-in stays withdrawn. The password is never stored or logged as text.
+         */
+        post: operations["OrganizationsController_setPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organizations/{id}/substitutions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Substitutions in force or planned whose person or deputy belongs to the organisation, earliest first
+         * @description Revoked and ended ones are left out; revoke with DELETE /api/substitutions/:id.
+         */
+        get: operations["OrganizationsController_listSubstitutions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find people of the organisations the user may see by name, e-mail or position
+         * @description For choosing a person: whose deputy to name (ministry administrator: anyone of the region), and who deputises.
+         */
+        get: operations["PeopleController_search"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1241,6 +1361,12 @@ export interface components {
             /** @description Russian */
             reason: string;
         };
+        ChangePasswordDto: {
+            /** @description The password the caller logs in with now */
+            currentPassword: string;
+            /** @description At least 10 characters and at most 72 bytes in UTF-8; letters and at least one digit or other sign; at least 5 different characters; no spaces at either end; not the current password, nor containing the name of the e-mail address */
+            newPassword: string;
+        };
         ComparisonView: {
             documentChanged: boolean;
             fields: components["schemas"]["FieldChangeView"][];
@@ -1336,12 +1462,12 @@ export interface components {
             fullName: string;
             /** @description The head receives the first escalation */
             isHead?: boolean;
-            /** @description Initial password, 10–72 characters (with `role`; ministry_admin only) */
+            /** @description Initial password, 10–72 characters and at most 72 bytes (with `role`; ministry_admin only) */
             password?: string;
             /** @example Муниципальный координатор */
             position?: string;
             /**
-             * @description Gives the person a log-in, with `password` (ministry_admin only)
+             * @description Gives the person a log-in, with `password` (ministry_admin only); one of the organisation's `assignableRoles`
              * @enum {string}
              */
             role?: "ministry_admin" | "ministry_reviewer" | "institute_curator" | "municipal_coordinator" | "school" | "auditor";
@@ -1441,6 +1567,34 @@ export interface components {
             /** @description The basis of the decision (an order, a letter) */
             reason: string;
         };
+        CycleLaunchView: {
+            /** @description Every expected step instance is issued */
+            complete: boolean;
+            /**
+             * Format: date-time
+             * @description When the last task of the wave was issued
+             */
+            lastIssuedAt: string | null;
+            /** @description Organisations the wave issues tasks to */
+            organizationsExpected: number;
+            /** @description Of those, the ones that have received at least one of them */
+            organizationsStarted: number;
+            /**
+             * @description 'launch': the identification steps and the ministry's and institute's stages that do not wait for the list; 'participants': after the list is approved, the municipalities' and schools' opening stages (and the regional ones the list unblocked)
+             * @enum {string}
+             */
+            phase: "launch" | "participants";
+            stages: components["schemas"]["LaunchStageView"][];
+            /**
+             * Format: date-time
+             * @description When the wave began: the launch, or the approval of the list
+             */
+            startedAt: string;
+            /** @description Step instances the wave issues at once, without waiting for anyone's work or a later date */
+            stepsExpected: number;
+            /** @description Of those, the ones whose first task is out */
+            stepsIssued: number;
+        };
         CycleProgressView: {
             cancelledAt?: string;
             completedAt?: string;
@@ -1487,6 +1641,8 @@ export interface components {
             compressed: boolean;
             /** @example demo-2026 */
             id: string;
+            /** @description GET /api/cycles/:id only, while the cycle runs: how far its latest wave of tasks (the launch, or the list approval) is issued */
+            launch?: components["schemas"]["CycleLaunchView"];
             /** Format: date-time */
             launchedAt: string;
             launchedBy: string;
@@ -1747,6 +1903,37 @@ export interface components {
             /** @example /api/identification/file-templates/results?format=xlsx */
             xlsx: string;
         };
+        FoundPersonView: {
+            email: string;
+            fullName: string;
+            id: string;
+            isHead: boolean;
+            /**
+             * @description active: logs in with `role`; withdrawn: the administrator withdrew the log-in (role and password kept); none: e-mails only
+             * @enum {string}
+             */
+            login: "active" | "withdrawn" | "none";
+            /**
+             * Format: date-time
+             * @description When the log-in was withdrawn (state withdrawn)
+             */
+            loginWithdrawnAt?: string;
+            organizationId: string;
+            /** @enum {string} */
+            organizationKind: "ministry" | "institute" | "municipality" | "school";
+            organizationName: string;
+            /**
+             * Format: date-time
+             * @description When the current password was set, where recorded
+             */
+            passwordSetAt?: string;
+            position: string;
+            /**
+             * @description The role the person logs in with while `login` is active; absent: e-mails only
+             * @enum {string}
+             */
+            role?: "ministry_admin" | "ministry_reviewer" | "institute_curator" | "municipal_coordinator" | "school" | "auditor";
+        };
         HealthComponentsView: {
             database: components["schemas"]["ComponentStatusView"];
             mail: components["schemas"]["ComponentStatusView"];
@@ -1794,6 +1981,94 @@ export interface components {
             schoolId: string;
             schoolName: string;
         };
+        LatenessRiskCapsView: {
+            /** @description Mean working days late at which that component is full */
+            averageLatenessWorkingDays: number;
+            /** @description Escalations per task at which that component is full */
+            escalationsPerTask: number;
+        };
+        LatenessRiskComponentsView: {
+            /** @description Mean lateness of the late tasks in working days (production calendar); 0 when none is late */
+            averageLatenessWorkingDays: number;
+            /** @description escalations / assessed */
+            escalationsPerTask: number;
+            /** @description late / assessed, 0..1 */
+            overdueShare: number;
+        };
+        LatenessRiskContributionsView: {
+            /** @description weight × min(1, escalationsPerTask / cap) */
+            escalations: number;
+            /** @description weight × min(1, averageLatenessWorkingDays / cap) */
+            lateness: number;
+            /** @description weight × overdueShare */
+            overdue: number;
+        };
+        LatenessRiskCountsView: {
+            /** @description Tasks whose deadline has come: completed, overdue, or escalated */
+            assessed: number;
+            completedLate: number;
+            /** @description Escalation e-mails the outbox recorded (curators' copies not counted) */
+            escalations: number;
+            /** @description Completed late or open past the deadline */
+            late: number;
+            /** @description The longest an open task is overdue, in working days; 0 when none is */
+            maxOverdueWorkingDays: number;
+            /** @description Open and not yet due: not part of the score */
+            notYetDue: number;
+            /** @description Open past the deadline now */
+            openOverdue: number;
+            /** @description Tasks of the municipality and its schools in the cycle, cancelled ones left out */
+            tasks: number;
+        };
+        LatenessRiskMethodView: {
+            caps: components["schemas"]["LatenessRiskCapsView"];
+            /** @description Level «high» from this score */
+            highFrom: number;
+            /** @description Level «medium» from this score */
+            mediumFrom: number;
+            /** @description Fewer assessed tasks flag a row as insufficient data */
+            minAssessedTasks: number;
+            weights: components["schemas"]["LatenessRiskWeightsView"];
+        };
+        LatenessRiskRowView: {
+            components: components["schemas"]["LatenessRiskComponentsView"];
+            contributions: components["schemas"]["LatenessRiskContributionsView"];
+            counts: components["schemas"]["LatenessRiskCountsView"];
+            insufficientData: boolean;
+            /** @enum {string} */
+            level: "high" | "medium" | "low" | "insufficient_data";
+            municipalityId: string;
+            municipalityName: string;
+            /** @description 1-based, unique; rows with too little data come after all others */
+            rank: number;
+            /** @description Why, in Russian: «просрочено 3 задачи из 8 (38 %)», «эскалаций: 2», … */
+            reasons: string[];
+            /** @description 0..1: the sum of the contributions */
+            score: number;
+        };
+        LatenessRiskView: {
+            /**
+             * Format: date-time
+             * @description The moment the ranking describes (UTC): «overdue» means overdue then
+             */
+            asOf: string;
+            cycleId: string;
+            /** @description By rank */
+            items: components["schemas"]["LatenessRiskRowView"][];
+            method: components["schemas"]["LatenessRiskMethodView"];
+            /** @description How many of the region's municipalities were ranked (the ranks run 1..this) */
+            ranked: number;
+            /**
+             * @description 'own_municipality': a municipal coordinator's answer, its own row only, ranked among all of the region's
+             * @enum {string}
+             */
+            scope: "region" | "own_municipality";
+        };
+        LatenessRiskWeightsView: {
+            escalations: number;
+            lateness: number;
+            overdue: number;
+        };
         LateReportView: {
             /** @description UTC instant */
             completedAt: string;
@@ -1817,6 +2092,14 @@ export interface components {
             templateId: string;
             /** @description Template version; the latest when omitted */
             templateVersion?: number;
+        };
+        LaunchStageView: {
+            stageId: string;
+            /** @description Step instances of the stage the wave issues at once (a step once per organisation and period) */
+            stepsExpected: number;
+            /** @description Of those, the ones whose first task is out */
+            stepsIssued: number;
+            title: string;
         };
         ListChangeDto: {
             /** @description Why the ministry adds or removes the school; kept in the list and the audit log */
@@ -1909,6 +2192,8 @@ export interface components {
             target: string;
         };
         OrganizationDetailView: {
+            /** @description The roles a person of this organisation may be given (a role's reach follows its organisation's kind) */
+            assignableRoles: ("ministry_admin" | "ministry_reviewer" | "institute_curator" | "municipal_coordinator" | "school" | "auditor")[];
             /**
              * @description A school's code in the identification files; absent when not set
              * @example 000101
@@ -2004,6 +2289,15 @@ export interface components {
             /** @description Its results score (higher is stronger) */
             score: number;
         };
+        PasswordChangedView: {
+            /** @description A new bearer token for a caller that came with one (every earlier token of the person is ended); absent for the browser, whose session and CSRF cookies are renewed instead */
+            accessToken?: string;
+            /** @description Seconds until the new session expires */
+            expiresIn: number;
+            /** @enum {string} */
+            tokenType?: "Bearer";
+            user: components["schemas"]["AuthUserView"];
+        };
         PeriodReportingView: {
             /** @description Report tasks issued for the period (in the user's scope) */
             expected: number;
@@ -2026,10 +2320,25 @@ export interface components {
             fullName: string;
             id: string;
             isHead: boolean;
+            /**
+             * @description active: logs in with `role`; withdrawn: the administrator withdrew the log-in (role and password kept); none: e-mails only
+             * @enum {string}
+             */
+            login: "active" | "withdrawn" | "none";
+            /**
+             * Format: date-time
+             * @description When the log-in was withdrawn (state withdrawn)
+             */
+            loginWithdrawnAt?: string;
             organizationId: string;
+            /**
+             * Format: date-time
+             * @description When the current password was set, where recorded
+             */
+            passwordSetAt?: string;
             position: string;
             /**
-             * @description Absent: the person receives e-mails but cannot log in
+             * @description The role the person logs in with while `login` is active; absent: e-mails only
              * @enum {string}
              */
             role?: "ministry_admin" | "ministry_reviewer" | "institute_curator" | "municipal_coordinator" | "school" | "auditor";
@@ -2135,6 +2444,10 @@ export interface components {
             imports: components["schemas"]["RankingImportsView"];
             /** @description Best rank first */
             items: components["schemas"]["RankedSchoolView"][];
+            /** @description How many low years make a school stably low: 2, or every year with results when fewer years have them */
+            lowYearsRequired: number;
+            /** @description Russian: present when fewer years have results than «stably low» compares, saying what it then means */
+            note?: string;
             years: number[];
         };
         ReassignTaskDto: {
@@ -2270,6 +2583,15 @@ export interface components {
             /** @example Устойчивый рост доли выполнивших ВПР по математике; распоряжение от 20.06.2027 № 812 */
             reason: string;
         };
+        SetPasswordDto: {
+            /** @description Initial password, 10–72 characters and at most 72 bytes; the person is told it and changes nothing else */
+            password: string;
+            /**
+             * @description Required when the person has no role yet (they receive e-mails only)
+             * @enum {string}
+             */
+            role?: "ministry_admin" | "ministry_reviewer" | "institute_curator" | "municipal_coordinator" | "school" | "auditor";
+        };
         SetStepDeadlineDto: {
             /**
              * @description The date set for a step the roadmap left «по специальному графику»: YYYY-MM-DD (the end of that working day) or YYYY-MM-DDTHH:mm, local
@@ -2380,6 +2702,21 @@ export interface components {
             maxLoad: number;
             schoolId: string;
         };
+        TaskAttentionView: {
+            /** @description When the workflow gave up on the change, UTC */
+            at: string;
+            /**
+             * @description The change (event type) that was not stored, or the reminder or escalation not sent
+             * @enum {string}
+             */
+            eventType: "created" | "reminder_sent" | "escalation_sent" | "completed" | "extended" | "reassigned" | "cancelled" | "attention_needed";
+            /** @description For the operator: the failure's type and the database's or mail server's words */
+            failure: string;
+            /** @description What happened and what to do, in Russian */
+            message: string;
+            /** @description The change was undone, so the task is as it was before it */
+            rolledBack: boolean;
+        };
         TaskContextView: {
             /**
              * @description What the task asks for
@@ -2406,6 +2743,8 @@ export interface components {
         };
         TaskDetailView: {
             assignee: components["schemas"]["OrganizationRefView"];
+            /** @description Set when a change of the task could not be stored or a reminder not sent: an operator should look at it */
+            attention?: components["schemas"]["TaskAttentionView"];
             /** @enum {string} */
             calendar: "working-days" | "calendar-days";
             cancelledAt?: string;
@@ -2457,6 +2796,8 @@ export interface components {
         };
         TaskView: {
             assignee: components["schemas"]["OrganizationRefView"];
+            /** @description Set when a change of the task could not be stored or a reminder not sent: an operator should look at it */
+            attention?: components["schemas"]["TaskAttentionView"];
             /** @enum {string} */
             calendar: "working-days" | "calendar-days";
             cancelledAt?: string;
@@ -2609,6 +2950,15 @@ export interface components {
             occurredAt: string;
             seq: number;
             type: string;
+        };
+        UpdatePersonDto: {
+            /** @description false withdraws the log-in (the person is logged out everywhere at once); true gives it back as it was */
+            loginEnabled?: boolean;
+            /**
+             * @description A new role for a person who has a log-in; one of the organisation's `assignableRoles`
+             * @enum {string}
+             */
+            role?: "ministry_admin" | "ministry_reviewer" | "institute_curator" | "municipal_coordinator" | "school" | "auditor";
         };
         VersionsView: {
             cycleId: string;
@@ -2911,6 +3261,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Too many attempts from the address or for the account, or the log-in is locked after repeated wrong passwords; Retry-After says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     AuthController_me: {
@@ -2929,6 +3286,43 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AuthUserView"];
                 };
+            };
+        };
+    };
+    AuthController_changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordChangedView"];
+                };
+            };
+            /** @description A wrong current password, or a new one that breaks a rule (each named in Russian) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many attempts from the address or for the account, or the log-in is locked after repeated wrong passwords; Retry-After says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2962,6 +3356,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Too many attempts from the address or for the account, or the log-in is locked after repeated wrong passwords; Retry-After says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     AuthController_endSession: {
@@ -2980,7 +3381,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description An active session, but X-CSRF-Token is missing or differs from the CSRF cookie */
+            /** @description An active cookie session, but X-CSRF-Token is missing or differs from the CSRF cookie */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3518,6 +3919,58 @@ export interface operations {
             };
             /** @description The files are not imported yet, or hold too few years */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    LatenessRiskController_ranking: {
+        parameters: {
+            query?: {
+                /** @description A municipality with fewer tasks whose deadline has come is flagged as insufficient data and ranked last */
+                minTasks?: number;
+            };
+            header?: never;
+            path: {
+                cycleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LatenessRiskView"];
+                };
+            };
+            /** @description Malformed query; `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A school, or a cycle of another region; the reason says why */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such cycle */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4844,6 +5297,211 @@ export interface operations {
                 content?: never;
             };
             /** @description Outside the user's scope or role; `message` says why */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OrganizationsController_updatePerson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                personId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePersonDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonView"];
+                };
+            };
+            /** @description Neither field given, or a malformed one; `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Outside the user's scope or role; `message` says why */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such organisation, or no such person in it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The person has no log-in, the role does not fit the organisation's kind, or it is the administrator themselves */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OrganizationsController_setPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                personId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetPasswordDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonView"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Outside the user's scope or role; `message` says why */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such organisation, or no such person in it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The person's e-mail is already another person's log-in */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The role does not fit the organisation's kind */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OrganizationsController_listSubstitutions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubstitutionView"][];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Outside the user's scope or role; `message` says why */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such organisation */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    PeopleController_search: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Only people of this organisation */
+                organizationId?: string;
+                /** @description Part of the name, e-mail or position, any case */
+                q?: string;
+                /** @description Only people who can log in now (a deputy must) */
+                withLogin?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FoundPersonView"][];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Outside the user's scope; `message` says why */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -1,7 +1,7 @@
 import { LogoutOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Layout, Menu, type MenuProps } from 'antd';
-import { Suspense, useState } from 'react';
+import { Suspense, useState, type MouseEvent } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { api, ApiError, errorMessage, unwrap, useMe, type Me } from '../api/client';
 import { LoadError, Loading } from '../components/states';
@@ -22,7 +22,7 @@ const NAV: NavItem[] = [
   { to: '/cycles', label: 'Циклы', show: (me) => isMinistry(me.role) },
   { to: '/templates', label: 'Шаблоны', show: (me) => isMinistry(me.role) },
   { to: '/audit', label: 'Аудит', show: (me) => me.role === 'auditor' || isMinistry(me.role) },
-  { to: '/organizations', label: 'Организации', show: (me) => isMinistry(me.role) },
+  { to: '/organizations', label: 'Организации', show: (me) => me.role === 'auditor' || isMinistry(me.role) },
   { to: '/practices', label: 'Банк практик', show: () => true },
   { to: '/extension-requests', label: 'Запросы на продление', show: () => true },
   { to: '/substitutions', label: 'Заместители', show: (me) => me.role !== 'auditor' },
@@ -31,6 +31,12 @@ const NAV: NavItem[] = [
 function selectedKey(pathname: string): string[] {
   const item = NAV.find((n) => pathname === n.to || pathname.startsWith(`${n.to}/`));
   return item ? [item.to] : [];
+}
+
+/** Moves focus to the page itself: the router would otherwise treat `#page-content` as a navigation. */
+function skipToContent(event: MouseEvent<HTMLAnchorElement>) {
+  event.preventDefault();
+  document.getElementById('page-content')?.focus();
 }
 
 /** The frame of every page after log-in: who is working, the navigation for their role, the page. */
@@ -70,6 +76,10 @@ export function AppLayout() {
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
+      {/* The first stop of Tab: a keyboard user jumps over the header and the menu straight to the page. */}
+      <a className="skip-link" href="#page-content" onClick={skipToContent}>
+        Перейти к содержанию
+      </a>
       <Header className="app-header">
         <Link to="/tasks" className="app-brand">
           Uplift
@@ -83,6 +93,9 @@ export function AppLayout() {
               {user.organizationName} · {user.roleTitle}
             </span>
           </div>
+          <Link to="/account/password" className="app-user-link">
+            Сменить пароль
+          </Link>
           <Button icon={<LogoutOutlined />} loading={logout.isPending} onClick={() => logout.mutate()}>
             Выйти
           </Button>
@@ -97,7 +110,7 @@ export function AppLayout() {
         {/* antd's Content is the page's <main> landmark. */}
         <Content>
           {/* A folded menu leaves its open button over the page's left edge: the page moves right of it. */}
-          <div className={menuCollapsed ? 'app-content app-content-menu-folded' : 'app-content'}>
+          <div id="page-content" tabIndex={-1} className={menuCollapsed ? 'app-content app-content-menu-folded' : 'app-content'}>
             <Suspense fallback={<Loading />}>
               <Outlet />
             </Suspense>

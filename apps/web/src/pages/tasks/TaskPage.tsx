@@ -124,6 +124,16 @@ export function TaskPage() {
         <TaskStatusTag task={t} />
       </Flex>
       {t.deadlineNote && <Alert type="info" showIcon title={t.deadlineNote} style={{ marginTop: 16 }} />}
+      {t.attention && (
+        <Alert
+          type="warning"
+          showIcon
+          role="alert"
+          title="Задача требует внимания"
+          description={`${t.attention.message} (${formatDateTimeInZone(t.attention.at, t.timeZone)}, ${zoneLabel(t.timeZone)})`}
+          style={{ marginTop: 16 }}
+        />
+      )}
       <Descriptions
         bordered
         size="small"
