@@ -85,7 +85,7 @@ async function waitForAuditEntry(where: string, params: unknown[]): Promise<Reco
       `SELECT subject_type, subject_id, type, actor, data, organization_ids FROM audit_events WHERE ${where}`,
       params,
     );
-    if (rows.length > 0 || Date.now() - start > 5000) return rows;
+    if (rows.length > 0 || Date.now() - start > 30_000) return rows;
     await new Promise((r) => setTimeout(r, 100));
   }
 }
