@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../../libs/config';
 import { PlatformModule } from '../../libs/platform';
+import { AuditCheckpointService } from './audit-checkpoint.service';
 import { HistoryArchiverService } from './history-archiver.service';
 import { TemporalWorkerService } from './temporal-worker.service';
 
@@ -11,7 +12,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [PlatformModule.forRoot(config)],
-      providers: [TemporalWorkerService, HistoryArchiverService],
+      providers: [TemporalWorkerService, HistoryArchiverService, AuditCheckpointService],
     };
   }
 }

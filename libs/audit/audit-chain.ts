@@ -1,6 +1,7 @@
 /**
  * The audit log's hash chain: every entry's hash covers its content and the previous entry's hash, so an edit,
- * deletion or insertion anywhere before the newest entry shows up when the chain is recomputed. Appending
+ * deletion or insertion anywhere before the newest entry shows up when the chain is recomputed (deleting the newest
+ * entries does not: signed checkpoints, checkpoints.ts, catch that). Appending
  * (AuditLogRepository), the migration that chained existing rows, and every verifier share this one definition.
  */
 import { createHash } from 'node:crypto';
@@ -88,43 +89,114 @@ export interface ChainBreak {
   reason: string;
 }
 
+/** A row's position and hash: all the walk keeps of the rows before the current one. */
+interface Link {
+  chainSeq: bigint;
+  hash: string;
+}
+
+/** Where the walk stopped: enough to tell an edit from a deletion, an insertion or a move. */
+export interface BreakContext {
+  /** The position the walk expected next. */
+  expectedSeq: bigint;
+  /** The row found instead (its chain_seq may be later than expected: a gap). */
+  row: ChainedRow;
+  /** The last row that checked out, and the one before it. */
+  previous: Link | null;
+  beforePrevious: Link | null;
+}
+
+/** Whether the row's hash is right for its content placed at `chainSeq` (after its own prev_hash). */
+function hashesAt(row: ChainedRow, chainSeq: bigint): boolean {
+  return chainHash(row.prevHash, { ...row, chainSeq: chainSeq.toString() }) === row.hash;
+}
+
 /**
- * Checks rows in chain order, one batch after another, carrying the previous row across batches so that a table of
+ * Names the tampered entry at a break. The walk only sees that the row at a position does not fit; which entry was
+ * edited, deleted, inserted or moved follows from where that row's own hash and link would fit. `successors` are the
+ * stored rows whose prev_hash is the last good row's hash (the repository looks them up; without them a moved entry
+ * reads as a deleted one): the entry that originally followed it, wherever it is now.
+ */
+export function diagnoseBreak(context: BreakContext, successors: readonly ChainedRow[] = []): ChainBreak {
+  const { expectedSeq, row, previous, beforePrevious } = context;
+  const seq = BigInt(row.chainSeq);
+  const expectedPrev = previous ? previous.hash : null;
+  // The entry that belongs at the expected position, if it still exists somewhere else.
+  const moved = successors.find((s) => BigInt(s.chainSeq) !== expectedSeq && (s.prevHash ?? null) === expectedPrev && hashesAt(s, expectedSeq));
+  if (seq !== expectedSeq) {
+    if (!previous) return { chainSeq: '1', reason: `цепочка начинается с записи № ${seq}, а не № 1: начальные записи удалены` };
+    if (moved) return movedBreak(expectedSeq, moved);
+    const last = seq - 1n === expectedSeq ? `№ ${expectedSeq}` : `№ ${expectedSeq}–${seq - 1n}`;
+    return { chainSeq: expectedSeq.toString(), reason: `запись ${last} отсутствует: удалена (после № ${previous.chainSeq} идёт № ${seq})` };
+  }
+  if (!previous && row.prevHash !== null) {
+    return { chainSeq: row.chainSeq, reason: 'у первой записи цепочки не должно быть ссылки на предыдущую (prev_hash)' };
+  }
+  const linked = (row.prevHash ?? null) === expectedPrev;
+  const selfConsistent = hashesAt(row, seq);
+  if (selfConsistent && linked) throw new Error(`entry ${row.chainSeq} is intact: no break to diagnose`);
+  if (previous && !selfConsistent && hashesAt(row, seq - 1n) && beforePrevious && row.prevHash === beforePrevious.hash) {
+    // The row was written one position earlier, right after the entry now two back: the one in between is new.
+    return {
+      chainSeq: previous.chainSeq.toString(),
+      reason: `запись № ${previous.chainSeq} вставлена: следующая запись была записана сразу после № ${beforePrevious.chainSeq}, а записи после вставки сдвинуты`,
+    };
+  }
+  if (previous && selfConsistent) {
+    // The row is intact but points past the previous one: that one was replaced and its hash recomputed.
+    return {
+      chainSeq: previous.chainSeq.toString(),
+      reason: `запись № ${previous.chainSeq} подменена или изменена с пересчётом хеша: следующая запись ссылается на прежний хеш`,
+    };
+  }
+  if (moved) return movedBreak(expectedSeq, moved);
+  if (previous && !linked && hashesAt(row, seq + 1n)) {
+    return { chainSeq: row.chainSeq, reason: `запись № ${seq} удалена, а следующие записи перенумерованы, чтобы скрыть пропуск` };
+  }
+  return linked
+    ? { chainSeq: row.chainSeq, reason: 'хеш не совпадает с содержимым записи: запись изменена' }
+    : {
+        chainSeq: row.chainSeq,
+        reason: 'ссылка на предыдущую запись (prev_hash) не совпадает с её хешем: запись вставлена, удалена или изменена',
+      };
+}
+
+function movedBreak(position: bigint, moved: ChainedRow): ChainBreak {
+  return {
+    chainSeq: position.toString(),
+    reason: `порядок записей изменён: запись № ${position} перемещена на место № ${moved.chainSeq}`,
+  };
+}
+
+/**
+ * Checks rows in chain order, one batch after another, carrying the previous rows across batches so that a table of
  * any size is verified in constant memory. Stops at the first break: everything after it is unverifiable anyway.
  */
 export class ChainVerifier {
-  private previous: { chainSeq: bigint; hash: string } | null = null;
+  private previous: Link | null = null;
+  private beforePrevious: Link | null = null;
   checked = 0;
   brokenAt?: ChainBreak;
+  /** Set with brokenAt: pass it to diagnoseBreak again with the successors looked up, to name a moved entry. */
+  breakContext?: BreakContext;
 
   /** Returns false once the chain is broken; later calls then do nothing. */
   push(row: ChainedRow): boolean {
     if (this.brokenAt) return false;
-    const reason = this.check(row);
-    if (reason) {
-      this.brokenAt = { chainSeq: row.chainSeq, reason };
-      return false;
-    }
-    this.previous = { chainSeq: BigInt(row.chainSeq), hash: row.hash };
-    this.checked += 1;
-    return true;
-  }
-
-  private check(row: ChainedRow): string | undefined {
     const seq = BigInt(row.chainSeq);
     const expectedSeq = this.previous ? this.previous.chainSeq + 1n : 1n;
-    if (seq !== expectedSeq) {
-      return this.previous
-        ? `после записи № ${this.previous.chainSeq} идёт № ${seq}: записи пропущены или удалены`
-        : `цепочка начинается с записи № ${seq}, а не № 1: начальные записи удалены`;
+    const intact =
+      seq === expectedSeq && (row.prevHash ?? null) === (this.previous ? this.previous.hash : null) && chainHash(row.prevHash, row) === row.hash;
+    if (!intact) {
+      this.breakContext = { expectedSeq, row, previous: this.previous, beforePrevious: this.beforePrevious };
+      this.brokenAt = diagnoseBreak(this.breakContext);
+      // A break named before this row (an inserted or replaced entry) was counted as checked: uncount it.
+      this.checked = Math.min(this.checked, Number(BigInt(this.brokenAt.chainSeq) - 1n));
+      return false;
     }
-    const expectedPrev = this.previous ? this.previous.hash : null;
-    if ((row.prevHash ?? null) !== expectedPrev) {
-      return this.previous
-        ? 'ссылка на предыдущую запись (prev_hash) не совпадает с её хешем: запись вставлена, удалена или изменена'
-        : 'у первой записи цепочки не должно быть ссылки на предыдущую (prev_hash)';
-    }
-    if (chainHash(row.prevHash, row) !== row.hash) return 'хеш не совпадает с содержимым записи: запись изменена';
-    return undefined;
+    this.beforePrevious = this.previous;
+    this.previous = { chainSeq: seq, hash: row.hash };
+    this.checked += 1;
+    return true;
   }
 }

@@ -4,6 +4,7 @@ import {
   canonicalJson,
   chainHash,
   ChainVerifier,
+  diagnoseBreak,
   GENESIS_HASH,
   normalizeOrganizationIds,
   type ChainedContent,
@@ -95,20 +96,59 @@ describe('chain verifier', () => {
     expect(verifier.brokenAt).toEqual({ chainSeq: '3', reason: expect.stringContaining('изменена') });
   });
 
-  it('names the entry after a deleted one, whether or not the numbering was closed up', () => {
+  it('names the deleted entry itself, whether or not the numbering was closed up', () => {
     const rows = chain(5);
     const gap = new ChainVerifier();
     [rows[0], rows[1], rows[3], rows[4]].forEach((row) => gap.push(row));
-    expect(gap.brokenAt).toEqual({ chainSeq: '4', reason: expect.stringContaining('пропущены') });
+    expect(gap.brokenAt).toEqual({ chainSeq: '3', reason: expect.stringMatching(/запись № 3 отсутствует: удалена/) });
+    expect(gap.checked).toBe(2);
 
     const renumbered = new ChainVerifier();
     [rows[0], rows[1], { ...rows[3], chainSeq: '3' }].forEach((row) => renumbered.push(row));
-    expect(renumbered.brokenAt?.chainSeq).toBe('3');
+    expect(renumbered.brokenAt).toEqual({ chainSeq: '3', reason: expect.stringMatching(/запись № 3 удалена.*перенумерованы/) });
   });
 
-  it('refuses a chain whose first entry is not the genesis', () => {
+  it('names the missing first entry of a chain that does not start at the genesis', () => {
     const verifier = new ChainVerifier();
     verifier.push(chain(3)[1]);
-    expect(verifier.brokenAt?.chainSeq).toBe('2');
+    expect(verifier.brokenAt).toEqual({ chainSeq: '1', reason: expect.stringContaining('начальные записи удалены') });
+  });
+
+  /** A forged entry with a correct hash, linked after `prev`: what someone who can write the table can make. */
+  function forged(chainSeq: number, prev: string | null): ChainedRow {
+    const row: ChainedRow = { ...content, chainSeq: String(chainSeq), actor: 'forger@example', prevHash: prev, hash: '' };
+    row.hash = chainHash(prev, row);
+    return row;
+  }
+
+  it('names an inserted entry, not the shifted one after it', () => {
+    const rows = chain(5);
+    const shifted = [rows[0], rows[1], forged(3, rows[1].hash), ...rows.slice(2).map((r) => ({ ...r, chainSeq: String(Number(r.chainSeq) + 1) }))];
+    const verifier = new ChainVerifier();
+    shifted.forEach((row) => verifier.push(row));
+    expect(verifier.brokenAt).toEqual({ chainSeq: '3', reason: expect.stringMatching(/запись № 3 вставлена/) });
+    expect(verifier.checked).toBe(2);
+  });
+
+  it('names an entry replaced with a recomputed hash by the link of the entry after it', () => {
+    const rows = chain(5);
+    const verifier = new ChainVerifier();
+    [rows[0], rows[1], forged(3, rows[1].hash), rows[3], rows[4]].forEach((row) => verifier.push(row));
+    expect(verifier.brokenAt).toEqual({ chainSeq: '3', reason: expect.stringContaining('подменена') });
+  });
+
+  it('names a moved entry once the entry that belongs there is looked up', () => {
+    const rows = chain(5);
+    // Entries 3 and 4 swapped their positions.
+    const swapped = [rows[0], rows[1], { ...rows[3], chainSeq: '3' }, { ...rows[2], chainSeq: '4' }, rows[4]];
+    const verifier = new ChainVerifier();
+    swapped.forEach((row) => verifier.push(row));
+    expect(verifier.brokenAt?.chainSeq).toBe('3');
+    // What the repository does: find the rows that link to the last good one.
+    const successors = swapped.filter((r) => r.prevHash === rows[1].hash);
+    expect(diagnoseBreak(verifier.breakContext!, successors)).toEqual({
+      chainSeq: '3',
+      reason: 'порядок записей изменён: запись № 3 перемещена на место № 4',
+    });
   });
 });

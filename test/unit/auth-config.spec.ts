@@ -1,7 +1,8 @@
 import { ConfigError, loadConfig, LOGIN_PROTECTION_DEFAULTS } from '../../libs/config';
 import { DEV_DEMO_PASSWORD, DEV_JWT_SECRET } from '../../libs/config/config';
 
-const REQUIRED = { DATABASE_URL: 'postgresql://db/uplift', SMTP_URL: 'smtp://relay:25' };
+// AUDIT_CHECKPOINT_KEY is required outside development too; test/unit/audit-checkpoints.spec.ts checks that.
+const REQUIRED = { DATABASE_URL: 'postgresql://db/uplift', SMTP_URL: 'smtp://relay:25', AUDIT_CHECKPOINT_KEY: 'a-production-checkpoint-key-of-40-chars!' };
 const SECRET = 'a-production-secret-of-forty-characters!';
 
 describe('log-in configuration', () => {

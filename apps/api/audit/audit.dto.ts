@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import type { AuditExportKind } from '../../../libs/audit';
+import type { AuditExportKind, AuditLogVerification, SignedCheckpoint } from '../../../libs/audit';
 import { DATE_TIME, FREE_FORM_OBJECT } from '../common/views';
 
 export const EXPORT_SCOPES: readonly AuditExportKind[] = ['cycle', 'organization', 'task'];
@@ -166,10 +166,52 @@ export class AuditExportView {
   verification!: AuditExportVerificationView;
 }
 
+export class AuditCheckpointView {
+  @ApiProperty({ description: 'Position of the chain head the checkpoint signed' }) chainSeq!: string;
+  @ApiProperty({ description: 'That entry\'s hash' }) hash!: string;
+  @ApiProperty({ description: 'Entries in the log up to it' }) count!: number;
+  @ApiProperty({ ...DATE_TIME, description: 'When the head was read and signed' }) at!: string;
+}
+
+export class AuditCheckpointsView {
+  @ApiProperty({ description: 'False when the API has no checkpoint directory (AUDIT_CHECKPOINT_DIR): deleting the newest entries goes unnoticed' })
+  configured!: boolean;
+  @ApiProperty({ description: 'Lines in the checkpoint file' }) total!: number;
+  @ApiProperty({ description: 'Lines with a valid HMAC-SHA256 signature' }) valid!: number;
+  @ApiProperty({ description: 'Every line is correctly signed (true for an empty file)' }) signaturesValid!: boolean;
+  @ApiProperty({ type: AuditCheckpointView, nullable: true, description: 'The newest correctly signed checkpoint' })
+  latest!: AuditCheckpointView | null;
+  @ApiProperty({ type: [String], description: 'Russian: bad lines, and checkpoints the log no longer matches (truncation included)' })
+  problems!: string[];
+}
+
 export class AuditChainVerificationView {
-  @ApiProperty() ok!: boolean;
+  @ApiProperty({ description: 'The chain is intact and matches every checkpoint, and every checkpoint is correctly signed' }) ok!: boolean;
   @ApiProperty({ description: 'Entries verified before the first break (all of them when ok)' }) checked!: number;
-  @ApiPropertyOptional({ type: ChainBreakView }) brokenAt?: ChainBreakView;
+  @ApiPropertyOptional({ type: ChainBreakView, description: 'The earliest tampered position, found by the chain walk or by a checkpoint' })
+  brokenAt?: ChainBreakView;
+  @ApiProperty({ type: AuditCheckpointsView }) checkpoints!: AuditCheckpointsView;
+}
+
+function mapCheckpoint(c: SignedCheckpoint): AuditCheckpointView {
+  return { chainSeq: c.chainSeq, hash: c.hash, count: c.count, at: c.at };
+}
+
+export function mapAuditChainVerification(v: AuditLogVerification): AuditChainVerificationView {
+  const { checkpoints: c } = v;
+  return {
+    ok: v.ok,
+    checked: v.checked,
+    ...(v.brokenAt ? { brokenAt: { chainSeq: v.brokenAt.chainSeq, reason: v.brokenAt.reason } } : {}),
+    checkpoints: {
+      configured: c.configured,
+      total: c.total,
+      valid: c.valid,
+      signaturesValid: c.signaturesValid,
+      latest: c.latest ? mapCheckpoint(c.latest) : null,
+      problems: [...c.problems],
+    },
+  };
 }
 
 export const WORKFLOW_KINDS = ['cycle', 'track', 'step', 'task'] as const;

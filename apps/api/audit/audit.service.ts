@@ -2,7 +2,8 @@ import { Injectable, Logger, NotFoundException, ServiceUnavailableException } fr
 import { WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DataSource } from 'typeorm';
-import { AuditExportScopeError, buildAuditExport, toCsv, type AuditExportKind } from '../../../libs/audit';
+import { AuditExportScopeError, buildAuditExport, toCsv, verifyAuditLog, type AuditExportKind } from '../../../libs/audit';
+import type { AppConfig } from '../../../libs/config';
 import { cycleWorkflowId } from '../../../libs/contracts/cycle';
 import { deadlineTaskWorkflowId } from '../../../libs/contracts/deadline-task';
 import {
@@ -13,12 +14,13 @@ import {
   WorkflowHistoryRepository,
   type WorkflowHistoryRecord,
 } from '../../../libs/persistence';
+import { InjectConfig } from '../../../libs/platform';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { iso, isoOrNull } from '../common/views';
 import { TemporalGateway } from '../temporal/temporal-client.module';
 import { temporalOutageOr } from '../temporal/temporal-errors';
-import type { AuditChainVerificationView, AuditExportView, CycleWorkflowsView, CycleWorkflowView, WorkflowHistoryView, WorkflowKind } from './audit.dto';
+import { mapAuditChainVerification, type AuditChainVerificationView, type AuditExportView, type CycleWorkflowsView, type CycleWorkflowView, type WorkflowHistoryView, type WorkflowKind } from './audit.dto';
 
 const KIND_ORDER: WorkflowKind[] = ['cycle', 'track', 'step', 'task'];
 
@@ -47,6 +49,7 @@ export class AuditService {
     private readonly directory: DirectoryRepository,
     private readonly access: AccessPolicy,
     private readonly temporal: TemporalGateway,
+    @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   async export(user: AuthUser, kind: AuditExportKind, id: string, includeHistories = false): Promise<AuditExportView> {
@@ -64,8 +67,11 @@ export class AuditService {
     return { fileName: `audit-${kind}-${id}.csv`, content: toCsv(exported, { delimiter }) };
   }
 
-  verify(): Promise<AuditChainVerificationView> {
-    return this.auditLog.verifyChain();
+  /** The chain walk and the signed checkpoints; the API only reads the checkpoint file (the worker writes it). */
+  async verify(): Promise<AuditChainVerificationView> {
+    const settings = this.config.audit;
+    const verification = await verifyAuditLog(this.auditLog, settings && { dir: settings.checkpointDir, key: settings.checkpointKey });
+    return mapAuditChainVerification(verification);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { chainHash, ChainVerifier, normalizeJson, normalizeOrganizationIds, type ChainBreak } from '../../audit/audit-chain';
+import { chainHash, ChainVerifier, diagnoseBreak, normalizeJson, normalizeOrganizationIds, type ChainBreak } from '../../audit/audit-chain';
 import { AuditEventEntity } from '../entities';
 
 /**
@@ -179,11 +179,44 @@ export class AuditLogRepository {
         [after],
       );
       for (const row of rows) {
-        if (!verifier.push(toChainedRow(row))) return { ok: false, checked: verifier.checked, brokenAt: verifier.brokenAt };
+        if (!verifier.push(toChainedRow(row))) {
+          // The entry that belonged at the break, if it was moved elsewhere rather than deleted, still links to the
+          // last good one: find it so that a reordering is named as such.
+          const context = verifier.breakContext!;
+          const successors: ChainRow[] = await this.dataSource.query(
+            `SELECT ${chainColumns('e')} FROM audit_events e
+              WHERE e.prev_hash IS NOT DISTINCT FROM $1::text AND e.chain_seq <> $2::bigint ORDER BY e.chain_seq LIMIT 10`,
+            [context.previous?.hash ?? null, context.expectedSeq.toString()],
+          );
+          return { ok: false, checked: verifier.checked, brokenAt: diagnoseBreak(context, successors.map(toChainedRow)) };
+        }
       }
       if (rows.length < batchSize) return { ok: true, checked: verifier.checked };
       after = rows[rows.length - 1].chain_seq;
     }
+  }
+
+  /** The newest entry and how many entries there are up to it: what a checkpoint signs. Null for an empty log. */
+  async head(): Promise<{ chainSeq: string; hash: string; count: number } | null> {
+    const [row]: { chain_seq: string; hash: string; count: string }[] = await this.dataSource.query(
+      `SELECT h.chain_seq::text AS chain_seq, h.hash, (SELECT count(*) FROM audit_events c WHERE c.chain_seq <= h.chain_seq) AS count
+         FROM (SELECT e.chain_seq, e.hash FROM audit_events e ORDER BY e.chain_seq DESC LIMIT 1) h`,
+    );
+    return row ? { chainSeq: row.chain_seq, hash: row.hash, count: Number(row.count) } : null;
+  }
+
+  /** The stored hash at each position that holds an entry (checkpoints ask about theirs). */
+  async hashesAt(chainSeqs: readonly string[]): Promise<Map<string, string>> {
+    const hashes = new Map<string, string>();
+    const wanted = [...new Set(chainSeqs)];
+    for (let i = 0; i < wanted.length; i += VERIFY_BATCH_DEFAULT) {
+      const rows: { chain_seq: string; hash: string }[] = await this.dataSource.query(
+        `SELECT e.chain_seq::text AS chain_seq, e.hash FROM audit_events e WHERE e.chain_seq = ANY($1::bigint[])`,
+        [wanted.slice(i, i + VERIFY_BATCH_DEFAULT)],
+      );
+      for (const row of rows) hashes.set(row.chain_seq, row.hash);
+    }
+    return hashes;
   }
 
   /**
