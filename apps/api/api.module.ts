@@ -3,6 +3,7 @@ import type { AppConfig } from '../../libs/config';
 import { PlatformModule } from '../../libs/platform';
 import { AuditApiModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { withIdempotencyKeys } from './common/idempotency';
 import { CuratorsModule } from './curators/curators.module';
 import { CyclesModule } from './cycles/cycles.module';
 import { DocumentsModule } from './documents/documents.module';
@@ -21,11 +22,11 @@ import { TemporalClientModule } from './temporal/temporal-client.module';
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return {
+    return withIdempotencyKeys({
       module: ApiModule,
       imports: [PlatformModule.forRoot(config), TemporalClientModule, AuthModule, CyclesModule, MonitoringModule, PracticesModule, ExtensionsModule, AuditApiModule, DocumentsModule, IdentificationModule, PartnershipsModule, CuratorsModule],
       controllers: [HealthController, OrganizationsController, PeopleController, TasksController],
       providers: [OrganizationsService, TasksService],
-    };
+    });
   }
 }

@@ -13,6 +13,11 @@ const toInt = ({ value }: { value: unknown }) => (value === undefined || value =
  */
 export const DEV_JWT_SECRET = 'uplift-development-secret-never-use-in-production';
 export const DEV_DEMO_PASSWORD = 'uplift-demo';
+/** Signs audit checkpoints only in development and tests, like DEV_JWT_SECRET; anywhere else AUDIT_CHECKPOINT_KEY must be set. */
+export const DEV_AUDIT_CHECKPOINT_KEY = 'uplift-development-audit-checkpoint-key-never-use-in-production';
+export const AUDIT_CHECKPOINT_INTERVAL_DEFAULT = '5m';
+/** A duration as DURATION, or 0 (off). */
+const DURATION_OR_OFF = /^(0|[1-9]\d*[smhd]?)$/;
 
 const TTL_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 const DURATION = /^[1-9]\d*[smhd]?$/;
@@ -183,12 +188,33 @@ class Environment {
   @Matches(DURATION, { message: 'LOGIN_LOCKOUT must be a positive number of seconds, or e.g. 15m' })
   LOGIN_LOCKOUT = '15m';
 
+  /** How long an Idempotency-Key of a write request replays its first answer (then the key may be used afresh). */
+  @Matches(DURATION, { message: 'IDEMPOTENCY_KEY_TTL must be a positive number of seconds, or e.g. 24h' })
+  IDEMPOTENCY_KEY_TTL = '24h';
+
   /** bcrypt cost of stored passwords (each +1 doubles the time of a log-in). */
   @Transform(toInt)
   @IsInt({ message: 'BCRYPT_COST must be a whole number' })
   @Min(4)
   @Max(15)
   BCRYPT_COST = 10;
+
+  /**
+   * HMAC-SHA256 key of the audit log's checkpoints; the same for every worker (which signs) and API process (which
+   * verifies). Keep it out of the database's reach: whoever holds it and can write the checkpoint file can forge them.
+   */
+  @IsOptional()
+  @IsString()
+  AUDIT_CHECKPOINT_KEY?: string;
+
+  /** Where the append-only checkpoint file lives; a relative path is taken from the current folder. Default: .data/audit-checkpoints of the project. */
+  @IsOptional()
+  @IsString()
+  AUDIT_CHECKPOINT_DIR?: string;
+
+  /** How often the worker signs the audit log's head: seconds, or a number with s, m, h or d; 0 turns it off in that process. */
+  @Matches(DURATION_OR_OFF, { message: 'AUDIT_CHECKPOINT_INTERVAL must be 0 or a positive number of seconds, or e.g. 5m' })
+  AUDIT_CHECKPOINT_INTERVAL = AUDIT_CHECKPOINT_INTERVAL_DEFAULT;
 
   /** Password of the seeded demo users; outside development they get one only when this is set. */
   @IsOptional()
@@ -208,8 +234,15 @@ export interface AppConfig {
   /** Optional so that hand-built configs (tests) need not name it: the API then serves `defaultWebDistDir()`. */
   web?: { distDir: string };
   seedDemo: boolean;
+  /**
+   * The audit log's signed checkpoints. Optional so that hand-built configs (tests) need not name it: the API then
+   * verifies the chain without checkpoints and the worker writes none. loadConfig always sets it.
+   */
+  audit?: AuditCheckpointConfig;
   /** Optional so that hand-built configs (tests) need not name it: LOGIN_PROTECTION_DEFAULTS then apply. */
   loginProtection?: LoginProtection;
+  /** Seconds an Idempotency-Key is kept; optional so that hand-built configs (tests) need not name it (24 h then). */
+  idempotencyKeyTtlSeconds?: number;
   /** Cycles may run on a compressed calendar (tests, demonstrations). */
   allowCompressedCalendar: boolean;
   auth: {
@@ -219,6 +252,69 @@ export interface AppConfig {
     /** Password of the seeded demo users; undefined: they get roles but no log-in. */
     demoPassword?: string;
   };
+}
+
+export interface AuditCheckpointConfig {
+  checkpointDir: string;
+  checkpointKey: string;
+  /** 0: this process writes no checkpoints on a timer. */
+  checkpointIntervalMs: number;
+}
+
+/** .data/audit-checkpoints of the project (or of the current folder when running from dist/). */
+export function defaultAuditCheckpointDir(): string {
+  let root: string;
+  try {
+    root = projectRoot(__dirname);
+  } catch {
+    root = process.cwd();
+  }
+  return path.join(root, '.data', 'audit-checkpoints');
+}
+
+/** The one rule for the checkpoint key, shared by loadConfig and the audit CLIs (which need no SMTP or Temporal). */
+function auditCheckpointKeyProblem(key: string | undefined, development: boolean): string | undefined {
+  if (key !== undefined && key.length < 32) return 'AUDIT_CHECKPOINT_KEY must be at least 32 characters (e.g. openssl rand -base64 48)';
+  if (development) return undefined;
+  if (!key) {
+    return 'AUDIT_CHECKPOINT_KEY is required outside development (UPLIFT_DEV=1): the worker signs audit checkpoints with it, the API and audit:verify check them';
+  }
+  if (key === DEV_AUDIT_CHECKPOINT_KEY) return 'AUDIT_CHECKPOINT_KEY is the public development key; set a key of your own';
+  return undefined;
+}
+
+/**
+ * Under jest (NODE_ENV=test) there is no default directory: a developer's .data/audit-checkpoints belongs to the
+ * development database, not to the test one, and would read as a truncated chain. Tests name a temporary one.
+ */
+function auditCheckpointSettings(
+  dir: string | undefined,
+  key: string | undefined,
+  interval: string,
+  nodeEnv: string | undefined,
+): AuditCheckpointConfig | undefined {
+  if (!dir && nodeEnv === 'test') return undefined;
+  return {
+    checkpointDir: dir ? path.resolve(dir) : defaultAuditCheckpointDir(),
+    checkpointKey: key ?? DEV_AUDIT_CHECKPOINT_KEY,
+    checkpointIntervalMs: interval === '0' ? 0 : durationSeconds(interval) * 1000,
+  };
+}
+
+/**
+ * The checkpoint settings alone, for `npm run audit:verify` and `audit:checkpoint`: same variables and rules as
+ * loadConfig. Undefined under jest without AUDIT_CHECKPOINT_DIR.
+ */
+export function loadAuditCheckpointConfig(env: NodeJS.ProcessEnv = process.env): AuditCheckpointConfig | undefined {
+  const value = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+  const development = value('UPLIFT_DEV') === 'true' || value('UPLIFT_DEV') === '1' || value('NODE_ENV') === 'test';
+  const interval = value('AUDIT_CHECKPOINT_INTERVAL') ?? AUDIT_CHECKPOINT_INTERVAL_DEFAULT;
+  const problems = [
+    auditCheckpointKeyProblem(value('AUDIT_CHECKPOINT_KEY'), development),
+    DURATION_OR_OFF.test(interval) ? undefined : 'AUDIT_CHECKPOINT_INTERVAL must be 0 or a positive number of seconds, or e.g. 5m',
+  ].filter((p): p is string => p !== undefined);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  return auditCheckpointSettings(value('AUDIT_CHECKPOINT_DIR'), value('AUDIT_CHECKPOINT_KEY'), interval, value('NODE_ENV'));
 }
 
 /** apps/web/dist of the project, whether running from sources or from dist/ (then from the current folder). */
@@ -250,6 +346,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   } else if (!development && parsed.JWT_SECRET === DEV_JWT_SECRET) {
     lines.push('JWT_SECRET is the public development secret; set a secret of your own');
   }
+  const checkpointKeyProblem = auditCheckpointKeyProblem(parsed.AUDIT_CHECKPOINT_KEY, development);
+  if (checkpointKeyProblem) lines.push(checkpointKeyProblem);
+  if (!development && !parsed.AUDIT_CHECKPOINT_KEY) missing.push('AUDIT_CHECKPOINT_KEY');
   if (DURATION.test(parsed.JWT_TTL) && durationSeconds(parsed.JWT_TTL) > JWT_TTL_MAX_SECONDS) {
     lines.push(`JWT_TTL must be at most ${JWT_TTL_MAX_SECONDS / 86_400}d (${JWT_TTL_MAX_SECONDS} seconds)`);
   }
@@ -280,7 +379,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       failureWindowSeconds: durationSeconds(parsed.LOGIN_FAILURE_WINDOW),
       lockoutSeconds: durationSeconds(parsed.LOGIN_LOCKOUT),
     },
+    idempotencyKeyTtlSeconds: durationSeconds(parsed.IDEMPOTENCY_KEY_TTL),
     allowCompressedCalendar: parsed.ALLOW_COMPRESSED_CALENDAR,
+    audit: auditCheckpointSettings(parsed.AUDIT_CHECKPOINT_DIR, parsed.AUDIT_CHECKPOINT_KEY, parsed.AUDIT_CHECKPOINT_INTERVAL, parsed.NODE_ENV),
     auth: {
       jwtSecret: parsed.JWT_SECRET ?? DEV_JWT_SECRET,
       jwtTtlSeconds: durationSeconds(parsed.JWT_TTL),

@@ -38,3 +38,5 @@ export type { CuratorshipFilter, NewCuratorship } from './repositories/curatorsh
 export { SessionRepository } from './repositories/session.repository';
 export { LoginFailureRepository } from './repositories/login-failure.repository';
 export type { LoginFailurePolicy } from './repositories/login-failure.repository';
+export { IdempotencyRepository } from './repositories/idempotency.repository';
+export type { IdempotencyClaim, IdempotencyClaimRequest, IdempotencyScope } from './repositories/idempotency.repository';

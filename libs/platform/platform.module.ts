@@ -7,6 +7,7 @@ import {
   CuratorshipRepository,
   CycleRepository,
   dataSourceOptions,
+  IdempotencyRepository,
   DocumentRepository,
   DirectoryRepository,
   NotificationOutboxRepository,
@@ -71,6 +72,7 @@ export class PlatformModule {
         },
         { provide: CuratorshipRepository, useFactory: (ds: DataSource) => new CuratorshipRepository(ds), inject: [DataSource] },
         { provide: SessionRepository, useFactory: (ds: DataSource) => new SessionRepository(ds), inject: [DataSource] },
+        { provide: IdempotencyRepository, useFactory: (ds: DataSource) => new IdempotencyRepository(ds), inject: [DataSource] },
         { provide: Mailer, useFactory: () => new Mailer(config.mail.smtpUrl, config.mail.from) },
         PlatformShutdown,
       ],
@@ -87,6 +89,7 @@ export class PlatformModule {
         WorkflowHistoryRepository,
         CuratorshipRepository,
         SessionRepository,
+        IdempotencyRepository,
         Mailer,
       ],
     };

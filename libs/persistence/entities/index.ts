@@ -1,4 +1,5 @@
 import { AuditEventEntity } from './audit-event.entity';
+import { IdempotencyKeyEntity } from './idempotency-key.entity';
 import { CuratorshipEntity } from './curatorship.entity';
 import { LoginFailureEntity } from './login-failure.entity';
 import { NotificationEntity } from './notification.entity';
@@ -14,8 +15,9 @@ export { WorkflowHistoryEntity };
 export { CuratorshipEntity };
 export { SessionEntity };
 export { LoginFailureEntity };
+export { IdempotencyKeyEntity };
 export type { NotificationRecipient, NotificationStatus } from './notification.entity';
 export type { OrganizationKind } from './organization.entity';
 export { ORGANIZATION_KINDS } from './organization.entity';
 
-export const ENTITIES = [OrganizationEntity, PersonEntity, TaskEntity, AuditEventEntity, NotificationEntity, SubstitutionEntity, WorkflowHistoryEntity, CuratorshipEntity, SessionEntity, LoginFailureEntity];
+export const ENTITIES = [OrganizationEntity, PersonEntity, TaskEntity, AuditEventEntity, NotificationEntity, SubstitutionEntity, WorkflowHistoryEntity, CuratorshipEntity, SessionEntity, LoginFailureEntity, IdempotencyKeyEntity];

@@ -9,6 +9,7 @@ import { DirectoryLogins1764000620000 } from './1764000620000-DirectoryLogins';
 import { LoginFailures1764000700000 } from './1764000700000-LoginFailures';
 import { TaskAttention1764000800000 } from './1764000800000-TaskAttention';
 import { TaskCycleIndex1764000900000 } from './1764000900000-TaskCycleIndex';
+import { IdempotencyKeys1764001200000 } from './1764001200000-IdempotencyKeys';
 
 /** Listed explicitly: the build and the tests load the same migrations, with no glob to drift. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   LoginFailures1764000700000,
   TaskAttention1764000800000,
   TaskCycleIndex1764000900000,
+  IdempotencyKeys1764001200000,
 ];

@@ -1241,10 +1241,40 @@ export interface components {
             remove?: components["schemas"]["ListChangeDto"][];
         };
         AuditChainVerificationView: {
+            /** @description The earliest tampered position, found by the chain walk or by a checkpoint */
             brokenAt?: components["schemas"]["ChainBreakView"];
             /** @description Entries verified before the first break (all of them when ok) */
             checked: number;
+            checkpoints: components["schemas"]["AuditCheckpointsView"];
+            /** @description The chain is intact and matches every checkpoint, and every checkpoint is correctly signed */
             ok: boolean;
+        };
+        AuditCheckpointsView: {
+            /** @description False when the API has no checkpoint directory (AUDIT_CHECKPOINT_DIR): deleting the newest entries goes unnoticed */
+            configured: boolean;
+            /** @description The newest correctly signed checkpoint */
+            latest: components["schemas"]["AuditCheckpointView"] | null;
+            /** @description Russian: bad lines, and checkpoints the log no longer matches (truncation included) */
+            problems: string[];
+            /** @description Every line is correctly signed (true for an empty file) */
+            signaturesValid: boolean;
+            /** @description Lines in the checkpoint file */
+            total: number;
+            /** @description Lines with a valid HMAC-SHA256 signature */
+            valid: number;
+        };
+        AuditCheckpointView: {
+            /**
+             * Format: date-time
+             * @description When the head was read and signed
+             */
+            at: string;
+            /** @description Position of the chain head the checkpoint signed */
+            chainSeq: string;
+            /** @description Entries in the log up to it */
+            count: number;
+            /** @description That entry's hash */
+            hash: string;
         };
         AuditExportEntryView: {
             actor: string;
@@ -3292,7 +3322,10 @@ export interface operations {
     AuthController_changePassword: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3433,7 +3466,10 @@ export interface operations {
     CyclesController_launch: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3608,7 +3644,10 @@ export interface operations {
     CuratorsController_name: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 cycleId: string;
             };
@@ -3675,7 +3714,10 @@ export interface operations {
     CuratorsController_remove: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 cycleId: string;
                 id: string;
@@ -3736,7 +3778,10 @@ export interface operations {
     IdentificationController_approve: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 cycleId: string;
             };
@@ -3804,6 +3849,8 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
                 /** @description The file name with its extension, URL-encoded UTF-8 */
                 "X-File-Name": string;
             };
@@ -4148,7 +4195,10 @@ export interface operations {
     OutcomesController_setOutcome: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 cycleId: string;
                 schoolId: string;
@@ -4454,7 +4504,10 @@ export interface operations {
     CyclesController_cancel: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4514,7 +4567,10 @@ export interface operations {
     CyclesController_pause: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4574,7 +4630,10 @@ export interface operations {
     CyclesController_resume: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4634,7 +4693,10 @@ export interface operations {
     CyclesController_extend: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
                 stageId: string;
@@ -4695,7 +4757,10 @@ export interface operations {
     CyclesController_setStepDeadline: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
                 stepKey: string;
@@ -4760,6 +4825,8 @@ export interface operations {
                 organizationId?: string;
             };
             header: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
                 /** @description The file name, URL-encoded UTF-8 (encodeURIComponent) */
                 "X-File-Name": string;
             };
@@ -4953,7 +5020,10 @@ export interface operations {
     ExtensionsController_decide: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -5190,7 +5260,10 @@ export interface operations {
     OrganizationsController_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5269,7 +5342,10 @@ export interface operations {
     OrganizationsController_addPerson: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -5308,7 +5384,10 @@ export interface operations {
     OrganizationsController_updatePerson: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
                 personId: string;
@@ -5369,7 +5448,10 @@ export interface operations {
     OrganizationsController_setPassword: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
                 personId: string;
@@ -5595,7 +5677,10 @@ export interface operations {
     PracticesController_withdraw: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -5674,7 +5759,10 @@ export interface operations {
     SubstitutionsController_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5711,7 +5799,10 @@ export interface operations {
     SubstitutionsController_revoke: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -5795,7 +5886,10 @@ export interface operations {
     TasksController_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5901,7 +5995,10 @@ export interface operations {
     TasksController_cancel: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -5947,7 +6044,10 @@ export interface operations {
     TasksController_complete: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -6000,7 +6100,10 @@ export interface operations {
     TasksController_extend: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -6046,7 +6149,10 @@ export interface operations {
     TasksController_reassign: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -6092,7 +6198,10 @@ export interface operations {
     SubmissionsController_review: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -6159,7 +6268,10 @@ export interface operations {
     SubmissionsController_submit: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -6226,7 +6338,10 @@ export interface operations {
     PartnershipsController_confirm: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 taskId: string;
             };
@@ -6293,7 +6408,10 @@ export interface operations {
     ExtensionsController_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 taskId: string;
             };
@@ -6360,7 +6478,10 @@ export interface operations {
     PartnershipsController_pairs: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 taskId: string;
             };
@@ -6460,7 +6581,10 @@ export interface operations {
     TemplatesController_upload: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6558,7 +6682,10 @@ export interface operations {
             query?: {
                 version?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -6651,7 +6778,10 @@ export interface operations {
     TemplatesController_validate: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
