@@ -334,7 +334,9 @@ async function initialJs(baseUrl: string): Promise<{ files: string[]; rawBytes: 
 const round = (ms: number) => Math.round(ms);
 
 async function freshPage(browser: Browser, baseUrl: string): Promise<{ context: BrowserContext; page: Page; bodies: Promise<void>[] }> {
-  const context = await browser.newContext({ baseURL: baseUrl, viewport: DESKTOP, locale: 'ru-RU' });
+  // bypassCSP: the probe polls with page.waitForFunction, which Playwright evaluates from a string, and the app's CSP
+  // (script-src 'self', no eval) would refuse it; the policy costs the page nothing measurable either way.
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: DESKTOP, locale: 'ru-RU', bypassCSP: true });
   context.setDefaultTimeout(30_000);
   await context.addInitScript({ content: PAGE_PROBE });
   const page = await context.newPage();
