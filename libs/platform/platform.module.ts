@@ -9,6 +9,7 @@ import {
   dataSourceOptions,
   IdempotencyRepository,
   DocumentRepository,
+  LoginFailureRepository,
   DirectoryRepository,
   NotificationOutboxRepository,
   runMigrations,
@@ -73,6 +74,7 @@ export class PlatformModule {
         { provide: CuratorshipRepository, useFactory: (ds: DataSource) => new CuratorshipRepository(ds), inject: [DataSource] },
         { provide: SessionRepository, useFactory: (ds: DataSource) => new SessionRepository(ds), inject: [DataSource] },
         { provide: IdempotencyRepository, useFactory: (ds: DataSource) => new IdempotencyRepository(ds), inject: [DataSource] },
+        { provide: LoginFailureRepository, useFactory: (ds: DataSource) => new LoginFailureRepository(ds), inject: [DataSource] },
         { provide: Mailer, useFactory: () => new Mailer(config.mail.smtpUrl, config.mail.from) },
         PlatformShutdown,
       ],
@@ -90,6 +92,7 @@ export class PlatformModule {
         CuratorshipRepository,
         SessionRepository,
         IdempotencyRepository,
+        LoginFailureRepository,
         Mailer,
       ],
     };

@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../../libs/config';
-import { LoginFailureRepository } from '../../../libs/persistence';
 import { APP_CONFIG } from '../../../libs/platform';
 import { AccessPolicy } from './access-policy.service';
 import { AuthController, SubstitutionsController } from './auth.controller';
@@ -31,8 +29,6 @@ import { SubstitutionsService } from './substitutions.service';
     AccessPolicy,
     AuthService,
     SubstitutionsService,
-    // Only log-in reads and writes it, so it is provided here rather than by the shared PlatformModule.
-    { provide: LoginFailureRepository, useFactory: (ds: DataSource) => new LoginFailureRepository(ds), inject: [DataSource] },
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
   exports: [AccessPolicy, AuthService],
