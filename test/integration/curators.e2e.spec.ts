@@ -25,6 +25,7 @@ import { ApiClient, expectRussianError, type ApiResponse } from '../support/http
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import type { ReceivedMail } from '../support/smtp-sink';
 import { localDateTimeIn, uniqueSuffix } from '../support/test-config';
+import { pollUntil } from '../support/poll';
 
 const ZONE = 'Asia/Yekaterinburg';
 const suffix = uniqueSuffix();
@@ -270,14 +271,23 @@ describe('what a curator may do with the school’s tasks', () => {
     await sink.waitFor(() => sink.forTask(otherTaskId).length === 3, 60_000);
     expect(sink.forTask(otherTaskId).some((m) => m.subject.startsWith('Копия куратору'))).toBe(false);
 
-    // The task's page lists the copies as e-mails of their own, and the timeline says who got them.
-    const page = await admin.get(`/api/tasks/${encodeURIComponent(taskId)}`);
-    const copyRows = (page.body.notifications as { target: string; status: string; stepKey: string }[]).filter((n) => n.target === 'curator_copy');
-    expect(copyRows.map((n) => n.stepKey).sort()).toEqual(['r1-escalation-1-curators', 'r1-escalation-2-curators']);
-    expect(copyRows.every((n) => n.status === 'sent')).toBe(true);
-    const escalations = (page.body.timeline as { type: string; data: { curatorCopy?: { recipients: string[] } } }[]).filter(
-      (e) => e.type === 'escalation_sent',
+    // The task's page lists the copies as e-mails of their own, and the timeline says who got them. The sink holds a
+    // message before the worker records it (outbox row marked sent, then the timeline's event), so wait for both.
+    type CopyRow = { target: string; status: string; stepKey: string };
+    type Escalation = { type: string; data: { curatorCopy?: { recipients: string[] } } };
+    const page = await pollUntil(
+      'both escalations recorded on the task page',
+      async () => {
+        const answer = await admin.get(`/api/tasks/${encodeURIComponent(taskId)}`);
+        const rows = (answer.body.notifications as CopyRow[]).filter((n) => n.target === 'curator_copy');
+        const sent = (answer.body.timeline as Escalation[]).filter((e) => e.type === 'escalation_sent');
+        return rows.length === 2 && rows.every((n) => n.status === 'sent') && sent.length === 2 ? answer : undefined;
+      },
+      60_000,
     );
+    const copyRows = (page.body.notifications as CopyRow[]).filter((n) => n.target === 'curator_copy');
+    expect(copyRows.map((n) => n.stepKey).sort()).toEqual(['r1-escalation-1-curators', 'r1-escalation-2-curators']);
+    const escalations = (page.body.timeline as Escalation[]).filter((e) => e.type === 'escalation_sent');
     expect(escalations.map((e) => [...(e.data.curatorCopy?.recipients ?? [])].sort())).toEqual([
       [partnerCuratorEmail, region.curator.email].sort(),
       [partnerCuratorEmail, region.curator.email].sort(),
