@@ -5,14 +5,13 @@ import type { CycleParticipant, CycleProgress } from '../libs/contracts/cycle';
 import { cancelTaskUpdate, extendTaskUpdate, type TaskSnapshot } from '../libs/contracts/deadline-task';
 import { computeDynamics, selectMostImproved } from '../libs/domain/analytics';
 import { resolveDeadline } from '../libs/domain/deadline';
-import type { AuditLogRepository, CycleRepository } from '../libs/persistence';
-import type { DataSource } from 'typeorm';
+import type { CycleJournalRepository, CycleRepository } from '../libs/persistence';
 import { failFastOnRefusedData } from './failures';
 
 export interface CycleActivityDeps {
-  dataSource: DataSource;
   cycles: CycleRepository;
-  auditLog: AuditLogRepository;
+  /** The cycle's events, progress and alerts; its open tasks. */
+  journal: CycleJournalRepository;
   /** Extending or cancelling a stage's open tasks goes through their own workflows' Updates. */
   temporal: Client;
 }
@@ -48,10 +47,12 @@ export interface OperatorAlert {
 }
 
 /**
- * The API completes a cycle task through its workflow's Update and commits the record it hands in (the approved
- * list, a proposal's agreements, a report) a moment later. A step that reads such a record right after the task
- * completed retries until it is visible; after this many attempts (about four minutes with the cycle's retry
- * policy) the record is taken as lost, logged, and the step goes on with what is stored.
+ * A cycle task's record (the approved list, a proposal's agreements, a report) is carried by its completion Update
+ * and stored in the same transaction as the completion's projection (libs/contracts/task-record.ts), so it is there
+ * before the task's workflow ends. Tasks completed before that design, whose record the API committed a moment
+ * after the Update, may still be read too early: a step that reads such a record retries until it is visible; after
+ * this many attempts (about four minutes with the cycle's retry policy) the record is taken as lost, logged, and the
+ * step goes on with what is stored.
  */
 export const RECORD_COMMIT_ATTEMPTS = 10;
 export const RECORD_NOT_YET_COMMITTED = 'RecordNotYetCommitted';
@@ -66,16 +67,7 @@ function awaitCommitted(what: string, missing: string[]): void {
 }
 
 export function createCycleActivities(deps: CycleActivityDeps) {
-  const openCycleTasks = async (cycleId: string, stageId?: string): Promise<TaskSnapshot[]> => {
-    const rows: { snapshot: TaskSnapshot }[] = await deps.dataSource.query(
-      `SELECT snapshot FROM tasks
-        WHERE status = 'open' AND snapshot->'context'->>'cycleId' = $1
-          AND ($2::text IS NULL OR snapshot->'context'->>'stageId' = $2)
-        ORDER BY due_at`,
-      [cycleId, stageId ?? null],
-    );
-    return rows.map((r) => r.snapshot);
-  };
+  const openCycleTasks = (cycleId: string, stageId?: string): Promise<TaskSnapshot[]> => deps.journal.openTasks(cycleId, stageId);
 
   // Every activity fails fast, without retrying, when PostgreSQL refuses its data (activities/failures.ts).
   return failFastOnRefusedData({
@@ -87,22 +79,19 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       data: Record<string, unknown>;
       progress: CycleProgress;
     }): Promise<void> {
-      await deps.dataSource.transaction(async (manager) => {
-        await deps.auditLog.append(
-          {
-            subjectType: CYCLE_SUBJECT,
-            subjectId: input.cycleId,
-            seq: input.progress.version,
-            type: input.type,
-            actor: input.actor,
-            occurredAt: new Date(),
-            data: input.data,
-            cycleId: input.cycleId,
-          },
-          manager,
-        );
-        await deps.cycles.saveProgress(input.progress, manager);
-      });
+      await deps.journal.recordEvent(
+        {
+          subjectType: CYCLE_SUBJECT,
+          subjectId: input.cycleId,
+          seq: input.progress.version,
+          type: input.type,
+          actor: input.actor,
+          occurredAt: new Date(),
+          data: input.data,
+          cycleId: input.cycleId,
+        },
+        input.progress,
+      );
     },
 
     async loadParticipants(input: { cycleId: string }): Promise<CycleParticipant[]> {
@@ -218,24 +207,14 @@ export function createCycleActivities(deps: CycleActivityDeps) {
      */
     async raiseOperatorAlert(alert: OperatorAlert): Promise<void> {
       log.error(`operator alert: ${alert.activity} failed for good in ${alert.workflowId}`, { ...alert });
-      await deps.dataSource.transaction(async (manager) => {
-        const existing: unknown[] = await manager.query(
-          `SELECT 1 FROM audit_events WHERE subject_type = $1 AND subject_id = $2 AND type = $3 AND data->>'key' = $4`,
-          [CYCLE_SUBJECT, alert.cycleId, OPERATOR_ALERT_EVENT, alert.key],
-        );
-        if (existing.length > 0) return;
-        await deps.auditLog.append(
-          {
-            subjectType: CYCLE_SUBJECT,
-            subjectId: alert.cycleId,
-            type: OPERATOR_ALERT_EVENT,
-            actor: 'system',
-            occurredAt: new Date(),
-            data: { key: alert.key, workflowId: alert.workflowId, activity: alert.activity, message: alert.message, failure: alert.failure },
-            cycleId: alert.cycleId,
-          },
-          manager,
-        );
+      await deps.journal.appendOnceByKey({
+        subjectType: CYCLE_SUBJECT,
+        subjectId: alert.cycleId,
+        type: OPERATOR_ALERT_EVENT,
+        actor: 'system',
+        occurredAt: new Date(),
+        data: { key: alert.key, workflowId: alert.workflowId, activity: alert.activity, message: alert.message, failure: alert.failure },
+        cycleId: alert.cycleId,
       });
     },
   });

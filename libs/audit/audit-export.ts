@@ -4,9 +4,11 @@
  * the archived workflow histories that show how the system itself acted.
  */
 import type { DataSource } from 'typeorm';
-import type { TaskSnapshot } from '../contracts/deadline-task';
 import type { NotificationRecipient } from '../persistence/entities';
 import { AuditLogRepository } from '../persistence/repositories/audit-log.repository';
+import { DirectoryRepository } from '../persistence/repositories/directory.repository';
+import { NotificationOutboxRepository } from '../persistence/repositories/notification-outbox.repository';
+import { TaskRepository } from '../persistence/repositories/task.repository';
 import { WorkflowHistoryRepository, type WorkflowHistoryRecord } from '../persistence/repositories/workflow-history.repository';
 import type { ChainBreak } from './audit-chain';
 import { auditEventLabel } from './audit-event-labels';
@@ -112,19 +114,37 @@ export class AuditExportScopeError extends Error {
 
 const PAGE = 5000;
 
-export async function buildAuditExport(deps: { dataSource: DataSource }, scope: AuditExportScope): Promise<AuditExport> {
-  const { dataSource } = deps;
-  const audit = new AuditLogRepository(dataSource);
-  const histories = new WorkflowHistoryRepository(dataSource);
+/** Where an export reads from: the repositories of the log, the tasks, the outbox, the archive and the directory. */
+export interface AuditExportSources {
+  auditLog: AuditLogRepository;
+  histories: WorkflowHistoryRepository;
+  tasks: TaskRepository;
+  notifications: NotificationOutboxRepository;
+  directory: DirectoryRepository;
+}
+
+/** The sources over one data source, for scripts and tests that hold a DataSource rather than injected repositories. */
+export function auditExportSources(dataSource: DataSource): AuditExportSources {
+  return {
+    auditLog: new AuditLogRepository(dataSource),
+    histories: new WorkflowHistoryRepository(dataSource),
+    tasks: new TaskRepository(dataSource),
+    notifications: new NotificationOutboxRepository(dataSource),
+    directory: new DirectoryRepository(dataSource),
+  };
+}
+
+export async function buildAuditExport(deps: AuditExportSources | { dataSource: DataSource }, scope: AuditExportScope): Promise<AuditExport> {
+  const sources = 'dataSource' in deps ? auditExportSources(deps.dataSource) : deps;
+  const { auditLog: audit, histories, directory } = sources;
   const includeHistories = scope.kind === 'task' || scope.includeHistories === true;
 
   let scopeOrganizationIds: string[] = [];
   if (scope.kind === 'organization') {
-    const [org]: { kind: string }[] = await dataSource.query(`SELECT kind FROM organizations WHERE id = $1`, [scope.id]);
+    const org = await directory.findOrganization(scope.id);
     if (!org) throw new AuditExportScopeError(`Организация «${scope.id}» не найдена`);
-    const schools: { id: string }[] =
-      org.kind === 'municipality' ? await dataSource.query(`SELECT id FROM organizations WHERE parent_id = $1 ORDER BY id`, [scope.id]) : [];
-    scopeOrganizationIds = [scope.id, ...schools.map((s) => s.id)];
+    const schools = org.kind === 'municipality' ? await directory.listOrganizations({ parentId: scope.id }) : [];
+    scopeOrganizationIds = [scope.id, ...schools.map((s) => s.id).sort()];
   }
 
   const entryScope =
@@ -160,32 +180,26 @@ export async function buildAuditExport(deps: { dataSource: DataSource }, scope: 
 
   // The tasks in scope, and any other task an exported entry is about (e.g. one reassigned away from the organisation).
   const referencedTaskIds = [...new Set(entries.filter((e) => e.subjectType === 'task').map((e) => e.subjectId))];
-  const scopeCondition =
+  const taskRows = await sources.tasks.listForAuditExport(
     scope.kind === 'cycle'
-      ? `t.snapshot -> 'context' ->> 'cycleId' = $1`
+      ? { kind: 'cycle', cycleId: scope.id }
       : scope.kind === 'organization'
-        ? `t.assignee_organization_id = ANY($1::varchar[]) OR t.supervisor_organization_id = ANY($1::varchar[])
-           OR t.snapshot -> 'context' ->> 'subjectOrganizationId' = ANY($1::varchar[])`
-        : `t.id = $1`;
-  const taskRows: { id: string; workflow_id: string; title: string; status: string; due_at: Date; snapshot: TaskSnapshot;
-    assignee_organization_id: string; supervisor_organization_id: string }[] = await dataSource.query(
-    `SELECT t.id, t.workflow_id, t.title, t.status, t.due_at, t.snapshot, t.assignee_organization_id, t.supervisor_organization_id
-       FROM tasks t WHERE (${scopeCondition}) OR t.id = ANY($2::varchar[])
-      ORDER BY t.due_at, t.id`,
-    [scope.kind === 'organization' ? scopeOrganizationIds : scope.id, referencedTaskIds],
+        ? { kind: 'organization', organizationIds: scopeOrganizationIds }
+        : { kind: 'task', taskId: scope.id },
+    referencedTaskIds,
   );
   if (scope.kind === 'task' && !taskRows.some((t) => t.id === scope.id) && entries.length === 0) {
     throw new AuditExportScopeError(`Задача «${scope.id}» не найдена`);
   }
   const tasks: AuditExportTask[] = taskRows.map((t) => ({
     id: t.id,
-    workflowId: t.workflow_id,
+    workflowId: t.workflowId,
     title: t.title,
-    assigneeOrganizationId: t.assignee_organization_id,
-    supervisorOrganizationId: t.supervisor_organization_id,
+    assigneeOrganizationId: t.assigneeOrganizationId,
+    supervisorOrganizationId: t.supervisorOrganizationId,
     subjectOrganizationId: t.snapshot.context?.subjectOrganizationId ?? null,
     cycleId: t.snapshot.context?.cycleId ?? null,
-    dueAt: t.due_at.toISOString(),
+    dueAt: t.dueAt.toISOString(),
     status: t.status,
     completedAt: t.snapshot.completedAt ?? null,
     completedBy: t.snapshot.completedBy ?? null,
@@ -193,22 +207,17 @@ export async function buildAuditExport(deps: { dataSource: DataSource }, scope: 
     legalBasis: t.snapshot.legalBasis ?? null,
   }));
 
-  const notificationRows: { task_id: string; kind: string; step_key: string; target: string; subject: string; message_id: string;
-    recipients: NotificationRecipient[]; status: string; sent_at: Date | null }[] = await dataSource.query(
-    `SELECT task_id, kind, step_key, target, subject, message_id, recipients, status, sent_at
-       FROM notifications WHERE task_id = ANY($1::varchar[]) ORDER BY coalesce(sent_at, created_at), id`,
-    [tasks.map((t) => t.id)],
-  );
+  const notificationRows = await sources.notifications.listByTaskIds(tasks.map((t) => t.id));
   const notifications: AuditExportNotification[] = notificationRows.map((n) => ({
-    taskId: n.task_id,
+    taskId: n.taskId,
     kind: n.kind,
-    step: n.step_key,
+    step: n.stepKey,
     target: n.target,
     subject: n.subject,
-    messageId: n.message_id,
+    messageId: n.messageId,
     recipients: n.recipients,
     status: n.status,
-    sentAt: n.sent_at ? n.sent_at.toISOString() : null,
+    sentAt: n.sentAt ? n.sentAt.toISOString() : null,
   }));
 
   const listOptions = { includeHistory: includeHistories };
@@ -242,10 +251,9 @@ export async function buildAuditExport(deps: { dataSource: DataSource }, scope: 
   const named = new Set<string>(scopeOrganizationIds);
   for (const e of entries) e.organizationIds.forEach((id) => named.add(id));
   for (const t of tasks) [t.assigneeOrganizationId, t.supervisorOrganizationId, t.subjectOrganizationId].forEach((id) => id && named.add(id));
-  const organizations: AuditExportOrganization[] = await dataSource.query(
-    `SELECT id, name, kind FROM organizations WHERE id = ANY($1::varchar[]) ORDER BY id`,
-    [[...named]],
-  );
+  const organizations: AuditExportOrganization[] = [...(await directory.findOrganizations([...named])).values()]
+    .map((o) => ({ id: o.id, name: o.name, kind: o.kind }))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
   return {
     scope: { kind: scope.kind, id: scope.id, includeHistories },

@@ -3,8 +3,9 @@
  * Sandbox-safe: plain types and Temporal message definitions only.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecreeNonWorkingDaysMode } from '../domain/calendar/ru-production-calendar.data';
+import type { TaskRecord } from './task-record';
 
 export const TASK_QUEUE_DEFAULT = 'uplift-tasks';
 /** The workflow type name, so that the API starts it without importing workflow code. */
@@ -234,6 +235,8 @@ export interface CompletionResult {
 export interface CompleteTaskRequest {
   completedBy: string;
   result: CompletionResult;
+  /** What the completion hands in (a cycle task's record), stored with its projection (./task-record). */
+  record?: TaskRecord;
 }
 
 export interface CompleteTaskResponse {
@@ -248,6 +251,8 @@ export interface ExtendTaskRequest {
   localDateTime: string;
   reason: string;
   decidedBy: string;
+  /** The granted extension request, stored with the extension's projection (./task-record). */
+  record?: TaskRecord;
 }
 
 export interface ReassignTaskRequest {
@@ -265,6 +270,15 @@ export const completeTaskUpdate = defineUpdate<CompleteTaskResponse, [CompleteTa
 export const extendTaskUpdate = defineUpdate<EffectiveDeadline, [ExtendTaskRequest]>('extendTask');
 export const reassignTaskUpdate = defineUpdate<TaskSnapshot, [ReassignTaskRequest]>('reassignTask');
 export const cancelTaskUpdate = defineUpdate<TaskSnapshot, [CancelTaskRequest]>('cancelTask');
+/**
+ * A cycle's decision that reaches the task through its step (the cycle was cancelled, or its stage extended for
+ * everyone). A signal, not an Update, because a workflow cannot send Updates; the task applies it as the matching
+ * Update would, and ignores it when it no longer applies (already closed, or the new date is not later).
+ */
+export type TaskDirective =
+  | { kind: 'cancel'; reason: string; by: string }
+  | { kind: 'extend'; localDateTime: string; reason: string; by: string };
+export const taskDirectiveSignal = defineSignal<[TaskDirective]>('taskDirective');
 /** Answered once the task's creation is in PostgreSQL, so the API returns a task that lists already show. */
 export const taskReadyUpdate = defineUpdate<TaskSnapshot>('taskReady');
 export const taskSnapshotQuery = defineQuery<TaskSnapshot>('taskSnapshot');

@@ -10,10 +10,11 @@ export type {
   NewPerson,
   NewSubstitution,
   OrganizationFilter,
+  RegionSchool,
   SubstitutionWithPeople,
 } from './repositories/directory.repository';
 export { TaskRepository, TASK_SUBJECT } from './repositories/task.repository';
-export type { TaskFilter, TaskTimeline } from './repositories/task.repository';
+export type { AuditExportTaskRow, AuditExportTaskScope, CycleTaskStateRow, TaskFilter, TaskTimeline } from './repositories/task.repository';
 export { NotificationOutboxRepository } from './repositories/notification-outbox.repository';
 export type { OutboxMessage } from './repositories/notification-outbox.repository';
 export { AuditLogRepository } from './repositories/audit-log.repository';
@@ -28,7 +29,7 @@ export { WorkflowHistoryRepository } from './repositories/workflow-history.repos
 export type { WorkflowHistoryRecord, WorkflowHistorySummary } from './repositories/workflow-history.repository';
 export { seedDemoRegion } from './seed/demo-region';
 export { CycleRepository } from './repositories/cycle.repository';
-export type { AgreementRow, CycleRow, ParticipantRow, RemarkRow, SubmissionRow } from './repositories/cycle.repository';
+export type { AgreementRow, CycleRow, InternshipSiteRow, ParticipantRow, RemarkRow, SubmissionRow } from './repositories/cycle.repository';
 export { DocumentRepository } from './repositories/document.repository';
 export type { DocumentMeta } from './repositories/document.repository';
 export { TemplateRepository } from './repositories/template.repository';
@@ -40,3 +41,23 @@ export { LoginFailureRepository } from './repositories/login-failure.repository'
 export type { LoginFailurePolicy } from './repositories/login-failure.repository';
 export { IdempotencyRepository } from './repositories/idempotency.repository';
 export type { IdempotencyClaim, IdempotencyClaimRequest, IdempotencyScope } from './repositories/idempotency.repository';
+export { CycleActionRequestRepository, CYCLE_ACTION_SUBJECT } from './repositories/cycle-action-request.repository';
+export type {
+  CycleActionAudit,
+  CycleActionFilter,
+  CycleActionPerson,
+  NewCycleActionRequest,
+} from './repositories/cycle-action-request.repository';
+export { PracticeRepository, PRACTICE_MARK_END, PRACTICE_MARK_START } from './repositories/practice.repository';
+export type { NewPractice, PracticeHit, PracticeRow, PracticeSearch } from './repositories/practice.repository';
+export { IdentificationImportRepository } from './repositories/identification-import.repository';
+export type {
+  IdentificationImportSummary,
+  NewIdentificationImport,
+  StoredIdentificationImport,
+} from './repositories/identification-import.repository';
+export { DatabaseProbeRepository } from './repositories/database-probe.repository';
+export { ExtensionRequestRepository } from './repositories/extension-request.repository';
+export type { ExtensionRequestFilter, ExtensionRequestRow, NewExtensionRequest } from './repositories/extension-request.repository';
+export { TaskRecordRepository, taskRecordRepository } from './repositories/task-record.repository';
+export { CycleJournalRepository } from './repositories/cycle-journal.repository';

@@ -3,11 +3,12 @@ import type { DataSource } from 'typeorm';
 import { createCycleActivities, createTaskActivities, type TaskActivities } from '../../activities';
 import type { Mailer } from '../../libs/mail';
 import {
-  AuditLogRepository,
   CycleRepository,
   DirectoryRepository,
   NotificationOutboxRepository,
   TaskRepository,
+  CycleJournalRepository,
+  taskRecordRepository,
 } from '../../libs/persistence';
 
 /** The worker's activities wired to a database and a mailer, as the worker module wires them, for tests and benches. */
@@ -18,6 +19,7 @@ export function buildTaskActivities(
 ): TaskActivities {
   return createTaskActivities({
     tasks: new TaskRepository(dataSource),
+    records: taskRecordRepository(dataSource),
     directory: new DirectoryRepository(dataSource),
     outbox: new NotificationOutboxRepository(dataSource),
     mailer,
@@ -31,9 +33,8 @@ export function buildWorkerActivities(dataSource: DataSource, mailer: Mailer, te
   return {
     ...buildTaskActivities(dataSource, mailer),
     ...createCycleActivities({
-      dataSource,
       cycles: new CycleRepository(dataSource),
-      auditLog: new AuditLogRepository(dataSource),
+      journal: new CycleJournalRepository(dataSource, new CycleRepository(dataSource)),
       temporal,
     }),
   };

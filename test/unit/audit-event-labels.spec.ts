@@ -33,7 +33,8 @@ const DYNAMIC_AUDIT_TYPES: Record<string, string[]> = {
  * - `auditType: '…'` returned to CycleTaskService.completeWith (and its template literals, above);
  * - `record('…', …)` in the cycle workflow, appended by the recordCycleEvent activity;
  * - constants named `…_EVENT` / `…_EVENTS` (a string, or an object of strings);
- * - `type: '…'` inside an `.append(…)` call on the audit log.
+ * - `type: '…'` inside an `.append(…)` call on the audit log;
+ * - `type: '…'` beside a `subjectType` (an audit entry handed to a repository that appends it in its transaction).
  */
 function writtenAuditTypes(): { types: Set<string>; unresolved: string[] } {
   const types = new Set<string>(unionMembers(contracts, 'TaskEventType'));
@@ -50,6 +51,7 @@ function writtenAuditTypes(): { types: Set<string>; unresolved: string[] } {
     for (const m of source.matchAll(/\b[A-Z][A-Z_]*_EVENTS?\s*=\s*('[a-z_]+'|\{[^}]*\})/g)) {
       for (const literal of m[1].matchAll(/'([a-z_]+)'/g)) types.add(literal[1]);
     }
+    for (const m of source.matchAll(/\bsubjectType:[^;]{0,200}?\btype:\s*'([a-z_]+)'/g)) types.add(m[1]);
     for (const m of source.matchAll(/\.append\(/g)) {
       const call = source.slice(m.index, m.index + 800).split(/\.append\(/)[1];
       const literal = /\btype:\s*'([a-z_]+)'/.exec(call);

@@ -6,7 +6,6 @@ import {
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { DateTime } from 'luxon';
-import { DataSource } from 'typeorm';
 import { isValidIsoDate } from '../../../libs/domain/calendar';
 import {
   DirectoryRepository,
@@ -14,7 +13,6 @@ import {
   type SubstitutionEntity,
   type SubstitutionWithPeople,
 } from '../../../libs/persistence';
-import { AuditLogRepository } from '../../../libs/persistence/repositories/audit-log.repository';
 import { AccessPolicy } from './access-policy.service';
 import type { AuthUser } from './auth-user';
 import type { CreateSubstitutionDto, SubstitutionListView, SubstitutionView } from './auth.dto';
@@ -26,9 +24,7 @@ const MAX_LENGTH_YEARS = 1;
 @Injectable()
 export class SubstitutionsService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly directory: DirectoryRepository,
-    private readonly auditLog: AuditLogRepository,
     private readonly policy: AccessPolicy,
   ) {}
 
@@ -51,45 +47,41 @@ export class SubstitutionsService {
     }
     this.checkDates(dto.startsOn, dto.endsOn, principalOrg.timeZone);
 
-    const stored = await this.dataSource.transaction(async (manager) => {
-      const result = await this.directory.insertSubstitution(manager, {
+    const result = await this.directory.createSubstitution(
+      {
         personId: principal.id,
         deputyPersonId: deputy.id,
         startsOn: dto.startsOn,
         endsOn: dto.endsOn,
         reason: dto.reason,
         createdBy: user.email,
-      });
-      if ('conflict' in result) {
-        const { startsOn, endsOn } = result.conflict;
-        throw new ConflictException(
-          `У сотрудника ${principal.fullName} уже назначен заместитель с ${ruDate(startsOn)} по ${ruDate(endsOn)}; ` +
-            'периоды замещения не должны пересекаться — отмените прежнее замещение или выберите другие даты',
-        );
-      }
-      const created = result.created;
-      await this.auditLog.append(
-        {
-          subjectType: SUBSTITUTION_SUBJECT,
-          subjectId: created.id,
-          type: 'substitution_created',
-          actor: user.email,
-          occurredAt: created.createdAt,
-          data: {
-            personId: principal.id,
-            personEmail: principal.email,
-            deputyPersonId: deputy.id,
-            deputyEmail: deputy.email,
-            startsOn: created.startsOn,
-            endsOn: created.endsOn,
-            reason: created.reason,
-          },
-          organizationIds: [principal.organizationId, deputy.organizationId],
+      },
+      (created) => ({
+        subjectType: SUBSTITUTION_SUBJECT,
+        subjectId: created.id,
+        type: 'substitution_created',
+        actor: user.email,
+        occurredAt: created.createdAt,
+        data: {
+          personId: principal.id,
+          personEmail: principal.email,
+          deputyPersonId: deputy.id,
+          deputyEmail: deputy.email,
+          startsOn: created.startsOn,
+          endsOn: created.endsOn,
+          reason: created.reason,
         },
-        manager,
+        organizationIds: [principal.organizationId, deputy.organizationId],
+      }),
+    );
+    if ('conflict' in result) {
+      const { startsOn, endsOn } = result.conflict;
+      throw new ConflictException(
+        `У сотрудника ${principal.fullName} уже назначен заместитель с ${ruDate(startsOn)} по ${ruDate(endsOn)}; ` +
+          'периоды замещения не должны пересекаться — отмените прежнее замещение или выберите другие даты',
       );
-      return created;
-    });
+    }
+    const stored = result.created;
     return (await this.views([stored]))[0];
   }
 
@@ -117,22 +109,15 @@ export class SubstitutionsService {
         { action: 'отмена замещения', substitutionId: id, organizationId: principal.organizationId },
       );
     }
-    const revoked = await this.dataSource.transaction(async (manager) => {
-      const at = new Date();
-      if (!(await this.directory.revokeSubstitution(manager, id, user.email, at))) return false;
-      await this.auditLog.append(
-        {
-          subjectType: SUBSTITUTION_SUBJECT,
-          subjectId: id,
-          type: 'substitution_revoked',
-          actor: user.email,
-          occurredAt: at,
-          data: { personId: substitution.personId, deputyPersonId: substitution.deputyPersonId },
-          organizationIds: [principal.organizationId],
-        },
-        manager,
-      );
-      return true;
+    const at = new Date();
+    const revoked = await this.directory.revokeSubstitutionRecorded(id, user.email, at, {
+      subjectType: SUBSTITUTION_SUBJECT,
+      subjectId: id,
+      type: 'substitution_revoked',
+      actor: user.email,
+      occurredAt: at,
+      data: { personId: substitution.personId, deputyPersonId: substitution.deputyPersonId },
+      organizationIds: [principal.organizationId],
     });
     if (!revoked) throw new ConflictException('Замещение уже отменено');
     return (await this.views([(await this.directory.findSubstitution(id))!]))[0];

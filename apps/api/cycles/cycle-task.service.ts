@@ -1,5 +1,4 @@
 import { Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
 import {
   completeTaskUpdate,
   type CompletionResult,
@@ -8,8 +7,9 @@ import {
   type TaskSnapshot,
 } from '../../../libs/contracts/deadline-task';
 import type { FormDefinition } from '../../../libs/contracts/cycle-template';
+import type { CycleRecordWrite, CycleTaskRecord } from '../../../libs/contracts/task-record';
 import { curatorReadsTask } from '../../../libs/domain/curators';
-import { AuditLogRepository, CycleRepository, TaskRepository, type CycleRow } from '../../../libs/persistence';
+import { CycleRepository, TaskRepository, type CycleRow } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { TemporalGateway } from '../temporal/temporal-client.module';
@@ -32,18 +32,25 @@ export interface CycleTask {
   cycle: CycleRow;
 }
 
+/** What a cycle task's completion hands in: the answer, the rows to store and the audit entry that tells of them. */
+export interface CycleTaskHandIn {
+  result: CompletionResult;
+  /** Ids the API chooses (a submission's, a remark's) are in the writes already, so the result can name them. */
+  writes: CycleRecordWrite[];
+  auditType: string;
+  /** The projection adds what only the database knows (a submission's version, an agreement's id and state). */
+  auditData: Record<string, unknown>;
+}
+
 /**
  * Completing a cycle task hands in what the task asks for (a plan version, a decision, a report). The stored record
- * and the task's completion succeed or fail together: the record is written in a transaction that commits only
- * after the workflow has accepted the completion.
+ * and the task's completion succeed or fail together: see completeWith.
  */
 @Injectable()
 export class CycleTaskService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly tasks: TaskRepository,
     private readonly cycles: CycleRepository,
-    private readonly auditLog: AuditLogRepository,
     private readonly access: AccessPolicy,
     private readonly temporal: TemporalGateway,
     private readonly updates: TaskUpdates,
@@ -82,39 +89,30 @@ export class CycleTaskService {
   }
 
   /**
-   * Writes the task's record with `produce` inside a transaction, completes the task with the result it returns,
-   * appends the audit entry and commits. A refused completion (the task closed meanwhile, Temporal down) leaves
-   * nothing behind.
-   *
-   * `produce` must not append to the audit log itself: the chain's lock, held until commit, would block the task's
-   * own projection of the completion, which the Update waits for. Return the entry instead.
+   * Completes the task with the record it hands in. No transaction is held here: the record travels in the
+   * completion Update, and the workflow's projection stores it with the task's completion and both audit entries in
+   * one transaction before the Update answers (libs/contracts/task-record.ts). The workflow is the source of truth: a
+   * refused completion (the task closed meanwhile, data PostgreSQL refuses) stores nothing, and a crash of this
+   * process or of the worker after Temporal accepted the Update ends with the record stored once, by the retried
+   * projection.
    */
-  async completeWith(
-    user: AuthUser,
-    task: CycleTask,
-    produce: (manager: EntityManager) => Promise<{ result: CompletionResult; auditType: string; auditData: Record<string, unknown> }>,
-  ): Promise<CompletionResult> {
-    return this.dataSource.transaction(async (manager) => {
-      const { result, auditType, auditData } = await produce(manager);
-      await this.updates.run(task.snapshot.taskId, () =>
-        this.temporal.client.workflow
-          .getHandle(task.snapshot.workflowId)
-          .executeUpdate(completeTaskUpdate, { args: [{ completedBy: user.email, result }] }),
-      );
-      await this.auditLog.append(
-        {
-          subjectType: 'task',
-          subjectId: task.snapshot.taskId,
-          type: auditType,
-          actor: user.email,
-          occurredAt: new Date(),
-          data: auditData,
-          cycleId: task.context.cycleId,
-          organizationIds: [...new Set([task.snapshot.assigneeOrganizationId, task.context.subjectOrganizationId])],
-        },
-        manager,
-      );
-      return result;
-    });
+  async completeWith(user: AuthUser, task: CycleTask, handIn: CycleTaskHandIn): Promise<CompletionResult> {
+    const record: CycleTaskRecord = {
+      kind: 'cycle_record',
+      writes: handIn.writes,
+      audit: {
+        type: handIn.auditType,
+        actor: user.email,
+        data: handIn.auditData,
+        cycleId: task.context.cycleId,
+        organizationIds: [...new Set([task.snapshot.assigneeOrganizationId, task.context.subjectOrganizationId])],
+      },
+    };
+    await this.updates.run(task.snapshot.taskId, () =>
+      this.temporal.client.workflow
+        .getHandle(task.snapshot.workflowId)
+        .executeUpdate(completeTaskUpdate, { args: [{ completedBy: user.email, result: handIn.result, record }] }),
+    );
+    return handIn.result;
   }
 }

@@ -1,8 +1,9 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { randomUUID } from 'node:crypto';
 import type { FormDefinition, ResolvedReview, ResolvedStep } from '../../../libs/contracts/cycle-template';
+import type { CycleRecordWrite } from '../../../libs/contracts/task-record';
 import { compareFormValues, validateFormValues } from '../../../libs/domain/forms';
-import { CycleRepository, DocumentRepository, type RemarkRow, type SubmissionRow } from '../../../libs/persistence';
+import { CycleRepository, DocumentRepository, type SubmissionRow } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { CycleTaskService, type CycleTask } from './cycle-task.service';
@@ -63,35 +64,37 @@ export class SubmissionsService {
       });
     }
 
-    let version = 0;
-    let submissionId = '';
-    const result = await this.cycleTasks.completeWith(user, task, async (manager) => {
-      version = await this.cycles.nextSubmissionVersion(manager, cycle.id, context.stepKey, context.subjectOrganizationId, context.periodId ?? null);
-      const submission = await this.cycles.insertSubmission(manager, {
-        cycleId: cycle.id,
-        taskId,
-        stageId: context.stageId,
-        stepKey: context.stepKey,
-        action: context.action,
-        organizationId: task.snapshot.assigneeOrganizationId,
-        subjectOrganizationId: context.subjectOrganizationId,
-        periodId: context.periodId ?? null,
-        round: context.round ?? 1,
-        version,
-        documentId: dto.documentId ?? null,
-        form: dto.form ?? null,
-        comment: dto.comment ?? null,
-        submittedBy: user.email,
-      });
-      submissionId = submission.id;
-      for (const [remarkId, answer] of answers) await this.cycles.answerRemark(manager, remarkId, answer, user.email, submission.id);
-      return {
-        result: { submissionId: submission.id, comment: dto.comment },
-        auditType: 'submission_made',
-        auditData: { submissionId: submission.id, version, stepKey: context.stepKey, periodId: context.periodId, answeredRemarks: [...answers.keys()] },
-      };
+    // Stored with the task's completion by its projection (CycleTaskService.completeWith), which numbers the version.
+    const submissionId = randomUUID();
+    const result = await this.cycleTasks.completeWith(user, task, {
+      result: { submissionId, comment: dto.comment },
+      writes: [
+        {
+          kind: 'submission',
+          submission: {
+            id: submissionId,
+            cycleId: cycle.id,
+            taskId,
+            stageId: context.stageId,
+            stepKey: context.stepKey,
+            action: context.action,
+            organizationId: task.snapshot.assigneeOrganizationId,
+            subjectOrganizationId: context.subjectOrganizationId,
+            periodId: context.periodId ?? null,
+            round: context.round ?? 1,
+            documentId: dto.documentId ?? null,
+            form: dto.form ?? null,
+            comment: dto.comment ?? null,
+            submittedBy: user.email,
+          },
+        },
+        ...[...answers].map(([remarkId, answer]) => ({ kind: 'answer_remark' as const, remarkId, answer, by: user.email, submissionId })),
+      ],
+      auditType: 'submission_made',
+      auditData: { submissionId, stepKey: context.stepKey, periodId: context.periodId, answeredRemarks: [...answers.keys()] },
     });
-    return { submissionId, comment: result.comment, version };
+    const stored = await this.cycles.findSubmission(submissionId);
+    return { submissionId, comment: result.comment, version: stored?.version ?? 0 };
   }
 
   async review(user: AuthUser, taskId: string, dto: ReviewDto): Promise<ReviewResultView> {
@@ -136,39 +139,35 @@ export class SubmissionsService {
         break;
     }
 
-    const created: RemarkRow[] = [];
-    const result = await this.cycleTasks.completeWith(user, task, async (manager) => {
-      for (const text of newRemarks) {
-        created.push(
-          await this.cycles.insertRemark(manager, {
-            cycleId: cycle.id,
-            submissionId: underReview.id,
-            stepKey: context.stepKey,
-            subjectId: context.subjectOrganizationId,
-            text,
-            by: user.email,
-          }),
-        );
-      }
-      for (const id of reopen) await this.cycles.reopenRemark(manager, id);
-      const answered = remarks.filter((r) => r.status === 'answered' && !reopen.has(r.id)).map((r) => r.id);
-      if (dto.decision !== 'rejected') await this.cycles.acceptRemarks(manager, answered, user.email);
-      if (dto.decision === 'approved' && step.kind === 'best_practice') await this.publishPractice(manager, task, underReview, user);
-      return {
-        result: { decision: dto.decision, submissionId: underReview.id, comment: dto.comment },
-        auditType: `review_${dto.decision}`,
-        auditData: {
-          submissionId: underReview.id,
-          version: underReview.version,
-          round,
-          remarks: created.map((r) => ({ id: r.id, text: r.text })),
-          reopened: [...reopen],
-          accepted: dto.decision === 'rejected' ? [] : answered,
-          comment: dto.comment,
-        },
-      };
+    // Stored with the task's completion by its projection (CycleTaskService.completeWith).
+    const created = newRemarks.map((text) => ({ id: randomUUID(), text }));
+    const answered = remarks.filter((r) => r.status === 'answered' && !reopen.has(r.id)).map((r) => r.id);
+    const writes: CycleRecordWrite[] = [
+      ...created.map((r) => ({
+        kind: 'remark' as const,
+        remark: { id: r.id, cycleId: cycle.id, submissionId: underReview.id, stepKey: context.stepKey, subjectId: context.subjectOrganizationId, text: r.text, by: user.email },
+      })),
+      ...[...reopen].map((remarkId) => ({ kind: 'reopen_remark' as const, remarkId })),
+      ...(dto.decision !== 'rejected' ? [{ kind: 'accept_remarks' as const, remarkIds: answered, by: user.email }] : []),
+      ...(dto.decision === 'approved' && step.kind === 'best_practice' ? [this.practiceOf(task, underReview, user)] : []),
+    ];
+    const result = await this.cycleTasks.completeWith(user, task, {
+      result: { decision: dto.decision, submissionId: underReview.id, comment: dto.comment },
+      writes,
+      auditType: `review_${dto.decision}`,
+      auditData: {
+        submissionId: underReview.id,
+        version: underReview.version,
+        round,
+        remarks: created,
+        reopened: [...reopen],
+        accepted: dto.decision === 'rejected' ? [] : answered,
+        comment: dto.comment,
+      },
     });
-    return { decision: dto.decision, submissionId: underReview.id, comment: result.comment, remarks: created.map(mapRemark) };
+    const createdIds = new Set<string>(created.map((r) => r.id));
+    const stored = (await this.cycles.listRemarks(cycle.id, context.stepKey, context.subjectOrganizationId)).filter((r) => createdIds.has(r.id));
+    return { decision: dto.decision, submissionId: underReview.id, comment: result.comment, remarks: stored.map(mapRemark) };
   }
 
   async versions(user: AuthUser, cycleId: string, stepKey: string, subjectId: string): Promise<VersionsView> {
@@ -210,7 +209,7 @@ export class SubmissionsService {
    * whose id says "title", keywords the one that says "keyword", and the text is every other text field under its
    * heading: all of it searchable.
    */
-  private async publishPractice(manager: EntityManager, task: CycleTask, submission: SubmissionRow, user: AuthUser): Promise<void> {
+  private practiceOf(task: CycleTask, submission: SubmissionRow, user: AuthUser): CycleRecordWrite {
     const values = submission.form ?? {};
     // The task here is the review; the practice's form is the step's.
     const fields = (this.cycleTasks.form(task.cycle, findStep(task).bestPractice?.form)?.fields ?? []).filter((f) => f.type === 'text');
@@ -222,20 +221,19 @@ export class SubmissionsService {
       .split(/[,;]/)
       .map((k) => k.trim())
       .filter(Boolean);
-    await manager.query(
-      `INSERT INTO best_practices (cycle_id, school_id, submission_id, title, summary, body, keywords, status, published_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'published', $8) ON CONFLICT DO NOTHING`,
-      [
-        task.cycle.id,
-        task.context.subjectOrganizationId,
-        submission.id,
-        text(titleField?.id) || findStep(task).title,
-        sections[0] ? text(sections[0].id) : '',
-        sections.map((f) => `${f.title}\n${text(f.id)}`).join('\n\n'),
+    return {
+      kind: 'best_practice',
+      practice: {
+        cycleId: task.cycle.id,
+        schoolId: task.context.subjectOrganizationId,
+        submissionId: submission.id,
+        title: text(titleField?.id) || findStep(task).title,
+        summary: sections[0] ? text(sections[0].id) : '',
+        body: sections.map((f) => `${f.title}\n${text(f.id)}`).join('\n\n'),
         keywords,
-        user.email,
-      ],
-    );
+        publishedBy: user.email,
+      },
+    };
   }
 }
 

@@ -1,15 +1,21 @@
 import {
   BadRequestException,
   ConflictException,
+  HttpException,
   Injectable,
   NotFoundException,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
-import { extendTaskUpdate, type DeadlineRequest, type EffectiveDeadline, type TaskSnapshot } from '../../../libs/contracts/deadline-task';
+import { extendTaskUpdate, type DeadlineRequest, type EffectiveDeadline } from '../../../libs/contracts/deadline-task';
 import { CalendarRangeError, CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, endOfWorkingDay } from '../../../libs/domain/calendar';
 import { DeadlineError, formatLocal, resolveDeadline } from '../../../libs/domain/deadline';
-import { AuditLogRepository, TaskRepository, type TaskEntity } from '../../../libs/persistence';
+import {
+  ExtensionRequestRepository,
+  TaskRepository,
+  type AuditEntryInput,
+  type ExtensionRequestRow,
+  type TaskEntity,
+} from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import type { Role } from '../auth/roles';
@@ -20,31 +26,11 @@ import type { CreateExtensionRequestDto, DecideExtensionRequestDto, ExtensionReq
 
 /** Who decides on a task's deadline: these roles in the task's supervising organisation (as for a direct extension). */
 const DECIDING_ROLES: Role[] = ['ministry_admin', 'ministry_reviewer'];
-const UNIQUE_VIOLATION = '23505';
 
 export const EXTENSION_REQUESTED_EVENT = 'extension_requested';
 export const EXTENSION_DECIDED_EVENTS = { granted: 'extension_granted', refused: 'extension_refused' } as const;
 
-interface RequestRow {
-  id: string;
-  taskId: string;
-  cycleId: string | null;
-  organizationId: string;
-  requestedBy: string;
-  reason: string;
-  proposedLocalDateTime: string;
-  status: ExtensionStatus;
-  decidedBy: string | null;
-  decisionBasis: string | null;
-  decidedAt: Date | null;
-  createdAt: Date;
-  taskTitle: string | null;
-  taskStatus: string | null;
-  snapshot: TaskSnapshot | null;
-  supervisorOrganizationId: string | null;
-  organizationName: string | null;
-  regionCode: string;
-}
+type RequestRow = ExtensionRequestRow;
 
 /**
  * Who decides a request: an administrator or specialist of the ministry of the asking organisation's region (the
@@ -60,26 +46,24 @@ function decides(user: AuthUser, request: Pick<RequestRow, 'supervisorOrganizati
   return user.actingFor.some((p) => p.organizationId === supervisor && DECIDING_ROLES.includes(p.role));
 }
 
-const REQUEST_SELECT = `SELECT r.id, r.task_id AS "taskId", r.cycle_id AS "cycleId", r.organization_id AS "organizationId",
-    r.requested_by AS "requestedBy", r.reason, r.proposed_local_date_time AS "proposedLocalDateTime", r.status,
-    r.decided_by AS "decidedBy", r.decision_basis AS "decisionBasis", r.decided_at AS "decidedAt", r.created_at AS "createdAt",
-    t.title AS "taskTitle", t.status AS "taskStatus", t.snapshot, t.supervisor_organization_id AS "supervisorOrganizationId",
-    o.name AS "organizationName", o.region_code AS "regionCode"
-  FROM extension_requests r
-  LEFT JOIN tasks t ON t.id = r.task_id
-  JOIN organizations o ON o.id = r.organization_id`;
 
 /**
  * An organisation asks for more time on one of its tasks; the ministry supervising the task grants (the task's
  * deadline moves through its workflow's extendTask Update) or refuses. Request, decision, who and on what basis are
  * kept on the request and in the audit log.
+ *
+ * A request and a refusal touch PostgreSQL only: each row change commits with its audit entry. A grant spans both
+ * sides, and the task's workflow is its source of truth: no transaction is held here; the decision travels in the
+ * extendTask Update (with an Update id per request, so a retried grant is the same Update), and the task's
+ * projection of the extension marks the request granted and appends `extension_granted` in the transaction that
+ * stores the new deadline. A crash of the API or the worker once Temporal has accepted the Update ends with the
+ * request granted and the deadline moved, by the retried projection; a refused Update changes neither.
  */
 @Injectable()
 export class ExtensionsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly requests: ExtensionRequestRepository,
     private readonly tasks: TaskRepository,
-    private readonly auditLog: AuditLogRepository,
     private readonly access: AccessPolicy,
     private readonly temporal: TemporalGateway,
     private readonly updates: TaskUpdates,
@@ -107,28 +91,26 @@ export class ExtensionsService {
       throw new UnprocessableEntityException(`Предлагаемый срок ${formatLocal(proposed.dueAt, zone)} (${zone}) уже прошёл`);
     }
 
-    let id: string;
-    try {
-      id = await this.dataSource.transaction(async (manager) => {
-        const [row]: { id: string }[] = await manager.query(
-          `INSERT INTO extension_requests (task_id, cycle_id, organization_id, requested_by, reason, proposed_local_date_time, status)
-           VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING id`,
-          [taskId, task.snapshot.context?.cycleId ?? null, task.assigneeOrganizationId, user.email, dto.reason, localDateTime],
-        );
-        await this.audit(manager, user, task, EXTENSION_REQUESTED_EVENT, {
-          requestId: row.id,
+    const id = await this.requests.create(
+      {
+        taskId,
+        cycleId: task.snapshot.context?.cycleId ?? null,
+        organizationId: task.assigneeOrganizationId,
+        requestedBy: user.email,
+        reason: dto.reason,
+        proposedLocalDateTime: localDateTime,
+      },
+      (requestId) =>
+        this.auditEntry(user, task, EXTENSION_REQUESTED_EVENT, {
+          requestId,
           reason: dto.reason,
           proposedLocalDateTime: localDateTime,
           proposedDueAt: proposed.dueAt,
           currentDueAt: current.dueAt,
-        });
-        return row.id;
-      });
-    } catch (err) {
-      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
-        throw new ConflictException(`По задаче «${taskId}» уже есть запрос на продление, ожидающий решения; дождитесь его рассмотрения`);
-      }
-      throw err;
+        }),
+    );
+    if (!id) {
+      throw new ConflictException(`По задаче «${taskId}» уже есть запрос на продление, ожидающий решения; дождитесь его рассмотрения`);
     }
     return this.view(await this.requireRequest(id), user);
   }
@@ -138,13 +120,7 @@ export class ExtensionsService {
     const scopes = [{ role: user.role, organizationId: user.organizationId }, ...user.actingFor];
     const regional = user.role === 'auditor' ? 'all' : scopes.some((s) => DECIDING_ROLES.includes(s.role)) ? user.regionCode : null;
     const own = scopes.map((s) => s.organizationId);
-    const rows: RequestRow[] = await this.dataSource.query(
-      `${REQUEST_SELECT}
-        WHERE ($1::text IS NULL OR r.status = $1)
-          AND ($2::text = 'all' OR o.region_code = $2 OR r.organization_id = ANY($3::varchar[]))
-        ORDER BY r.created_at DESC, r.id`,
-      [status ?? null, regional ?? '', own],
-    );
+    const rows = await this.requests.list({ status, region: regional, organizationIds: own });
     return rows.map((r) => this.view(r, user));
   }
 
@@ -155,49 +131,56 @@ export class ExtensionsService {
     assertPending(request);
     if (dto.decision === 'granted') assertTaskOpen(task.snapshot);
 
-    await this.dataSource.transaction(async (manager) => {
-      // Locks the request: a second decision made at the same moment waits here, then finds it decided.
-      const [locked]: { status: ExtensionStatus }[] = await manager.query(`SELECT status FROM extension_requests WHERE id = $1 FOR UPDATE`, [id]);
-      assertPending({ ...request, status: locked.status });
-      let extended: EffectiveDeadline | undefined;
-      if (dto.decision === 'granted') {
-        // Before the audit entry: appending takes the audit chain's lock, which the Update's own projection needs.
-        extended = await this.updates.run(task.id, () =>
+    if (dto.decision === 'refused') {
+      const status = await this.requests.refuse(
+        id,
+        { by: user.email, basis: dto.basis },
+        this.auditEntry(user, task, EXTENSION_DECIDED_EVENTS.refused, {
+          requestId: id,
+          requestedBy: request.requestedBy,
+          basis: dto.basis,
+          proposedLocalDateTime: request.proposedLocalDateTime,
+        }),
+      );
+      // Decided meanwhile by someone else: the row says how.
+      if (status !== 'refused') assertPending((await this.requests.find(id)) ?? request);
+    } else {
+      // The projection of the extension stores the grant (ExtensionRequestRepository.applyGrant). A refusal
+      // committed meanwhile is overwritten by the grant, which the task's deadline already shows.
+      try {
+        await this.updates.run(task.id, () =>
           this.temporal.client.workflow.getHandle(task.workflowId).executeUpdate(extendTaskUpdate, {
-            args: [{ localDateTime: request.proposedLocalDateTime, reason: `Продление по запросу: ${dto.basis}`, decidedBy: user.email }],
+            args: [
+              {
+                localDateTime: request.proposedLocalDateTime,
+                reason: `Продление по запросу: ${dto.basis}`,
+                decidedBy: user.email,
+                record: { kind: 'extension_granted', requestId: id, decidedBy: user.email, basis: dto.basis },
+              },
+            ],
           }),
         );
+      } catch (err) {
+        // The same request granted twice at once: the second Update finds the deadline moved already.
+        if (err instanceof HttpException && err.getStatus() < 500) assertPending((await this.requests.find(id)) ?? request);
+        throw err;
       }
-      await manager.query(
-        `UPDATE extension_requests SET status = $2, decided_by = $3, decision_basis = $4, decided_at = now() WHERE id = $1`,
-        [id, dto.decision, user.email, dto.basis],
-      );
-      await this.audit(manager, user, task, EXTENSION_DECIDED_EVENTS[dto.decision], {
-        requestId: id,
-        requestedBy: request.requestedBy,
-        basis: dto.basis,
-        proposedLocalDateTime: request.proposedLocalDateTime,
-        ...(extended ? { previousDueAt: task.snapshot.deadline.dueAt, dueAt: extended.dueAt } : {}),
-      });
-    });
+    }
     return this.view(await this.requireRequest(id), user);
   }
 
-  private async audit(manager: EntityManager, user: AuthUser, task: TaskEntity, type: string, data: Record<string, unknown>): Promise<void> {
+  private auditEntry(user: AuthUser, task: TaskEntity, type: string, data: Record<string, unknown>): AuditEntryInput {
     const context = task.snapshot.context;
-    await this.auditLog.append(
-      {
-        subjectType: 'task',
-        subjectId: task.id,
-        type,
-        actor: user.email,
-        occurredAt: new Date(),
-        data,
-        cycleId: context?.cycleId ?? null,
-        organizationIds: [task.assigneeOrganizationId, task.supervisorOrganizationId, ...(context ? [context.subjectOrganizationId] : [])],
-      },
-      manager,
-    );
+    return {
+      subjectType: 'task',
+      subjectId: task.id,
+      type,
+      actor: user.email,
+      occurredAt: new Date(),
+      data,
+      cycleId: context?.cycleId ?? null,
+      organizationIds: [task.assigneeOrganizationId, task.supervisorOrganizationId, ...(context ? [context.subjectOrganizationId] : [])],
+    };
   }
 
   private async requireTask(id: string): Promise<TaskEntity> {
@@ -207,9 +190,9 @@ export class ExtensionsService {
   }
 
   private async requireRequest(id: string): Promise<RequestRow> {
-    const rows: RequestRow[] = await this.dataSource.query(`${REQUEST_SELECT} WHERE r.id = $1`, [id]);
-    if (!rows[0]) throw new NotFoundException(`Запрос на продление ${id} не найден`);
-    return rows[0];
+    const row = await this.requests.find(id);
+    if (!row) throw new NotFoundException(`Запрос на продление ${id} не найден`);
+    return row;
   }
 
   private requireDecider(user: AuthUser, request: RequestRow, task: TaskEntity): void {

@@ -1,8 +1,8 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
 import { Mailer } from '../../../libs/mail';
+import { DatabaseProbeRepository } from '../../../libs/persistence';
 import { Public } from '../auth/decorators';
 import { TemporalGateway } from '../temporal/temporal-client.module';
 import { HealthView } from './health.dto';
@@ -33,7 +33,7 @@ async function check(probe: () => Promise<unknown>): Promise<ComponentStatus> {
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: DatabaseProbeRepository,
     private readonly temporal: TemporalGateway,
     private readonly mailer: Mailer,
   ) {}
@@ -44,7 +44,7 @@ export class HealthController {
   @ApiResponse({ status: 503, type: HealthView, description: 'At least one component is down; `down` names it' })
   async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthView> {
     const [database, temporal, mail] = await Promise.all([
-      check(() => this.dataSource.query('SELECT 1')),
+      check(() => this.database.ping()),
       check(() => this.temporal.ping(CHECK_TIMEOUT_MS)),
       check(() => this.mailer.verify()),
     ]);

@@ -1,6 +1,5 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import {
   DEFAULT_RANKING_OPTIONS,
   lowYearsRequired,
@@ -11,7 +10,14 @@ import {
 } from '../../../libs/domain/analytics';
 import { countOf, NOUNS } from '../../../libs/domain/russian';
 import { IMPORT_FILE_KINDS, parseAssessmentFile, parseSocialPassportFile, type ImportError, type ImportFileKind } from '../../../libs/import';
-import { AuditLogRepository, CycleRepository, type CycleRow, type ParticipantRow } from '../../../libs/persistence';
+import {
+  CycleRepository,
+  IdentificationImportRepository,
+  TaskRepository,
+  type CycleRow,
+  type ParticipantRow,
+  type StoredIdentificationImport,
+} from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { CycleTaskService } from '../cycles/cycle-task.service';
@@ -20,7 +26,6 @@ import {
   mapParticipant,
   type ApprovalView,
   type ApproveListDto,
-  type ImportSummaryRow,
   type ImportSummaryView,
   type ParticipantView,
   type RankedSchoolView,
@@ -40,12 +45,7 @@ const KIND_TITLES: Record<IdentificationFileKind, string> = {
 /** The ranking looks at this many of the latest years the results file holds, unless `years` is asked for. */
 export const DEFAULT_RANKING_YEARS = 3;
 
-interface StoredImport<T> extends ImportSummaryRow {
-  rows: T[];
-}
-
-const SUMMARY_COLUMNS = `id, cycle_id AS "cycleId", kind, file_name AS "fileName", sha256, row_count AS "rowCount",
-  imported_by AS "importedBy", imported_at AS "importedAt"`;
+type StoredImport<T> = StoredIdentificationImport<T>;
 
 /** «строка 5, столбец «Средний балл»: Не число: "abc"» — how an official finds the cell. */
 export function describeImportError(error: ImportError): string {
@@ -60,12 +60,12 @@ export function describeImportError(error: ImportError): string {
 @Injectable()
 export class IdentificationService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly cycles: CycleRepository,
+    private readonly imports: IdentificationImportRepository,
+    private readonly tasks: TaskRepository,
     private readonly cycleTasks: CycleTaskService,
     private readonly directory: RegionDirectory,
     private readonly access: AccessPolicy,
-    private readonly auditLog: AuditLogRepository,
   ) {}
 
   /** The cycle, if it is the user's region's (an auditor reads every region). */
@@ -116,27 +116,20 @@ export class IdentificationService {
     }
 
     const sha256 = createHash('sha256').update(file.content).digest('hex');
-    return this.dataSource.transaction(async (manager) => {
-      const [summary]: ImportSummaryRow[] = await manager.query(
-        `INSERT INTO identification_imports (cycle_id, kind, file_name, sha256, row_count, rows, imported_by)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING ${SUMMARY_COLUMNS}`,
-        [cycle.id, kind, file.fileName, sha256, parsed.rows.length, JSON.stringify(parsed.rows), user.email],
-      );
-      await this.auditLog.append(
-        {
-          subjectType: 'identification_import',
-          subjectId: summary.id,
-          type: 'identification_file_imported',
-          actor: user.email,
-          occurredAt: new Date(),
-          data: { kind, fileName: file.fileName, sha256, rowCount: parsed.rows.length },
-          cycleId: cycle.id,
-          organizationIds: [cycle.ministryId],
-        },
-        manager,
-      );
-      return mapImportSummary(summary);
-    });
+    const summary = await this.imports.insert(
+      { cycleId: cycle.id, kind, fileName: file.fileName, sha256, rows: parsed.rows, importedBy: user.email },
+      (stored) => ({
+        subjectType: 'identification_import',
+        subjectId: stored.id,
+        type: 'identification_file_imported',
+        actor: user.email,
+        occurredAt: new Date(),
+        data: { kind, fileName: file.fileName, sha256, rowCount: parsed.rows.length },
+        cycleId: cycle.id,
+        organizationIds: [cycle.ministryId],
+      }),
+    );
+    return mapImportSummary(summary);
   }
 
   async ranking(user: AuthUser, cycleId: string, years?: number[]): Promise<RankingView> {
@@ -225,21 +218,20 @@ export class IdentificationService {
     const orphan = rows.find((r) => !r.municipalityId);
     if (orphan) throw new UnprocessableEntityException(`У школы ${orphan.schoolId} не указан муниципалитет`);
 
-    await this.cycleTasks.completeWith(user, task, async (manager) => {
-      await this.cycles.replaceParticipants(cycle.id, rows, manager);
-      return {
-        result: dto.comment ? { comment: dto.comment } : {},
-        auditType: 'participants_list_approved',
-        auditData: {
-          years: ranking.years,
-          resultsImportId: ranking.imports.results?.id ?? null,
-          socialImportId: ranking.imports.social?.id ?? null,
-          included: rows.filter((r) => r.included).map((r) => ({ schoolId: r.schoolId, category: r.category, rank: r.rank, manualReason: r.manualReason })),
-          removed: remove.map((r) => ({ schoolId: r.schoolId, reason: r.reason })),
-          added: add.map((a) => ({ schoolId: a.schoolId, reason: a.reason })),
-          comment: dto.comment ?? null,
-        },
-      };
+    // Stored with the task's completion by its projection (CycleTaskService.completeWith).
+    await this.cycleTasks.completeWith(user, task, {
+      result: dto.comment ? { comment: dto.comment } : {},
+      writes: [{ kind: 'participants', cycleId: cycle.id, rows }],
+      auditType: 'participants_list_approved',
+      auditData: {
+        years: ranking.years,
+        resultsImportId: ranking.imports.results?.id ?? null,
+        socialImportId: ranking.imports.social?.id ?? null,
+        included: rows.filter((r) => r.included).map((r) => ({ schoolId: r.schoolId, category: r.category, rank: r.rank, manualReason: r.manualReason })),
+        removed: remove.map((r) => ({ schoolId: r.schoolId, reason: r.reason })),
+        added: add.map((a) => ({ schoolId: a.schoolId, reason: a.reason })),
+        comment: dto.comment ?? null,
+      },
     });
     const participants = await this.cycles.listParticipants(cycle.id);
     return { taskId, comment: dto.comment, included: participants.filter((p) => p.included).length, participants: participants.map(mapParticipant) };
@@ -256,25 +248,15 @@ export class IdentificationService {
   }
 
   async latestImport<T>(cycleId: string, kind: IdentificationFileKind): Promise<StoredImport<T> | null> {
-    const rows: StoredImport<T>[] = await this.dataSource.query(
-      `SELECT ${SUMMARY_COLUMNS}, rows FROM identification_imports WHERE cycle_id = $1 AND kind = $2
-        ORDER BY imported_at DESC, id DESC LIMIT 1`,
-      [cycleId, kind],
-    );
-    return rows[0] ?? null;
+    return this.imports.latest<T>(cycleId, kind);
   }
 
   private async openApproveListTask(cycleId: string): Promise<string> {
-    const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM tasks
-        WHERE status = 'open' AND snapshot->'context'->>'cycleId' = $1 AND snapshot->'context'->>'action' = 'approve_list'
-        ORDER BY created_at LIMIT 1`,
-      [cycleId],
-    );
-    if (rows.length === 0) {
+    const taskId = await this.tasks.firstOpenCycleTask(cycleId, 'approve_list');
+    if (!taskId) {
       throw new ConflictException('Нет открытой задачи утверждения списка школ: список уже утверждён или этап идентификации ещё не начался');
     }
-    return rows[0].id;
+    return taskId;
   }
 
   /** Codes the region's directory does not know, each with the row and column where the official wrote it. */

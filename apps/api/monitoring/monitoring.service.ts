@@ -1,9 +1,7 @@
 import { Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { FormField, ResolvedCyclePlan } from '../../../libs/contracts/cycle-template';
-import type { TaskSnapshot, TaskStatus } from '../../../libs/contracts/deadline-task';
 import { computeDynamics, type MonitoringReportInput } from '../../../libs/domain/analytics';
-import { CycleRepository, DirectoryRepository, type CycleRow, type SubmissionRow } from '../../../libs/persistence';
+import { CycleRepository, DirectoryRepository, TaskRepository, type CycleRow, type SubmissionRow } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { iso } from '../common/views';
@@ -25,12 +23,6 @@ interface MonitoringPlan {
   periods: PeriodView[];
 }
 
-interface ReportTaskRow {
-  id: string;
-  status: TaskStatus;
-  snapshot: TaskSnapshot;
-}
-
 /**
  * Monitoring reports of a cycle and their dynamics («школа – муниципалитет – регион»). Every role that may read the
  * cycle sees it, within what the role may read: a municipality its schools, a school itself, the ministry, the
@@ -39,8 +31,8 @@ interface ReportTaskRow {
 @Injectable()
 export class MonitoringService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly cycles: CycleRepository,
+    private readonly tasks: TaskRepository,
     private readonly directory: DirectoryRepository,
     private readonly access: AccessPolicy,
   ) {}
@@ -76,7 +68,7 @@ export class MonitoringService {
       fields.map((f) => ({ id: f.id, higherIsBetter: f.higherIsBetter ?? true })),
     );
 
-    const tasks = (await this.reportTasks(cycle.id)).filter((t) => readable(t.snapshot.context!.subjectOrganizationId));
+    const tasks = (await this.tasks.listCycleTasksOfAction(cycle.id, 'report')).filter((t) => readable(t.snapshot.context!.subjectOrganizationId));
     const names = await this.names([
       ...dynamics.schools.map((s) => s.organizationId),
       ...dynamics.municipalities.map((m) => m.municipalityId),
@@ -141,7 +133,7 @@ export class MonitoringService {
     );
     const municipalityOf = await this.municipalityResolver(cycle.id, reports.map((r) => r.subjectOrganizationId));
     const names = await this.names(reports.map((r) => r.subjectOrganizationId));
-    const lateness = await this.lateness(reports.map((r) => r.taskId));
+    const lateness = await this.tasks.completedLateByIds(reports.map((r) => r.taskId));
     const periods = new Map(monitoring.periods.map((p) => [p.id, p]));
     const items = reports.map((r) => ({
       submissionId: r.id,
@@ -206,23 +198,6 @@ export class MonitoringService {
   private async names(ids: string[]): Promise<Map<string, string>> {
     const orgs = await this.directory.findOrganizations([...new Set(ids)]);
     return new Map([...orgs].map(([id, org]) => [id, org.name]));
-  }
-
-  private async reportTasks(cycleId: string): Promise<ReportTaskRow[]> {
-    return this.dataSource.query(
-      `SELECT id, status, snapshot FROM tasks
-        WHERE snapshot -> 'context' ->> 'cycleId' = $1 AND snapshot -> 'context' ->> 'action' = 'report'`,
-      [cycleId],
-    );
-  }
-
-  private async lateness(taskIds: string[]): Promise<Map<string, boolean | null>> {
-    if (taskIds.length === 0) return new Map();
-    const rows: { id: string; late: boolean | null }[] = await this.dataSource.query(
-      `SELECT id, (snapshot ->> 'completedLate')::boolean AS late FROM tasks WHERE id = ANY($1::varchar[])`,
-      [[...new Set(taskIds)]],
-    );
-    return new Map(rows.map((r) => [r.id, r.late]));
   }
 }
 

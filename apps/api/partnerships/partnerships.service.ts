@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import type { ResolvedStep } from '../../../libs/contracts/cycle-template';
 import { rankSchools, suggestPartners, type AssessmentRow } from '../../../libs/domain/analytics';
@@ -138,45 +139,46 @@ export class PartnershipsService {
       throw new UnprocessableEntityException({ message: `Пары школ не приняты (${problems.length})`, details: problems });
     }
 
-    let submissionId = '';
-    await this.cycleTasks.completeWith(user, task, async (manager) => {
-      const version = await this.cycles.nextSubmissionVersion(manager, cycle.id, context.stepKey, municipalityId, null);
-      const submission = await this.cycles.insertSubmission(manager, {
-        cycleId: cycle.id,
-        taskId,
-        stageId: context.stageId,
-        stepKey: context.stepKey,
-        action: 'propose_pairs',
-        organizationId: task.snapshot.assigneeOrganizationId,
-        subjectOrganizationId: municipalityId,
-        periodId: null,
-        round: 1,
-        version,
-        documentId: null,
-        form: { pairs: dto.pairs.map((p) => ({ schoolId: p.schoolId, partnerSchoolId: p.partnerSchoolId })) },
-        comment: dto.comment ?? null,
-        submittedBy: user.email,
-      });
-      submissionId = submission.id;
-      const agreementIds: string[] = [];
-      for (const pair of dto.pairs) {
-        agreementIds.push(
-          await this.cycles.insertAgreement(manager, {
+    // Stored with the task's completion by its projection (CycleTaskService.completeWith), which adds each pair's
+    // agreement id to the audit entry.
+    const submissionId = randomUUID();
+    await this.cycleTasks.completeWith(user, task, {
+      result: { submissionId, comment: dto.comment },
+      writes: [
+        {
+          kind: 'submission',
+          submission: {
+            id: submissionId,
+            cycleId: cycle.id,
+            taskId,
+            stageId: context.stageId,
+            stepKey: context.stepKey,
+            action: 'propose_pairs',
+            organizationId: task.snapshot.assigneeOrganizationId,
+            subjectOrganizationId: municipalityId,
+            periodId: null,
+            round: 1,
+            documentId: null,
+            form: { pairs: dto.pairs.map((p) => ({ schoolId: p.schoolId, partnerSchoolId: p.partnerSchoolId })) },
+            comment: dto.comment ?? null,
+            submittedBy: user.email,
+          },
+        },
+        ...dto.pairs.map((pair) => ({
+          kind: 'agreement' as const,
+          agreement: {
             cycleId: cycle.id,
             stepKey: context.stepKey,
             municipalityId,
             schoolId: pair.schoolId,
             partnerSchoolId: pair.partnerSchoolId,
-            proposalSubmissionId: submission.id,
+            proposalSubmissionId: submissionId,
             proposedBy: user.email,
-          }),
-        );
-      }
-      return {
-        result: { submissionId: submission.id, comment: dto.comment },
-        auditType: 'partner_pairs_proposed',
-        auditData: { submissionId: submission.id, stepKey: context.stepKey, pairs: dto.pairs.map((p, i) => ({ ...p, agreementId: agreementIds[i] })) },
-      };
+          },
+        })),
+      ],
+      auditType: 'partner_pairs_proposed',
+      auditData: { submissionId, stepKey: context.stepKey, pairs: dto.pairs.map((p) => ({ ...p })) },
     });
     const agreements = await this.cycles.listAgreements({ cycleId: cycle.id, municipalityId, stepKey: context.stepKey });
     return { taskId, submissionId, agreements: agreements.map(mapAgreement) };
@@ -207,23 +209,15 @@ export class PartnershipsService {
       }
     }
 
-    await this.cycleTasks.completeWith(user, task, async (manager) => {
-      const confirmed = await this.cycles.confirmAgreement(manager, agreementId, party, user.email, dto.documentId ?? null);
-      return {
-        result: {
-          comment: dto.comment,
-          ...(dto.documentId ? { documentUrl: `/api/documents/${dto.documentId}/content` } : {}),
-        },
-        auditType: 'agreement_confirmed',
-        auditData: {
-          agreementId,
-          party,
-          documentId: dto.documentId ?? null,
-          status: confirmed.status,
-          confirmedParties: Object.keys(confirmed.confirmations).sort(),
-          comment: dto.comment ?? null,
-        },
-      };
+    // Stored with the task's completion by its projection, which adds the agreement's state to the audit entry.
+    await this.cycleTasks.completeWith(user, task, {
+      result: {
+        comment: dto.comment,
+        ...(dto.documentId ? { documentUrl: `/api/documents/${dto.documentId}/content` } : {}),
+      },
+      writes: [{ kind: 'confirm_agreement', agreementId, party, by: user.email, documentId: dto.documentId ?? null }],
+      auditType: 'agreement_confirmed',
+      auditData: { agreementId, party, documentId: dto.documentId ?? null, comment: dto.comment ?? null },
     });
     const confirmed = await this.cycles.findAgreement(agreementId);
     return { taskId, party, partyTitle: PARTY_TITLES[party], agreement: mapAgreement(confirmed!) };

@@ -1,51 +1,18 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { AuditLogRepository } from '../../../libs/persistence';
+import {
+  AuditLogRepository,
+  PRACTICE_MARK_END,
+  PRACTICE_MARK_START,
+  PracticeRepository,
+  type PracticeRow,
+} from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { iso } from '../common/views';
-import type { PracticeListView, PracticeStatus, PracticeView, PracticeWithdrawalView, SearchPracticesQueryDto } from './practice.dto';
+import type { PracticeListView, PracticeView, PracticeWithdrawalView, SearchPracticesQueryDto } from './practice.dto';
 
 export const PRACTICE_SUBJECT = 'best_practice';
 export const PRACTICE_WITHDRAWN_EVENT = 'practice_withdrawn';
-
-// ts_headline marks matches with these; the text around them is HTML-escaped before they become <mark> tags, so a
-// snippet is safe to insert as HTML whatever the school typed.
-const MARK_START = '\u0001';
-const MARK_END = '\u0002';
-const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`;
-const TITLE_HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_END}, HighlightAll=true`;
-
-interface PracticeRow {
-  id: string;
-  cycleId: string;
-  regionCode: string;
-  ministryId: string;
-  schoolId: string;
-  schoolName: string;
-  municipalityId: string | null;
-  municipalityName: string | null;
-  submissionId: string;
-  title: string;
-  summary: string;
-  body: string;
-  keywords: string[];
-  improvement: unknown;
-  status: PracticeStatus;
-  publishedBy: string;
-  publishedAt: Date;
-}
-
-
-const PRACTICE_FROM = `best_practices p
-  JOIN cycles c ON c.id = p.cycle_id
-  JOIN organizations s ON s.id = p.school_id
-  LEFT JOIN organizations m ON m.id = s.parent_id`;
-
-const PRACTICE_COLUMNS = `p.id, p.cycle_id AS "cycleId", c.region_code AS "regionCode", c.ministry_id AS "ministryId",
-  p.school_id AS "schoolId", s.name AS "schoolName", m.id AS "municipalityId", m.name AS "municipalityName",
-  p.submission_id AS "submissionId", p.title, p.summary, p.body, p.keywords, p.improvement, p.status,
-  p.published_by AS "publishedBy", p.published_at AS "publishedAt"`;
 
 /**
  * The bank of best practices: what the ministry published from approved practice descriptions, searchable by every
@@ -54,7 +21,7 @@ const PRACTICE_COLUMNS = `p.id, p.cycle_id AS "cycleId", c.region_code AS "regio
 @Injectable()
 export class PracticesService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly practices: PracticeRepository,
     private readonly auditLog: AuditLogRepository,
     private readonly access: AccessPolicy,
   ) {}
@@ -62,26 +29,13 @@ export class PracticesService {
   /** Published practices only; with `q`, those matching it, best first, with highlighted fragments. */
   async search(query: SearchPracticesQueryDto): Promise<PracticeListView> {
     const q = query.q ? query.q : null;
-    const params: unknown[] = [q, query.cycleId ?? null, query.schoolId ?? null];
-    const where = `p.status = 'published'
-      AND ($2::text IS NULL OR p.cycle_id = $2) AND ($3::text IS NULL OR p.school_id = $3)
-      AND ($1::text IS NULL OR p.search @@ websearch_to_tsquery('russian', $1))`;
-    const [{ total }]: { total: string }[] = await this.dataSource.query(`SELECT count(*) AS total FROM ${PRACTICE_FROM} WHERE ${where}`, params);
-    // Control characters the school may have typed would be taken for the match markers.
-    const clean = (column: string) => `translate(${column}, E'\\x01\\x02', '')`;
-    const rows: (PracticeRow & { rank: number | null; titleMarked: string; snippetMarked: string })[] = await this.dataSource.query(
-      `SELECT ${PRACTICE_COLUMNS},
-              CASE WHEN $1::text IS NULL THEN NULL ELSE ts_rank(p.search, websearch_to_tsquery('russian', $1)) END AS rank,
-              CASE WHEN $1::text IS NULL THEN ${clean('p.title')}
-                   ELSE ts_headline('russian', ${clean('p.title')}, websearch_to_tsquery('russian', $1), $6) END AS "titleMarked",
-              CASE WHEN $1::text IS NULL THEN ${clean('p.summary')}
-                   ELSE ts_headline('russian', ${clean(`p.summary || E'\\n' || p.body`)}, websearch_to_tsquery('russian', $1), $7) END AS "snippetMarked"
-         FROM ${PRACTICE_FROM}
-        WHERE ${where}
-        ORDER BY rank DESC NULLS LAST, p.published_at DESC, p.id
-        LIMIT $4 OFFSET $5`,
-      [...params, query.limit, query.offset, TITLE_HEADLINE_OPTIONS, HEADLINE_OPTIONS],
-    );
+    const { items: rows, total } = await this.practices.search({
+      q,
+      cycleId: query.cycleId,
+      schoolId: query.schoolId,
+      limit: query.limit,
+      offset: query.offset,
+    });
     return {
       items: rows.map((r) => ({
         id: r.id,
@@ -99,9 +53,9 @@ export class PracticesService {
         status: r.status,
         publishedBy: r.publishedBy,
         publishedAt: iso(r.publishedAt),
-        rank: r.rank === null ? null : Number(r.rank),
+        rank: r.rank,
       })),
-      total: Number(total),
+      total,
       limit: query.limit,
       offset: query.offset,
       q,
@@ -131,34 +85,27 @@ export class PracticesService {
       });
     }
     const at = new Date();
-    await this.dataSource.transaction(async (manager) => {
-      const updated: unknown[] = await manager.query(
-        `UPDATE best_practices SET status = 'withdrawn' WHERE id = $1 AND status = 'published' RETURNING id`,
-        [id],
-      );
-      // The earlier read said published: someone withdrew it in between.
-      if (updated.length === 0 || row.status !== 'published') throw new ConflictException('Практика уже снята с публикации');
-      await this.auditLog.append(
-        {
-          subjectType: PRACTICE_SUBJECT,
-          subjectId: id,
-          type: PRACTICE_WITHDRAWN_EVENT,
-          actor: user.email,
-          occurredAt: at,
-          data: { reason, title: row.title, schoolId: row.schoolId, submissionId: row.submissionId },
-          cycleId: row.cycleId,
-          organizationIds: [row.schoolId, row.ministryId],
-        },
-        manager,
-      );
-    });
+    // The earlier read said published, or someone withdrew it in between: nothing is written either way.
+    const withdrawn =
+      row.status === 'published' &&
+      (await this.practices.withdraw(id, {
+        subjectType: PRACTICE_SUBJECT,
+        subjectId: id,
+        type: PRACTICE_WITHDRAWN_EVENT,
+        actor: user.email,
+        occurredAt: at,
+        data: { reason, title: row.title, schoolId: row.schoolId, submissionId: row.submissionId },
+        cycleId: row.cycleId,
+        organizationIds: [row.schoolId, row.ministryId],
+      }));
+    if (!withdrawn) throw new ConflictException('Практика уже снята с публикации');
     return toView({ ...row, status: 'withdrawn' }, { reason, by: user.email, at: iso(at) });
   }
 
   private async require(id: string): Promise<PracticeRow> {
-    const rows: PracticeRow[] = await this.dataSource.query(`SELECT ${PRACTICE_COLUMNS} FROM ${PRACTICE_FROM} WHERE p.id = $1`, [id]);
-    if (!rows[0]) throw new NotFoundException(`Практика ${id} не найдена в банке лучших практик`);
-    return rows[0];
+    const row = await this.practices.find(id);
+    if (!row) throw new NotFoundException(`Практика ${id} не найдена в банке лучших практик`);
+    return row;
   }
 }
 
@@ -191,5 +138,5 @@ function escapeHtml(text: string): string {
 
 /** Escapes the text, then turns the match markers into <mark> tags. */
 export function markedToHtml(marked: string): string {
-  return escapeHtml(marked).split(MARK_START).join('<mark>').split(MARK_END).join('</mark>');
+  return escapeHtml(marked).split(PRACTICE_MARK_START).join('<mark>').split(PRACTICE_MARK_END).join('</mark>');
 }

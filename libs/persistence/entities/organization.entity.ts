@@ -31,6 +31,10 @@ export class OrganizationEntity {
   @Column({ type: 'varchar', length: 32, nullable: true })
   code!: string | null;
 
+  /** A municipality's neighbours as the ministry wrote them (partner suggestions read the relation both ways). */
+  @Column({ name: 'neighbour_ids', type: 'text', array: true, default: () => "'{}'" })
+  neighbourIds!: string[];
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

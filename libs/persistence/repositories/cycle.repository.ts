@@ -1,6 +1,8 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { CycleParticipant, CycleProgress, CycleStatus } from '../../contracts/cycle';
 import type { ResolvedCyclePlan } from '../../contracts/cycle-template';
+import { CycleEntity, CycleParticipantEntity, RemarkEntity, SubmissionEntity, type ParticipantOutcomeValue } from '../entities';
+import { AuditLogRepository, type AuditEntryInput } from './audit-log.repository';
 
 export interface CycleRow {
   id: string;
@@ -92,9 +94,23 @@ export interface RemarkRow {
   acceptedAt: Date | null;
 }
 
-const CYCLE_COLUMNS = `id, region_code AS "regionCode", academic_year AS "academicYear", template_id AS "templateId",
-  template_version AS "templateVersion", workflow_id AS "workflowId", ministry_id AS "ministryId", status, plan, progress,
-  launched_by AS "launchedBy", launched_at AS "launchedAt", list_approved_at AS "listApprovedAt", closed_at AS "closedAt"`;
+/** A school whose latest outcome made it an internship site, with where and when that was decided. */
+export interface InternshipSiteRow {
+  schoolId: string;
+  schoolName: string;
+  schoolCode: string | null;
+  municipalityId: string;
+  municipalityName: string | null;
+  regionCode: string;
+  cycleId: string;
+  academicYear: number;
+  outcome: string;
+  reason: string | null;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const AGREEMENT_COLUMNS = `a.id, a.cycle_id AS "cycleId", a.step_key AS "stepKey", a.municipality_id AS "municipalityId",
   a.school_id AS "schoolId", s.name AS "schoolName", a.partner_school_id AS "partnerSchoolId", p.name AS "partnerSchoolName", p.parent_id AS "partnerMunicipalityId",
@@ -113,7 +129,11 @@ const REMARK_COLUMNS = `id, submission_id AS "submissionId", step_key AS "stepKe
 
 /** Cycles and everything their stages produce. The cycle workflow's activities and the API share it. */
 export class CycleRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly audit: AuditLogRepository;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.audit = new AuditLogRepository(dataSource);
+  }
 
   private db(manager?: EntityManager): EntityManager {
     return manager ?? this.dataSource.manager;
@@ -144,15 +164,15 @@ export class CycleRepository {
   }
 
   async findCycle(id: string): Promise<CycleRow | null> {
-    const rows: CycleRow[] = await this.dataSource.query(`SELECT ${CYCLE_COLUMNS} FROM cycles WHERE id = $1`, [id]);
-    return rows[0] ?? null;
+    return id ? this.dataSource.getRepository(CycleEntity).findOneBy({ id }) : null;
   }
 
   async listCycles(regionCodes: string[] | 'all'): Promise<CycleRow[]> {
-    if (regionCodes === 'all') return this.dataSource.query(`SELECT ${CYCLE_COLUMNS} FROM cycles ORDER BY launched_at DESC`);
-    return this.dataSource.query(`SELECT ${CYCLE_COLUMNS} FROM cycles WHERE region_code = ANY($1) ORDER BY launched_at DESC`, [
-      regionCodes,
-    ]);
+    if (regionCodes !== 'all' && regionCodes.length === 0) return [];
+    return this.dataSource.getRepository(CycleEntity).find({
+      where: regionCodes === 'all' ? {} : { regionCode: In(regionCodes) },
+      order: { launchedAt: 'DESC' },
+    });
   }
 
   /** Only moves forward: a retried activity with an older progress version changes nothing. */
@@ -218,13 +238,53 @@ export class CycleRepository {
     await manager.query(`UPDATE cycles SET list_approved_at = now() WHERE id = $1`, [cycleId]);
   }
 
-  async setOutcome(cycleId: string, schoolId: string, outcome: string, reason: string, by: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
-      `UPDATE cycle_participants SET outcome = $3, outcome_reason = $4, outcome_by = $5, outcome_at = now()
-        WHERE cycle_id = $1 AND school_id = $2 AND included RETURNING school_id`,
-      [cycleId, schoolId, outcome, reason, by],
+  /**
+   * Records an included participant's outcome and appends `auditEntry` in the same transaction: both commit or neither.
+   * False (nothing written) when the school is not an included participant at the moment of writing.
+   */
+  async setOutcome(
+    cycleId: string,
+    schoolId: string,
+    decision: { outcome: ParticipantOutcomeValue; reason: string; by: string },
+    auditEntry: AuditEntryInput,
+  ): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const result = await manager
+        .getRepository(CycleParticipantEntity)
+        .createQueryBuilder()
+        .update()
+        .set({ outcome: decision.outcome, outcomeReason: decision.reason, outcomeBy: decision.by, outcomeAt: () => 'now()' })
+        .where('cycle_id = :cycleId AND school_id = :schoolId AND included', { cycleId, schoolId })
+        .execute();
+      if ((result.affected ?? 0) === 0) return false;
+      // Last in the transaction: the audit chain's lock is held from here to the commit.
+      await this.audit.append(auditEntry, manager);
+      return true;
+    });
+  }
+
+  /**
+   * Schools whose latest decided outcome (over every cycle of the region, or of all regions) made them an internship
+   * site: a later cycle that decided otherwise takes them off the list.
+   */
+  async internshipSites(regionCode: string | null): Promise<InternshipSiteRow[]> {
+    return this.dataSource.query(
+      `SELECT * FROM (
+         SELECT DISTINCT ON (p.school_id)
+                p.school_id AS "schoolId", s.name AS "schoolName", s.code AS "schoolCode", p.municipality_id AS "municipalityId",
+                m.name AS "municipalityName", c.region_code AS "regionCode", p.cycle_id AS "cycleId", c.academic_year AS "academicYear",
+                p.outcome, p.outcome_reason AS reason, p.outcome_by AS "decidedBy", p.outcome_at AS "decidedAt"
+           FROM cycle_participants p
+           JOIN cycles c ON c.id = p.cycle_id
+           JOIN organizations s ON s.id = p.school_id
+           LEFT JOIN organizations m ON m.id = p.municipality_id
+          WHERE p.outcome IS NOT NULL AND ($1::text IS NULL OR c.region_code = $1)
+          ORDER BY p.school_id, c.academic_year DESC, p.outcome_at DESC NULLS LAST
+       ) latest
+       WHERE latest.outcome = 'internship_site'
+       ORDER BY latest."regionCode", latest."municipalityName", latest."schoolName"`,
+      [regionCode],
     );
-    return rows.length > 0;
   }
 
   async listAgreements(filter: { cycleId: string; municipalityId?: string; stepKey?: string; organizationId?: string }): Promise<AgreementRow[]> {
@@ -324,11 +384,13 @@ export class CycleRepository {
     return (rows[0]?.v ?? 0) + 1;
   }
 
-  async insertSubmission(manager: EntityManager, s: Omit<SubmissionRow, 'id' | 'submittedAt'>): Promise<SubmissionRow> {
+  /** `id`: chosen by the caller (a task's Update names its submission before it is stored), else generated. */
+  async insertSubmission(manager: EntityManager, s: Omit<SubmissionRow, 'id' | 'submittedAt'> & { id?: string }): Promise<SubmissionRow> {
     const rows: SubmissionRow[] = await manager.query(
-      `INSERT INTO submissions (cycle_id, task_id, stage_id, step_key, action, organization_id, subject_organization_id, period_id,
+      `INSERT INTO submissions (id, cycle_id, task_id, stage_id, step_key, action, organization_id, subject_organization_id, period_id,
                                 round, version, document_id, form, comment, submitted_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${SUBMISSION_COLUMNS}`,
+       VALUES (coalesce($15::uuid, gen_random_uuid()), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       RETURNING ${SUBMISSION_COLUMNS}`,
       [
         s.cycleId,
         s.taskId,
@@ -344,47 +406,47 @@ export class CycleRepository {
         s.form === null ? null : JSON.stringify(s.form),
         s.comment,
         s.submittedBy,
+        s.id ?? null,
       ],
     );
     return rows[0];
   }
 
   async findSubmission(id: string): Promise<SubmissionRow | null> {
-    const rows: SubmissionRow[] = await this.dataSource.query(`SELECT ${SUBMISSION_COLUMNS} FROM submissions WHERE id = $1`, [id]);
-    return rows[0] ?? null;
+    return UUID.test(id) ? this.dataSource.getRepository(SubmissionEntity).findOneBy({ id }) : null;
   }
 
   async listSubmissions(filter: { cycleId: string; stepKey?: string; subjectOrganizationId?: string; action?: string }): Promise<SubmissionRow[]> {
-    return this.dataSource.query(
-      `SELECT ${SUBMISSION_COLUMNS} FROM submissions
-        WHERE cycle_id = $1 AND ($2::text IS NULL OR step_key = $2) AND ($3::text IS NULL OR subject_organization_id = $3)
-          AND ($4::text IS NULL OR action = $4)
-        ORDER BY step_key, subject_organization_id, period_id NULLS FIRST, version`,
-      [filter.cycleId, filter.stepKey ?? null, filter.subjectOrganizationId ?? null, filter.action ?? null],
-    );
+    const where: FindOptionsWhere<SubmissionEntity> = { cycleId: filter.cycleId };
+    if (filter.stepKey !== undefined) where.stepKey = filter.stepKey;
+    if (filter.subjectOrganizationId !== undefined) where.subjectOrganizationId = filter.subjectOrganizationId;
+    if (filter.action !== undefined) where.action = filter.action;
+    return this.dataSource.getRepository(SubmissionEntity).find({
+      where,
+      order: { stepKey: 'ASC', subjectOrganizationId: 'ASC', periodId: { direction: 'ASC', nulls: 'FIRST' }, version: 'ASC' },
+    });
   }
 
   async listRemarks(cycleId: string, stepKey: string, subjectId: string, manager?: EntityManager): Promise<RemarkRow[]> {
-    return this.db(manager).query(
-      `SELECT ${REMARK_COLUMNS} FROM remarks WHERE cycle_id = $1 AND step_key = $2 AND subject_organization_id = $3 ORDER BY created_at, id`,
-      [cycleId, stepKey, subjectId],
-    );
+    return this.db(manager)
+      .getRepository(RemarkEntity)
+      .find({ where: { cycleId, stepKey, subjectOrganizationId: subjectId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   async findRemark(id: string): Promise<(RemarkRow & { cycleId: string }) | null> {
-    const rows: (RemarkRow & { cycleId: string })[] = await this.dataSource.query(
-      `SELECT ${REMARK_COLUMNS}, cycle_id AS "cycleId" FROM remarks WHERE id = $1`,
-      [id],
-    );
-    return rows[0] ?? null;
+    return UUID.test(id) ? this.dataSource.getRepository(RemarkEntity).findOneBy({ id }) : null;
   }
 
-  async insertRemark(manager: EntityManager, r: { cycleId: string; submissionId: string; stepKey: string; subjectId: string; text: string; by: string }): Promise<RemarkRow> {
+  /** `id`: chosen by the caller, else generated. */
+  async insertRemark(
+    manager: EntityManager,
+    r: { id?: string; cycleId: string; submissionId: string; stepKey: string; subjectId: string; text: string; by: string },
+  ): Promise<RemarkRow> {
     const rows: RemarkRow[] = await manager.query(
       // clock_timestamp(), not the transaction's now(): one review's remarks keep the order the reviewer wrote them in.
-      `INSERT INTO remarks (cycle_id, submission_id, step_key, subject_organization_id, text, status, created_by, created_at)
-       VALUES ($1, $2, $3, $4, $5, 'open', $6, clock_timestamp()) RETURNING ${REMARK_COLUMNS}`,
-      [r.cycleId, r.submissionId, r.stepKey, r.subjectId, r.text, r.by],
+      `INSERT INTO remarks (id, cycle_id, submission_id, step_key, subject_organization_id, text, status, created_by, created_at)
+       VALUES (coalesce($7::uuid, gen_random_uuid()), $1, $2, $3, $4, $5, 'open', $6, clock_timestamp()) RETURNING ${REMARK_COLUMNS}`,
+      [r.cycleId, r.submissionId, r.stepKey, r.subjectId, r.text, r.by, r.id ?? null],
     );
     return rows[0];
   }

@@ -88,6 +88,16 @@ export interface LoginChange {
   disabledAt?: Date | null;
 }
 
+/** A school of a region with its code and municipality, as identification and partner suggestions read it. */
+export interface RegionSchool {
+  id: string;
+  name: string;
+  /** organizations.code: how the ministry's files name the school. */
+  code: string | null;
+  municipalityId: string | null;
+  municipalityName: string | null;
+}
+
 /** Roles that read and never act (apps/api/auth/roles.ts): no reminder or escalation reaches them. */
 export const READ_ONLY_ROLES = ['auditor'];
 
@@ -128,6 +138,26 @@ export class DirectoryRepository {
     if (filter.parentId) where.parentId = filter.parentId;
     if (filter.code) where.code = filter.code;
     return this.organizations.find({ where, order: { regionCode: 'ASC', kind: 'ASC', name: 'ASC' } });
+  }
+
+  /** The region's schools with their codes and municipalities, by code (uncoded last). */
+  async listRegionSchools(regionCode: string): Promise<RegionSchool[]> {
+    return this.dataSource.query(
+      `SELECT s.id, s.name, s.code, s.parent_id AS "municipalityId", m.name AS "municipalityName"
+         FROM organizations s LEFT JOIN organizations m ON m.id = s.parent_id
+        WHERE s.region_code = $1 AND s.kind = 'school'
+        ORDER BY s.code NULLS LAST, s.id`,
+      [regionCode],
+    );
+  }
+
+  /** municipality → its neighbours as written (the relation is not stored symmetric). */
+  async municipalityNeighbours(regionCode: string): Promise<Record<string, string[]>> {
+    const rows = await this.organizations.find({
+      select: { id: true, neighbourIds: true },
+      where: { regionCode, kind: 'municipality' },
+    });
+    return Object.fromEntries(rows.map((r) => [r.id, r.neighbourIds ?? []]));
   }
 
   /** The organisation of the region that carries this code, if any (codes are unique within a region). */
@@ -366,6 +396,30 @@ export class DirectoryRepository {
       .getOne();
     if (conflict) return { conflict };
     return { created: await repository.save(repository.create({ ...input, revokedAt: null, revokedBy: null })) };
+  }
+
+  /**
+   * insertSubstitution in a transaction of its own, with `auditEntry` appended in it when the substitution is stored:
+   * both commit or neither.
+   */
+  async createSubstitution(
+    input: NewSubstitution,
+    auditEntry: (created: SubstitutionEntity) => AuditEntryInput,
+  ): Promise<{ created: SubstitutionEntity } | { conflict: SubstitutionEntity }> {
+    return this.dataSource.transaction(async (manager) => {
+      const result = await this.insertSubstitution(manager, input);
+      if ('created' in result) await this.audit.append(auditEntry(result.created), manager);
+      return result;
+    });
+  }
+
+  /** revokeSubstitution with `auditEntry` appended in the same transaction when this call revoked it. */
+  async revokeSubstitutionRecorded(id: string, revokedBy: string, at: Date, auditEntry: AuditEntryInput): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      if (!(await this.revokeSubstitution(manager, id, revokedBy, at))) return false;
+      await this.audit.append(auditEntry, manager);
+      return true;
+    });
   }
 
   async findSubstitution(id: string): Promise<SubstitutionEntity | null> {

@@ -1,39 +1,40 @@
 import type { DataSource } from 'typeorm';
+import { DocumentEntity } from '../entities';
 
-export interface DocumentMeta {
-  id: string;
-  organizationId: string;
-  fileName: string;
-  contentType: string;
-  sizeBytes: number;
-  sha256: string;
-  uploadedBy: string;
-  uploadedAt: Date;
-}
+/** A document's metadata: everything but the file itself. */
+export type DocumentMeta = Omit<DocumentEntity, 'content'>;
 
-const META_COLUMNS = `id, organization_id AS "organizationId", file_name AS "fileName", content_type AS "contentType",
-  size_bytes AS "sizeBytes", sha256, uploaded_by AS "uploadedBy", uploaded_at AS "uploadedAt"`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Uploaded documents (plans, signed agreements), stored in PostgreSQL so the auditors' record is complete. */
 export class DocumentRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  private get documents() {
+    return this.dataSource.getRepository(DocumentEntity);
+  }
+
   async insert(d: Omit<DocumentMeta, 'id' | 'uploadedAt'> & { content: Buffer }): Promise<DocumentMeta> {
-    const rows: DocumentMeta[] = await this.dataSource.query(
-      `INSERT INTO documents (organization_id, file_name, content_type, size_bytes, sha256, content, uploaded_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${META_COLUMNS}`,
-      [d.organizationId, d.fileName, d.contentType, d.sizeBytes, d.sha256, d.content, d.uploadedBy],
-    );
-    return rows[0];
+    const saved = await this.documents.save(this.documents.create(d));
+    return {
+      id: saved.id,
+      organizationId: saved.organizationId,
+      fileName: saved.fileName,
+      contentType: saved.contentType,
+      sizeBytes: saved.sizeBytes,
+      sha256: saved.sha256,
+      uploadedBy: saved.uploadedBy,
+      uploadedAt: saved.uploadedAt,
+    };
   }
 
   async findMeta(id: string): Promise<DocumentMeta | null> {
-    const rows: DocumentMeta[] = await this.dataSource.query(`SELECT ${META_COLUMNS} FROM documents WHERE id = $1`, [id]);
-    return rows[0] ?? null;
+    return UUID.test(id) ? this.documents.findOneBy({ id }) : null;
   }
 
   async content(id: string): Promise<Buffer | null> {
-    const rows: { content: Buffer }[] = await this.dataSource.query(`SELECT content FROM documents WHERE id = $1`, [id]);
-    return rows[0]?.content ?? null;
+    if (!UUID.test(id)) return null;
+    const row = await this.documents.findOne({ select: { id: true, content: true }, where: { id } });
+    return row?.content ?? null;
   }
 }

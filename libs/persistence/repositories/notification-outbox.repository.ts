@@ -72,4 +72,37 @@ export class NotificationOutboxRepository {
       .getRawMany();
     return new Map(rows.map((r) => [r.taskId, Number(r.count)]));
   }
+
+  /** The messages of these tasks in the order they went out (unsent ones by when they were queued). */
+  async listByTaskIds(
+    taskIds: string[],
+  ): Promise<Pick<NotificationEntity, 'taskId' | 'kind' | 'stepKey' | 'target' | 'subject' | 'messageId' | 'recipients' | 'status' | 'sentAt'>[]> {
+    if (taskIds.length === 0) return [];
+    const rows: {
+      task_id: string;
+      kind: NotificationEntity['kind'];
+      step_key: string;
+      target: string;
+      subject: string;
+      message_id: string;
+      recipients: NotificationRecipient[];
+      status: NotificationStatus;
+      sent_at: Date | null;
+    }[] = await this.dataSource.query(
+      `SELECT task_id, kind, step_key, target, subject, message_id, recipients, status, sent_at
+         FROM notifications WHERE task_id = ANY($1::varchar[]) ORDER BY coalesce(sent_at, created_at), id`,
+      [taskIds],
+    );
+    return rows.map((n) => ({
+      taskId: n.task_id,
+      kind: n.kind,
+      stepKey: n.step_key,
+      target: n.target,
+      subject: n.subject,
+      messageId: n.message_id,
+      recipients: n.recipients,
+      status: n.status,
+      sentAt: n.sent_at,
+    }));
+  }
 }

@@ -1,8 +1,8 @@
-import { Brackets, type DataSource } from 'typeorm';
+import { Brackets, type DataSource, type EntityManager } from 'typeorm';
 import type { TaskAction, TaskEvent, TaskSnapshot, TaskStatus } from '../../contracts/deadline-task';
 import type { CuratedSchool } from '../../domain/curators';
 import { AuditEventEntity, NotificationEntity, TaskEntity } from '../entities';
-import { AuditLogRepository } from './audit-log.repository';
+import { AuditLogRepository, type AuditEntryInput } from './audit-log.repository';
 
 export const TASK_SUBJECT = 'task';
 
@@ -47,6 +47,22 @@ export interface CycleTaskDeadlineRow {
   closedAt: Date | null;
 }
 
+/** A cycle task as monitoring reads it: its state and the snapshot with the step's context. */
+export interface CycleTaskStateRow {
+  id: string;
+  status: TaskStatus;
+  snapshot: TaskSnapshot;
+}
+
+/** What an audit export takes from a task, in the table's own terms. */
+export type AuditExportTaskRow = Pick<
+  TaskEntity,
+  'id' | 'workflowId' | 'title' | 'status' | 'dueAt' | 'snapshot' | 'assigneeOrganizationId' | 'supervisorOrganizationId'
+>;
+
+/** The tasks an audit export covers: a cycle's, an organisation's (assignee, supervisor or subject), or one task. */
+export type AuditExportTaskScope = { kind: 'cycle'; cycleId: string } | { kind: 'organization'; organizationIds: string[] } | { kind: 'task'; taskId: string };
+
 /** The task read model and its audit trail. Only the workflow's projection activity writes here. */
 export class TaskRepository {
   private readonly audit: AuditLogRepository;
@@ -59,10 +75,18 @@ export class TaskRepository {
    * Idempotent and order-tolerant: the audit entry is keyed by (task, seq) and appended once, and the task row only
    * moves forward in version, so a retried or late activity neither duplicates history nor rolls state back.
    */
-  async applyProjection(snapshot: TaskSnapshot, event: TaskEvent): Promise<void> {
+  async applyProjection(
+    snapshot: TaskSnapshot,
+    event: TaskEvent,
+    /**
+     * The record the change's Update carries (libs/contracts/task-record.ts): its rows are written here, once, and
+     * the audit entry it returns is appended after the task's.
+     */
+    carried?: (manager: EntityManager) => Promise<AuditEntryInput>,
+  ): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const closedAt = snapshot.completedAt ?? snapshot.cancelledAt ?? null;
-      await manager.query(
+      const moved: unknown[] = await manager.query(
         `INSERT INTO tasks (id, workflow_id, title, status, assignee_organization_id, supervisor_organization_id,
                             due_at, time_zone, created_at, closed_at, version, snapshot, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
@@ -72,7 +96,8 @@ export class TaskRepository {
            supervisor_organization_id = EXCLUDED.supervisor_organization_id,
            due_at = EXCLUDED.due_at, time_zone = EXCLUDED.time_zone, closed_at = EXCLUDED.closed_at,
            version = EXCLUDED.version, snapshot = EXCLUDED.snapshot, updated_at = now()
-         WHERE tasks.version < EXCLUDED.version`,
+         WHERE tasks.version < EXCLUDED.version
+         RETURNING id`,
         [
           snapshot.taskId,
           snapshot.workflowId,
@@ -88,6 +113,8 @@ export class TaskRepository {
           JSON.stringify(snapshot),
         ],
       );
+      // Only when this event moved the row: a retry of a committed projection writes the record no second time.
+      const carriedEntry = carried && moved.length > 0 ? await carried(manager) : undefined;
       // Last in the transaction: the audit chain's lock is held from here to the commit.
       await this.audit.append(
         {
@@ -107,6 +134,7 @@ export class TaskRepository {
         },
         manager,
       );
+      if (carriedEntry) await this.audit.append(carriedEntry, manager);
     });
   }
 
@@ -180,5 +208,80 @@ export class TaskRepository {
       .where(`t.snapshot->'context'->>'cycleId' = :cycleId`, { cycleId })
       .orderBy('t.id', 'ASC')
       .getMany();
+  }
+
+  /** Every task of a cycle asking for `action` (snapshot.context.action), in any state. */
+  async listCycleTasksOfAction(cycleId: string, action: TaskAction): Promise<CycleTaskStateRow[]> {
+    if (!cycleId) return [];
+    return this.dataSource
+      .getRepository(TaskEntity)
+      .createQueryBuilder('t')
+      .select(['t.id', 't.status', 't.snapshot'])
+      .where(`t.snapshot->'context'->>'cycleId' = :cycleId`, { cycleId })
+      .andWhere(`t.snapshot->'context'->>'action' = :action`, { action })
+      .getMany();
+  }
+
+  /** The earliest open task of a cycle asking for `action`, if there is one. */
+  async firstOpenCycleTask(cycleId: string, action: TaskAction): Promise<string | null> {
+    if (!cycleId) return null;
+    const row = await this.dataSource
+      .getRepository(TaskEntity)
+      .createQueryBuilder('t')
+      .select(['t.id'])
+      .where(`t.status = 'open'`)
+      .andWhere(`t.snapshot->'context'->>'cycleId' = :cycleId`, { cycleId })
+      .andWhere(`t.snapshot->'context'->>'action' = :action`, { action })
+      .orderBy('t.created_at', 'ASC')
+      .limit(1)
+      .getOne();
+    return row?.id ?? null;
+  }
+
+  /** Whether each task was completed late (snapshot.completedLate); null while it is open or when it never said. */
+  async completedLateByIds(taskIds: string[]): Promise<Map<string, boolean | null>> {
+    const ids = [...new Set(taskIds)];
+    if (ids.length === 0) return new Map();
+    const rows: { id: string; late: boolean | null }[] = await this.dataSource.query(
+      `SELECT id, (snapshot ->> 'completedLate')::boolean AS late FROM tasks WHERE id = ANY($1::varchar[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.late]));
+  }
+
+  /** The tasks of an audit export's scope and every other task the exported entries name, by deadline. */
+  async listForAuditExport(scope: AuditExportTaskScope, alsoTaskIds: string[]): Promise<AuditExportTaskRow[]> {
+    const condition =
+      scope.kind === 'cycle'
+        ? `t.snapshot -> 'context' ->> 'cycleId' = $1`
+        : scope.kind === 'organization'
+          ? `t.assignee_organization_id = ANY($1::varchar[]) OR t.supervisor_organization_id = ANY($1::varchar[])
+             OR t.snapshot -> 'context' ->> 'subjectOrganizationId' = ANY($1::varchar[])`
+          : `t.id = $1`;
+    const rows: {
+      id: string;
+      workflow_id: string;
+      title: string;
+      status: TaskStatus;
+      due_at: Date;
+      snapshot: TaskSnapshot;
+      assignee_organization_id: string;
+      supervisor_organization_id: string;
+    }[] = await this.dataSource.query(
+      `SELECT t.id, t.workflow_id, t.title, t.status, t.due_at, t.snapshot, t.assignee_organization_id, t.supervisor_organization_id
+         FROM tasks t WHERE (${condition}) OR t.id = ANY($2::varchar[])
+        ORDER BY t.due_at, t.id`,
+      [scope.kind === 'cycle' ? scope.cycleId : scope.kind === 'organization' ? scope.organizationIds : scope.taskId, alsoTaskIds],
+    );
+    return rows.map((t) => ({
+      id: t.id,
+      workflowId: t.workflow_id,
+      title: t.title,
+      status: t.status,
+      dueAt: t.due_at,
+      snapshot: t.snapshot,
+      assigneeOrganizationId: t.assignee_organization_id,
+      supervisorOrganizationId: t.supervisor_organization_id,
+    }));
   }
 }
