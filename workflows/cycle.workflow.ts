@@ -8,7 +8,6 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  executeChild,
   patched,
   proxyActivities,
   setHandler,
@@ -21,6 +20,7 @@ import {
   cancelCycleUpdate,
   CycleRejection,
   cycleControlSignal,
+  cycleDirectiveSignal,
   cycleProgressQuery,
   extendStageUpdate,
   pauseCycleUpdate,
@@ -34,10 +34,12 @@ import {
   trackWorkflowId,
   ORGANIZATION_TRACK_WORKFLOW,
   type CycleControlState,
+  type CycleDirective,
   type CycleInput,
   type CycleParticipant,
   type CycleProgress,
   type StageProgress,
+  type StepInput,
 } from '../libs/contracts/cycle';
 import type { ResolvedCyclePlan, ResolvedStep } from '../libs/contracts/cycle-template';
 import { localToEpochMs, orderStages } from '../libs/domain/cycle-schedule';
@@ -60,7 +62,18 @@ const PARTICIPANTS_RETRY = { every: '1 hour', rounds: 24 } as const;
  */
 const REGIONAL_TRACKS_AT_LAUNCH = 'regional-tracks-at-launch';
 
-/** How often a cancelled cycle sweeps tasks that in-flight steps opened after the previous sweep. */
+/**
+ * Cancellation and stage extensions go down the workflow tree (cycle → tracks and the cycle's own steps → steps →
+ * tasks) as directives. Before, an activity read the open tasks from PostgreSQL and sent each an Update, and a
+ * cancelled cycle swept again every few seconds for tasks opened meanwhile; cycles that took their decision that way
+ * keep doing so on replay.
+ */
+const DIRECTIVES_DOWN_THE_TREE = 'directives-down-the-tree';
+
+/** Signals to the tracks skip those that have finished, instead of failing the Update that sent them. */
+const FINISHED_TRACKS_NEED_NO_SIGNAL = 'finished-tracks-need-no-signal';
+
+/** How often a cycle cancelled the old way sweeps tasks that in-flight steps opened after the previous sweep. */
 const CANCEL_SWEEP_INTERVAL = '3 seconds';
 
 function reject(message: string): never {
@@ -122,7 +135,38 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
   };
 
   const broadcast = async (): Promise<void> => {
-    await Promise.all(tracks.map((t) => t.signal(cycleControlSignal, control)));
+    // A track that has finished cannot be signalled ("not found"), which used to fail the ministry's Update once any
+    // municipality was done; such a track needs nothing. Histories from before keep the old behaviour on replay.
+    if (patched(FINISHED_TRACKS_NEED_NO_SIGNAL)) {
+      await Promise.all(tracks.map((t) => t.signal(cycleControlSignal, control).catch(() => undefined)));
+    } else {
+      await Promise.all(tracks.map((t) => t.signal(cycleControlSignal, control)));
+    }
+  };
+
+  // The steps the cycle runs itself (those before the list, the best-practice invitations), and the directives they
+  // and the tracks were sent, so that a child whose start was in flight is told once started.
+  const directives: CycleDirective[] = [];
+  const ownSteps = new Map<string, ChildWorkflowHandle<typeof stepWorkflow>>();
+  /** Set when the cancellation went down the tree: no sweep of the read model is needed then. */
+  let cancelledDownTheTree = false;
+  const tell = (child: ChildWorkflowHandle<typeof organizationTrackWorkflow | typeof stepWorkflow>, directive: CycleDirective) =>
+    // A track or step that has finished cannot be signalled, and has nothing left to change.
+    child.signal(cycleDirectiveSignal, directive).catch(() => undefined);
+  const passDown = async (directive: CycleDirective): Promise<void> => {
+    directives.push(directive);
+    await Promise.all([...tracks, ...ownSteps.values()].map((child) => tell(child, directive)));
+  };
+  const runOwnStep = async (workflowId: string, stepInput: StepInput): Promise<void> => {
+    const told = directives.length;
+    const child = await startChild<typeof stepWorkflow>(STEP_WORKFLOW, { workflowId, args: [stepInput] });
+    ownSteps.set(workflowId, child);
+    try {
+      for (const directive of directives.slice(told)) await tell(child, directive);
+      await child.result();
+    } finally {
+      ownSteps.delete(workflowId);
+    }
   };
 
   setHandler(cycleProgressQuery, () => progress);
@@ -189,6 +233,12 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
       const stage = stageOf(request.stageId);
       if (stage) stage.extendedTo = request.localDateTime;
       await broadcast();
+      if (patched(DIRECTIVES_DOWN_THE_TREE)) {
+        const { stageId, localDateTime, reason, by } = request;
+        await passDown({ kind: 'extend_stage', stageId, localDateTime, reason, by });
+        await record('stage_extended', by, { stageId, localDateTime, reason });
+        return progress;
+      }
       const extended = await settle(
         () =>
           extendOpenStageTasks({
@@ -276,6 +326,12 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
       progress.cancelledAt = new Date().toISOString();
       for (const stage of progress.stages) if (stage.status !== 'closed') stage.status = 'cancelled';
       await broadcast();
+      if (patched(DIRECTIVES_DOWN_THE_TREE)) {
+        cancelledDownTheTree = true;
+        await passDown({ kind: 'cancel', reason: request.reason, by: request.by });
+        await record('cycle_cancelled', request.by, { reason: request.reason });
+        return progress;
+      }
       const cancelled = await settle(() => cancelOpenCycleTasks({ cycleId: input.cycleId, reason: request.reason, by: request.by }), {
         fallback: 0,
         alert: (failure) => alert('cancelOpenCycleTasks', failure, 'Открытые задачи цикла не отменены сразу; цикл повторит отмену, пока работают его шаги'),
@@ -319,24 +375,30 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
   };
   const startTrack = async (spec: TrackSpec): Promise<void> => {
     if (spec.stepKeys.length === 0 || control.cancelled) return;
-    tracks.push(
-      await startChild<typeof organizationTrackWorkflow>(ORGANIZATION_TRACK_WORKFLOW, {
-        workflowId: trackWorkflowId(input.cycleId, spec.organizationId),
-        args: [
-          {
-            cycleId: input.cycleId,
-            organizationId: spec.organizationId,
-            municipalityId: spec.municipalityId,
-            ministryId: input.ministryId,
-            instituteId: input.instituteId,
-            plan: trackPlan(plan, spec.stepKeys),
-            stepKeys: spec.stepKeys,
-            control,
-            ...(spec.stagesAwaitingList ? { stagesAwaitingList: spec.stagesAwaitingList } : {}),
-          },
-        ],
-      }),
-    );
+    const told = directives.length;
+    const track = await startChild<typeof organizationTrackWorkflow>(ORGANIZATION_TRACK_WORKFLOW, {
+      workflowId: trackWorkflowId(input.cycleId, spec.organizationId),
+      args: [
+        {
+          cycleId: input.cycleId,
+          organizationId: spec.organizationId,
+          municipalityId: spec.municipalityId,
+          ministryId: input.ministryId,
+          instituteId: input.instituteId,
+          plan: trackPlan(plan, spec.stepKeys),
+          stepKeys: spec.stepKeys,
+          control,
+          ...(spec.stagesAwaitingList ? { stagesAwaitingList: spec.stagesAwaitingList } : {}),
+        },
+      ],
+    });
+    tracks.push(track);
+    // Decided while the track was starting: its input carried the control state from before.
+    const missed = directives.slice(told);
+    if (missed.length > 0) {
+      await track.signal(cycleControlSignal, control).catch(() => undefined);
+      for (const directive of missed) await tell(track, directive);
+    }
   };
 
   await condition(() => !control.paused || control.cancelled);
@@ -361,19 +423,14 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
           await condition(() => control.stepDeadlines?.[step.key] !== undefined || control.cancelled);
           if (control.cancelled) return;
         }
-        await executeChild<typeof stepWorkflow>(STEP_WORKFLOW, {
-          workflowId: stepWorkflowId(input.cycleId, step.key, organizationId),
-          args: [
-            {
-              cycleId: input.cycleId,
-              plan: stepPlanOf(plan),
-              step,
-              organizationId,
-              ministryId: input.ministryId,
-              instituteId: input.instituteId,
-              ...(control.stepDeadlines?.[step.key] ? { dueLocal: control.stepDeadlines[step.key] } : {}),
-            },
-          ],
+        await runOwnStep(stepWorkflowId(input.cycleId, step.key, organizationId), {
+          cycleId: input.cycleId,
+          plan: stepPlanOf(plan),
+          step,
+          organizationId,
+          ministryId: input.ministryId,
+          instituteId: input.instituteId,
+          ...(control.stepDeadlines?.[step.key] ? { dueLocal: control.stepDeadlines[step.key] } : {}),
         });
         if (stage) stage.stepsDone += 1;
         refreshStageStatuses();
@@ -465,20 +522,15 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
     refreshStageStatuses();
     await Promise.all(
       invited.map(async (school) => {
-        await executeChild<typeof stepWorkflow>(STEP_WORKFLOW, {
-          workflowId: stepWorkflowId(input.cycleId, step.key, school.schoolId),
-          args: [
-            {
-              cycleId: input.cycleId,
-              plan: stepPlanOf(plan),
-              step,
-              organizationId: school.schoolId,
-              municipalityId: school.municipalityId,
-              ministryId: input.ministryId,
-              instituteId: input.instituteId,
-              dueLocal: control.stageDeadlines[step.stageId],
-            },
-          ],
+        await runOwnStep(stepWorkflowId(input.cycleId, step.key, school.schoolId), {
+          cycleId: input.cycleId,
+          plan: stepPlanOf(plan),
+          step,
+          organizationId: school.schoolId,
+          municipalityId: school.municipalityId,
+          ministryId: input.ministryId,
+          instituteId: input.instituteId,
+          dueLocal: control.stageDeadlines[step.stageId],
         });
         if (stage) stage.stepsDone += 1;
         refreshStageStatuses();
@@ -486,7 +538,10 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
     );
   }
 
-  if (control.cancelled) {
+  if (control.cancelled && cancelledDownTheTree) {
+    // Every track and step was told, including those starting at that moment; they end once their tasks have.
+    await condition(() => allTracksDone);
+  } else if (control.cancelled) {
     // Steps in flight may open a task after the sweep that the cancellation ran; sweep until every track is done.
     while (!allTracksDone) {
       await condition(() => allTracksDone, CANCEL_SWEEP_INTERVAL);

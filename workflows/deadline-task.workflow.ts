@@ -26,6 +26,7 @@ import {
   TaskRejection,
   taskReadyUpdate,
   TASK_SEARCH_ATTRIBUTES,
+  taskDirectiveSignal,
   taskSnapshotQuery,
   type DeadlineTaskInput,
   type ScheduledNotification,
@@ -33,6 +34,7 @@ import {
   type TaskEventType,
   type TaskSnapshot,
 } from '../libs/contracts/deadline-task';
+import type { TaskRecord } from '../libs/contracts/task-record';
 import { buildNotificationSchedule, DeadlineError, resolveDeadline, resolveIssuedDeadline } from '../libs/domain/deadline';
 import { countOf, NOUNS } from '../libs/domain/russian';
 import { clean, handledActivityFailure, MAIL_OPTIONS, PROJECTION_OPTIONS, type FailureSummary } from './activity-failures';
@@ -107,13 +109,16 @@ export async function deadlineTaskWorkflow(
     actor: string,
     data: Record<string, unknown>,
     before?: TaskSnapshot,
+    carried?: TaskRecord,
   ): Promise<boolean> => {
     snapshot.version += 1;
     upsertAttributes();
     const event = { seq: snapshot.version, type, actor, occurredAt: new Date().toISOString(), data };
     try {
       // A deep copy: the activity's input must be this moment's state, not what a later handler makes of it.
-      await projectTaskEvent({ snapshot: copyOf(snapshot), event });
+      // A record the Update carries is stored in the projection's transaction (libs/contracts/task-record.ts). Only
+      // Updates sent with one pass it, so the histories of earlier completions replay unchanged.
+      await projectTaskEvent(carried ? { snapshot: copyOf(snapshot), event, record: carried } : { snapshot: copyOf(snapshot), event });
       return true;
     } catch (err) {
       const failure = handledActivityFailure(err);
@@ -204,7 +209,7 @@ export async function deadlineTaskWorkflow(
       snapshot.completedBy = request.completedBy;
       snapshot.completedLate = lateByMs > 0;
       snapshot.result = request.result;
-      await record('completed', request.completedBy, { late: lateByMs > 0, result: request.result }, before);
+      await record('completed', request.completedBy, { late: lateByMs > 0, result: request.result }, before, request.record);
       return {
         status: 'completed',
         completedAt: snapshot.completedAt,
@@ -224,25 +229,37 @@ export async function deadlineTaskWorkflow(
     },
   );
 
+  /** Moves the deadline and rebuilds the schedule; refused and undone (see record) when it cannot be stored. */
+  const extend = async (localDateTime: string, reason: string, decidedBy: string, carried?: TaskRecord) => {
+    const before = copyOf(snapshot);
+    const previous = snapshot.deadline;
+    snapshot.deadline = resolveDeadline({ ...previous.requested, localDateTime });
+    snapshot.deadlineRevision += 1;
+    snapshot.schedule = buildNotificationSchedule(snapshot.deadline, snapshot.policy, snapshot.deadlineRevision, new Date(), {
+      mergeSameMomentReminders: patched(MERGE_SAME_MOMENT_REMINDERS),
+    });
+    await record('extended', decidedBy, {
+      reason,
+      previousDueAt: previous.dueAt,
+      dueAt: snapshot.deadline.dueAt,
+      localDateTime: snapshot.deadline.localDateTime,
+      movedFromNonWorkingDay: snapshot.deadline.movedFromNonWorkingDay,
+    }, before, carried);
+    return snapshot.deadline;
+  };
+
+  const cancel = async (reason: string, cancelledBy: string): Promise<TaskSnapshot> => {
+    const before = copyOf(snapshot);
+    snapshot.status = 'cancelled';
+    snapshot.cancelledAt = new Date().toISOString();
+    snapshot.cancelReason = reason;
+    await record('cancelled', cancelledBy, { reason }, before);
+    return snapshot;
+  };
+
   setHandler(
     extendTaskUpdate,
-    async (request) => {
-      const before = copyOf(snapshot);
-      const previous = snapshot.deadline;
-      snapshot.deadline = resolveDeadline({ ...previous.requested, localDateTime: request.localDateTime });
-      snapshot.deadlineRevision += 1;
-      snapshot.schedule = buildNotificationSchedule(snapshot.deadline, snapshot.policy, snapshot.deadlineRevision, new Date(), {
-        mergeSameMomentReminders: patched(MERGE_SAME_MOMENT_REMINDERS),
-      });
-      await record('extended', request.decidedBy, {
-        reason: request.reason,
-        previousDueAt: previous.dueAt,
-        dueAt: snapshot.deadline.dueAt,
-        localDateTime: snapshot.deadline.localDateTime,
-        movedFromNonWorkingDay: snapshot.deadline.movedFromNonWorkingDay,
-      }, before);
-      return snapshot.deadline;
-    },
+    (request) => extend(request.localDateTime, request.reason, request.decidedBy, request.record),
     {
       validator: (request) => {
         assertOpen();
@@ -295,14 +312,7 @@ export async function deadlineTaskWorkflow(
 
   setHandler(
     cancelTaskUpdate,
-    async (request) => {
-      const before = copyOf(snapshot);
-      snapshot.status = 'cancelled';
-      snapshot.cancelledAt = new Date().toISOString();
-      snapshot.cancelReason = request.reason;
-      await record('cancelled', request.cancelledBy, { reason: request.reason }, before);
-      return snapshot;
-    },
+    (request) => cancel(request.reason, request.cancelledBy),
     {
       validator: (request) => {
         assertOpen();
@@ -311,6 +321,36 @@ export async function deadlineTaskWorkflow(
       },
     },
   );
+
+  // The cycle's cancellation or stage extension, passed down by the task's step. Applied after the creation is
+  // stored (so the projections keep their order), and only while it still applies: a task completed meanwhile, or
+  // one whose deadline is already as late, keeps what it has.
+  setHandler(taskDirectiveSignal, async (directive) => {
+    await condition(() => createdProjected || creationNotStored);
+    if (!createdProjected || !isOpen()) return;
+    try {
+      if (directive.kind === 'cancel') {
+        await cancel(directive.reason, directive.by);
+        return;
+      }
+      let proposed;
+      try {
+        proposed = resolveDeadline({ ...snapshot.deadline.requested, localDateTime: directive.localDateTime });
+      } catch (err) {
+        if (err instanceof DeadlineError || err instanceof RangeError || err instanceof TypeError) {
+          log.warn('stage extension not applied: the date cannot be placed in this task\'s calendar', { taskId: snapshot.taskId });
+          return;
+        }
+        throw err;
+      }
+      if (Date.parse(proposed.dueAt) <= Date.parse(snapshot.deadline.dueAt)) return;
+      await extend(directive.localDateTime, directive.reason, directive.by);
+    } catch (err) {
+      // Not stored: record() undid the change and flagged the task for an administrator; the signal has no caller
+      // to refuse, and failing the workflow over it would lose the task.
+      if (!(err instanceof ApplicationFailure)) throw err;
+    }
+  });
 
   if (!createdProjected) {
     const stored = await record('created', input.createdBy, {

@@ -2,7 +2,8 @@
  * One organisation's part of a yearly cycle (a municipality, a school, the ministry's or the institute's own steps):
  * its steps stage by stage, each as a child step workflow. A stage starts for this organisation once its earlier
  * stages are done here, so one late municipality does not hold back the others. The cycle's pause, cancellation and
- * stage extensions arrive as a signal and apply from the next step on.
+ * stage extensions arrive as a control signal and apply from the next step on; the cancellation and extensions also
+ * arrive as directives that this track passes on to its running steps.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
@@ -19,12 +20,14 @@ import {
 import type { CycleActivities } from '../activities/cycle-activities';
 import {
   cycleControlSignal,
+  cycleDirectiveSignal,
   stepFinishedSignal,
   stepStartedSignal,
   stepPlanOf,
   stepWorkflowId,
   STEP_WORKFLOW,
   type CycleControlState,
+  type CycleDirective,
   type OrganizationTrackInput,
   type StepInput,
   type StepResult,
@@ -52,6 +55,17 @@ export async function organizationTrackWorkflow(input: OrganizationTrackInput): 
   let control: CycleControlState = input.control;
   setHandler(cycleControlSignal, (state) => {
     control = state;
+  });
+
+  // The cycle's cancellation and stage extensions, passed on to the steps running here (each step tells its tasks);
+  // a step whose start was in flight is told once it has started.
+  const directives: CycleDirective[] = [];
+  const runningSteps = new Map<string, ChildWorkflowHandle<typeof stepWorkflow>>();
+  const tell = (child: ChildWorkflowHandle<typeof stepWorkflow>, directive: CycleDirective): Promise<void> =>
+    child.signal(cycleDirectiveSignal, directive).catch(() => undefined);
+  setHandler(cycleDirectiveSignal, async (directive) => {
+    directives.push(directive);
+    await Promise.all([...runningSteps.values()].map((child) => tell(child, directive)));
   });
 
   const { plan } = input;
@@ -93,18 +107,24 @@ export async function organizationTrackWorkflow(input: OrganizationTrackInput): 
       dueLocal: control.stageDeadlines[step.stageId] ?? control.stepDeadlines?.[step.key],
     };
     let child: ChildWorkflowHandle<typeof stepWorkflow>;
+    const told = directives.length;
+    const childId = stepWorkflowId(input.cycleId, step.key, organizationId, periodId);
     try {
-      child = await startChild<typeof stepWorkflow>(STEP_WORKFLOW, {
-        workflowId: stepWorkflowId(input.cycleId, step.key, organizationId, periodId),
-        args: [stepInput],
-      });
+      child = await startChild<typeof stepWorkflow>(STEP_WORKFLOW, { workflowId: childId, args: [stepInput] });
     } catch (err) {
       // A partner school shared by two municipalities: the other municipality's track already runs its step.
       if (err instanceof WorkflowExecutionAlreadyStartedError) return;
       throw err;
     }
-    await cycle?.signal(stepStartedSignal, { stageId: step.stageId, stepKey: step.key, organizationId, periodId });
-    const result: StepResult = await child.result();
+    runningSteps.set(childId, child);
+    let result: StepResult;
+    try {
+      for (const directive of directives.slice(told)) await tell(child, directive);
+      await cycle?.signal(stepStartedSignal, { stageId: step.stageId, stepKey: step.key, organizationId, periodId });
+      result = await child.result();
+    } finally {
+      runningSteps.delete(childId);
+    }
     finished += 1;
     await cycle?.signal(stepFinishedSignal, {
       stageId: step.stageId,

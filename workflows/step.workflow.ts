@@ -4,11 +4,19 @@
  * proposal is followed by each agreement's confirmations by its three parties. Every task is a deadline-task child,
  * so reminders, escalations and the audit trail come from one place.
  */
-import { executeChild, proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, setHandler, startChild, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { CycleActivities } from '../activities/cycle-activities';
-import { cycleTaskId, type StepInput, type StepResult } from '../libs/contracts/cycle';
+import { cycleDirectiveSignal, cycleTaskId, type CycleDirective, type StepInput, type StepResult } from '../libs/contracts/cycle';
 import type { ResolvedReview } from '../libs/contracts/cycle-template';
-import { DEADLINE_TASK_WORKFLOW, deadlineTaskWorkflowId, type DeadlineTaskInput, type TaskContext, type TaskSnapshot } from '../libs/contracts/deadline-task';
+import {
+  DEADLINE_TASK_WORKFLOW,
+  deadlineTaskWorkflowId,
+  taskDirectiveSignal,
+  type DeadlineTaskInput,
+  type TaskContext,
+  type TaskDirective,
+  type TaskSnapshot,
+} from '../libs/contracts/deadline-task';
 import {
   confirmationTasks,
   openingTask,
@@ -28,14 +36,38 @@ const { listAgreements } = proxyActivities<CycleActivities>(AGREEMENT_READ_OPTIO
 /** The agreements decide which confirmations are issued: a failed read is tried again hourly for a day. */
 const AGREEMENTS_RETRY = { every: '1 hour' as const, rounds: 24, stop: () => false };
 
+/** What a task of the step ended as; a task the step did not issue because the cycle was cancelled first is cancelled. */
+type TaskOutcome = Pick<TaskSnapshot, 'status' | 'result'>;
+
 export async function stepWorkflow(input: StepInput): Promise<StepResult> {
   const { step } = input;
-  const dueLocal = input.dueLocal ?? step.dueLocal;
+  // A stage extended while the step runs moves the base of its later rounds too.
+  let dueLocal = input.dueLocal ?? step.dueLocal;
   const { timeZone } = input.plan;
   const parties: CycleParties = { ministryId: input.ministryId, instituteId: input.instituteId };
   const subject: StepSubject = { organizationId: input.organizationId, municipalityId: input.municipalityId };
 
-  const runTask = (spec: StepTaskSpec): Promise<TaskSnapshot> => {
+  // The cycle's decisions, in the order they came; running tasks are told at once, a task whose start was in flight
+  // as soon as it has started.
+  const directives: TaskDirective[] = [];
+  const running = new Map<string, ChildWorkflowHandle<typeof deadlineTaskWorkflow>>();
+  const tell = (task: ChildWorkflowHandle<typeof deadlineTaskWorkflow>, directive: TaskDirective): Promise<void> =>
+    // A task that closed in the meantime cannot be signalled, and needs nothing.
+    task.signal(taskDirectiveSignal, directive).catch(() => undefined);
+  setHandler(cycleDirectiveSignal, async (directive: CycleDirective) => {
+    let forTasks: TaskDirective;
+    if (directive.kind === 'cancel') forTasks = { kind: 'cancel', reason: directive.reason, by: directive.by };
+    else if (directive.stageId === step.stageId) {
+      forTasks = { kind: 'extend', localDateTime: directive.localDateTime, reason: directive.reason, by: directive.by };
+      dueLocal = directive.localDateTime;
+    } else return;
+    directives.push(forTasks);
+    await Promise.all([...running.values()].map((task) => tell(task, forTasks)));
+  });
+  const cancelled = (): boolean => directives.some((d) => d.kind === 'cancel');
+
+  const runTask = async (spec: StepTaskSpec): Promise<TaskOutcome> => {
+    if (cancelled()) return { status: 'cancelled' };
     const taskId = cycleTaskId(input.cycleId, step.key, input.organizationId, spec.action, {
       periodId: input.periodId,
       round: spec.round,
@@ -66,10 +98,18 @@ export async function stepWorkflow(input: StepInput): Promise<StepResult> {
       context,
       legalBasis: step.legalBasis?.text,
     };
-    return executeChild<typeof deadlineTaskWorkflow>(DEADLINE_TASK_WORKFLOW, {
+    const told = directives.length;
+    const child = await startChild<typeof deadlineTaskWorkflow>(DEADLINE_TASK_WORKFLOW, {
       workflowId: deadlineTaskWorkflowId(taskId),
       args: [task],
     });
+    running.set(taskId, child);
+    try {
+      for (const directive of directives.slice(told)) await tell(child, directive);
+      return await child.result();
+    } finally {
+      running.delete(taskId);
+    }
   };
 
   switch (step.kind) {

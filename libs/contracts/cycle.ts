@@ -138,6 +138,16 @@ export interface CycleControlState {
 }
 export const cycleControlSignal = defineSignal<[CycleControlState]>('cycleControl');
 
+/**
+ * The ministry's decisions that reach open tasks: the cycle tells its tracks and its own steps, a track its running
+ * steps, a step its running tasks. Each level remembers what it was told, so a child whose start was in flight at
+ * that moment is told as soon as it has started.
+ */
+export type CycleDirective =
+  | { kind: 'cancel'; reason: string; by: string }
+  | { kind: 'extend_stage'; stageId: string; localDateTime: string; reason: string; by: string };
+export const cycleDirectiveSignal = defineSignal<[CycleDirective]>('cycleDirective');
+
 /** Each organisation track reports its finished steps to the cycle, which keeps the stage progress. */
 export interface StepFinished {
   stageId: string;

@@ -21,6 +21,7 @@ import { completeTaskUpdate, type CompletionResult, type TaskSnapshot } from '..
 import { CycleRepository } from '../../libs/persistence';
 import { createTestRegion, type TestRegion } from '../support/cycle-region';
 import { insertStubTemplate } from '../support/cycle-rows';
+import { pollUntil } from '../support/poll';
 import { recordHistory } from '../support/record-history';
 import { startWorkerStack, type WorkerStack } from '../support/api-stack';
 import { uniqueSuffix } from '../support/test-config';
@@ -204,10 +205,19 @@ describe('yearly cycle workflow', () => {
     expect(live.stages.find((s) => s.id === 'identification')).toMatchObject({ status: 'closed', stepsDone: 1 });
     expect(live.stages.find((s) => s.id === 'plans')).toMatchObject({ status: 'open', stepsTotal: 2, stepsDone: 0 });
 
-    // The ministry extends the plans stage for everyone: both open tasks move to the new deadline.
+    // The ministry extends the plans stage for everyone: the cycle tells the tracks, each track its step, each step
+    // its task, and both open tasks move to the new deadline.
     const extendedTo = local(1200);
     await handle.executeUpdate(extendStageUpdate, { args: [{ by: region.admin.email, reason: 'Письмо министерства', stageId: 'plans', localDateTime: extendedTo.slice(0, 16) }] });
-    for (const t of await openTasks(cycleId, 'submit')) expect(t.deadline.localDateTime.slice(0, 16)).toBe(extendedTo.slice(0, 16));
+    const moved = await pollUntil(
+      'both plan tasks extended',
+      async () => {
+        const tasks = await openTasks(cycleId, 'submit');
+        return tasks.length === 2 && tasks.every((t) => t.deadline.localDateTime.slice(0, 16) === extendedTo.slice(0, 16)) ? tasks : undefined;
+      },
+      30_000,
+    );
+    for (const t of moved) expect(t.deadlineRevision).toBe(2);
     await expect(
       handle.executeUpdate(extendStageUpdate, { args: [{ by: region.admin.email, reason: 'x', stageId: 'no-such-stage', localDateTime: extendedTo.slice(0, 16) }] }),
     ).rejects.toThrow();
@@ -249,9 +259,9 @@ describe('yearly cycle workflow', () => {
       ['monitoring', 'closed', 4],
       ['practices', 'closed', 1],
     ]);
-    recordHistory('cycle-completed', handle.workflowId);
-    recordHistory('cycle-track-municipality-returned', `cycle:${cycleId}:org:${region.municipalities[0].id}`);
-    recordHistory('cycle-step-plan-returned', `cycle:${cycleId}:step:plan:${region.municipalities[0].id}`);
+    recordHistory('cycle-completed-extended-down-the-tree', handle.workflowId);
+    recordHistory('cycle-track-municipality-returned-extended-down-the-tree', `cycle:${cycleId}:org:${region.municipalities[0].id}`);
+    recordHistory('cycle-step-plan-returned-extended-down-the-tree', `cycle:${cycleId}:step:plan:${region.municipalities[0].id}`);
     const stored: { status: string; closed_at: Date | null }[] = await harness.dataSource.query(`SELECT status, closed_at FROM cycles WHERE id = $1`, [cycleId]);
     expect(stored[0].status).toBe('completed');
     expect(stored[0].closed_at).not.toBeNull();
@@ -279,12 +289,24 @@ describe('yearly cycle workflow', () => {
     await waitForTasks(cycleId, 'submit', 2);
     const progress = await handle.executeUpdate(cancelCycleUpdate, { args: [{ by: region.admin.email, reason: 'Программа прекращена приказом' }] });
     expect(progress.status).toBe('cancelled');
-    // Tasks that steps were opening at that very moment are swept up by the cycle until every track has stopped.
+    // The cancellation goes down the tree to every open task; the cycle ends once its tracks have.
     const result = await handle.result();
     expect(await openTasks(cycleId)).toHaveLength(0);
     expect(result.status).toBe('cancelled');
-    recordHistory('cycle-cancelled', handle.workflowId);
+    recordHistory('cycle-cancelled-down-the-tree', handle.workflowId);
+    recordHistory('cycle-track-cancelled-down-the-tree', `cycle:${cycleId}:org:${region.municipalities[0].id}`);
     await expect(handle.query(cycleProgressQuery)).resolves.toMatchObject({ status: 'cancelled' });
+  });
+
+  it('leaves no task open when cancelled at the very moment of launch, while its first task is being issued', async () => {
+    const region = await createTestRegion(harness.dataSource, { code: `y${suffix}`.slice(0, 18), timeZone: ZONE, municipalities: 1, schoolsPerMunicipality: 1 });
+    const { cycleId, handle } = await launch(region);
+    // No wait for the identification task: the cancellation races its step and its task starting, and each level
+    // tells a child whose start was in flight as soon as it has started.
+    await handle.executeUpdate(cancelCycleUpdate, { args: [{ by: region.admin.email, reason: 'Запущен по ошибке' }] });
+    expect((await handle.result()).status).toBe('cancelled');
+    const tasks: { status: string }[] = await harness.dataSource.query(`SELECT status FROM tasks WHERE snapshot->'context'->>'cycleId' = $1`, [cycleId]);
+    expect(tasks.filter((t) => t.status === 'open')).toEqual([]);
   });
 
   it('opens the ministry’s stages that do not wait for the list at launch, and a step «по специальному графику» once its date is set', async () => {
