@@ -44,6 +44,8 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     ApiModule.forRoot(config),
     new FastifyAdapter({
       bodyLimit: config.http.maxBodyBytes,
+      // The client's address (the log-in limits' key) and scheme (HSTS) as the trusted proxies report them.
+      trustProxy: config.http.trustProxy ?? false,
       frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
         const body = fastifyErrorBody(error);
         void reply.code(body.statusCode).send(body);

@@ -3,6 +3,7 @@ import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, v
 import path from 'node:path';
 import { projectRoot } from '../../infra/support/project-root';
 import { TASK_QUEUE_DEFAULT } from '../contracts/deadline-task';
+import { parsePayloadKeys, PayloadKeyRingError, type PayloadKey } from '../temporal-codec/payload-keys';
 
 const toBool = ({ value }: { value: unknown }) => (value === undefined ? undefined : value === 'true' || value === '1');
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
@@ -16,6 +17,14 @@ export const DEV_DEMO_PASSWORD = 'uplift-demo';
 /** Signs audit checkpoints only in development and tests, like DEV_JWT_SECRET; anywhere else AUDIT_CHECKPOINT_KEY must be set. */
 export const DEV_AUDIT_CHECKPOINT_KEY = 'uplift-development-audit-checkpoint-key-never-use-in-production';
 export const AUDIT_CHECKPOINT_INTERVAL_DEFAULT = '5m';
+/**
+ * Encrypts Temporal payloads only where `UPLIFT_DEV=1` or `NODE_ENV=test`, like DEV_JWT_SECRET: fixed, so that the API,
+ * the worker and a restarted `npm start` read what the others wrote. Anywhere else TEMPORAL_PAYLOAD_KEYS must be set,
+ * and must not contain this key.
+ */
+export const DEV_TEMPORAL_PAYLOAD_KEYS = 'dev:RcA3gyx0KMQf+/tUZjuoXvvtnzM5+5f85qPSDUs2UwQ=';
+/** The Temporal Web UI of `npm start` (TEMPORAL_UI_PORT 8233), by either name of the machine. */
+export const DEV_TEMPORAL_UI_ORIGINS = 'http://localhost:8233,http://127.0.0.1:8233';
 /** A duration as DURATION, or 0 (off). */
 const DURATION_OR_OFF = /^(0|[1-9]\d*[smhd]?)$/;
 
@@ -71,6 +80,21 @@ class Environment {
   @IsString()
   TEMPORAL_TASK_QUEUE = TASK_QUEUE_DEFAULT;
 
+  /**
+   * AES-256-GCM keys of Temporal payload encryption: `id:base64[,id:base64…]`, 32 bytes each; the first encrypts, all
+   * decrypt (see libs/temporal-codec). The same in every API and worker process of one installation.
+   */
+  @IsOptional()
+  @IsString()
+  TEMPORAL_PAYLOAD_KEYS?: string;
+
+  /** Origins of the Temporal Web UI allowed to call /api/temporal-codec (CORS with credentials), comma-separated. */
+  @IsOptional()
+  @Matches(/^\s*https?:\/\/[^/\s,]+\s*(,\s*https?:\/\/[^/\s,]+\s*)*$/, {
+    message: 'TEMPORAL_UI_ORIGINS must be origins such as https://temporal.example.org, separated by commas (no path)',
+  })
+  TEMPORAL_UI_ORIGINS?: string;
+
   @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL!: string;
 
@@ -91,6 +115,17 @@ class Environment {
 
   @IsString()
   HOST = '127.0.0.1';
+
+  /**
+   * Which proxies in front of the API to believe about the client's address and scheme (X-Forwarded-For/-Proto):
+   * empty (default) none, `true` any, a number of hops, or addresses and networks separated by commas
+   * (`10.0.0.0/8,127.0.0.1`). The log-in rate limits count per client address, so behind a proxy this must be set,
+   * or every client counts as the proxy.
+   */
+  @Matches(/^(|true|false|\d{1,2}|[0-9a-fA-F:.\/]+(,[0-9a-fA-F:.\/]+)*)$/, {
+    message: 'TRUST_PROXY must be empty, true, false, a number of hops, or addresses/networks separated by commas',
+  })
+  TRUST_PROXY = '';
 
   /**
    * The built web app (`npm run build:web`) the API serves at `/`; a relative path is taken from the current
@@ -192,6 +227,10 @@ class Environment {
   @Matches(DURATION, { message: 'IDEMPOTENCY_KEY_TTL must be a positive number of seconds, or e.g. 24h' })
   IDEMPOTENCY_KEY_TTL = '24h';
 
+  /** How long a four-eyes request (launch, cancel, a deadline override for everyone) waits for a second person. */
+  @Matches(DURATION, { message: 'CYCLE_ACTION_TTL must be a positive number of seconds, or e.g. 72h' })
+  CYCLE_ACTION_TTL = '72h';
+
   /** bcrypt cost of stored passwords (each +1 doubles the time of a log-in). */
   @Transform(toInt)
   @IsInt({ message: 'BCRYPT_COST must be a whole number' })
@@ -227,10 +266,19 @@ export interface AppConfig {
   databaseUrl: string;
   temporal: { address: string; namespace: string; taskQueue: string; maxCachedWorkflows: number; updateTimeoutMs: number;
     /** Optional so that hand-built configs (tests) need not name it; loadConfig always sets it. */
-    historyArchiveIntervalMs?: number };
+    historyArchiveIntervalMs?: number;
+    /**
+     * Payload encryption keys, the first encrypting. Optional so that hand-built configs (tests) need not name it:
+     * temporalPayloadKeys() then gives the development key. loadConfig always sets it.
+     */
+    payloadKeys?: PayloadKey[];
+    /** Origins of the Temporal Web UI that may call the codec endpoint; none when absent. */
+    uiOrigins?: string[] };
   mail: { smtpUrl: string; from: string; messageIdDomain: string };
   publicUrl: string;
-  http: { port: number; host: string; maxBodyBytes: number };
+  http: { port: number; host: string; maxBodyBytes: number;
+    /** Fastify's `trustProxy`; optional so that hand-built configs (tests) need not name it (no proxy trusted). */
+    trustProxy?: boolean | number | string[] };
   /** Optional so that hand-built configs (tests) need not name it: the API then serves `defaultWebDistDir()`. */
   web?: { distDir: string };
   seedDemo: boolean;
@@ -243,6 +291,8 @@ export interface AppConfig {
   loginProtection?: LoginProtection;
   /** Seconds an Idempotency-Key is kept; optional so that hand-built configs (tests) need not name it (24 h then). */
   idempotencyKeyTtlSeconds?: number;
+  /** Seconds a four-eyes request on a cycle may be confirmed; optional so that hand-built configs (tests) need not name it (72 h then). */
+  cycleActionTtlSeconds?: number;
   /** Cycles may run on a compressed calendar (tests, demonstrations). */
   allowCompressedCalendar: boolean;
   auth: {
@@ -317,6 +367,36 @@ export function loadAuditCheckpointConfig(env: NodeJS.ProcessEnv = process.env):
   return auditCheckpointSettings(value('AUDIT_CHECKPOINT_DIR'), value('AUDIT_CHECKPOINT_KEY'), interval, value('NODE_ENV'));
 }
 
+/** The payload key ring a process encrypts with: the configured one, or the development key for hand-built configs. */
+export function temporalPayloadKeys(config: Pick<AppConfig, 'temporal'>): PayloadKey[] {
+  return config.temporal.payloadKeys ?? parsePayloadKeys(DEV_TEMPORAL_PAYLOAD_KEYS);
+}
+
+/** The one rule for TEMPORAL_PAYLOAD_KEYS: the parsed ring, or the problem (which names no key material). */
+function payloadKeysSetting(text: string | undefined, development: boolean): { keys?: PayloadKey[]; problem?: string } {
+  if (text === undefined) {
+    if (development) return { keys: parsePayloadKeys(DEV_TEMPORAL_PAYLOAD_KEYS) };
+    return {
+      problem:
+        'TEMPORAL_PAYLOAD_KEYS is required outside development (UPLIFT_DEV=1): every API and worker process encrypts ' +
+        'Temporal payloads with it (id:base64-key, e.g. k1:$(openssl rand -base64 32))',
+    };
+  }
+  let keys: PayloadKey[];
+  try {
+    keys = parsePayloadKeys(text);
+  } catch (err) {
+    if (err instanceof PayloadKeyRingError) return { problem: err.message };
+    throw err;
+  }
+  if (!development) {
+    const devKey = Buffer.from(parsePayloadKeys(DEV_TEMPORAL_PAYLOAD_KEYS)[0].key);
+    const publicKey = keys.find((k) => devKey.equals(Buffer.from(k.key)));
+    if (publicKey) return { problem: `TEMPORAL_PAYLOAD_KEYS: key '${publicKey.id}' is the public development key; set keys of your own` };
+  }
+  return { keys };
+}
+
 /** apps/web/dist of the project, whether running from sources or from dist/ (then from the current folder). */
 export function defaultWebDistDir(): string {
   let root: string;
@@ -349,6 +429,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const checkpointKeyProblem = auditCheckpointKeyProblem(parsed.AUDIT_CHECKPOINT_KEY, development);
   if (checkpointKeyProblem) lines.push(checkpointKeyProblem);
   if (!development && !parsed.AUDIT_CHECKPOINT_KEY) missing.push('AUDIT_CHECKPOINT_KEY');
+  const payloadKeys = payloadKeysSetting(parsed.TEMPORAL_PAYLOAD_KEYS, development);
+  if (payloadKeys.problem) lines.push(payloadKeys.problem);
+  if (parsed.TEMPORAL_PAYLOAD_KEYS === undefined && payloadKeys.problem) missing.push('TEMPORAL_PAYLOAD_KEYS');
   if (DURATION.test(parsed.JWT_TTL) && durationSeconds(parsed.JWT_TTL) > JWT_TTL_MAX_SECONDS) {
     lines.push(`JWT_TTL must be at most ${JWT_TTL_MAX_SECONDS / 86_400}d (${JWT_TTL_MAX_SECONDS} seconds)`);
   }
@@ -366,10 +449,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxCachedWorkflows: parsed.WORKER_MAX_CACHED_WORKFLOWS,
       updateTimeoutMs: parsed.TEMPORAL_UPDATE_TIMEOUT_MS,
       historyArchiveIntervalMs: parsed.HISTORY_ARCHIVE_INTERVAL_MS,
+      payloadKeys: payloadKeys.keys,
+      uiOrigins: (parsed.TEMPORAL_UI_ORIGINS ?? (development ? DEV_TEMPORAL_UI_ORIGINS : ''))
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== ''),
     },
     mail: { smtpUrl: parsed.SMTP_URL, from: parsed.MAIL_FROM, messageIdDomain: parsed.MAIL_MESSAGE_ID_DOMAIN },
     publicUrl: parsed.PUBLIC_URL,
-    http: { port: parsed.PORT, host: parsed.HOST, maxBodyBytes: parsed.MAX_BODY_BYTES },
+    http: { port: parsed.PORT, host: parsed.HOST, maxBodyBytes: parsed.MAX_BODY_BYTES, trustProxy: trustProxySetting(parsed.TRUST_PROXY) },
     web: { distDir: parsed.WEB_DIST_DIR ? path.resolve(parsed.WEB_DIST_DIR) : defaultWebDistDir() },
     seedDemo: parsed.SEED_DEMO,
     loginProtection: {
@@ -380,6 +468,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       lockoutSeconds: durationSeconds(parsed.LOGIN_LOCKOUT),
     },
     idempotencyKeyTtlSeconds: durationSeconds(parsed.IDEMPOTENCY_KEY_TTL),
+    cycleActionTtlSeconds: durationSeconds(parsed.CYCLE_ACTION_TTL),
     allowCompressedCalendar: parsed.ALLOW_COMPRESSED_CALENDAR,
     audit: auditCheckpointSettings(parsed.AUDIT_CHECKPOINT_DIR, parsed.AUDIT_CHECKPOINT_KEY, parsed.AUDIT_CHECKPOINT_INTERVAL, parsed.NODE_ENV),
     auth: {
@@ -389,4 +478,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       demoPassword: parsed.DEMO_PASSWORD ?? (development ? DEV_DEMO_PASSWORD : undefined),
     },
   };
+}
+
+/** TRUST_PROXY as Fastify takes it. */
+export function trustProxySetting(value: string): boolean | number | string[] {
+  const text = value.trim();
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  return text.split(',').map((entry) => entry.trim());
 }

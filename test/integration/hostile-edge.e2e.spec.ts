@@ -255,6 +255,35 @@ describe('log-in protection', () => {
     }
   });
 
+  it('counts each client behind a trusted proxy by its forwarded address, and ignores the header from anyone else', async () => {
+    const limits = { loginProtection: { ...RELAXED, perAddressPerMinute: 2, perAccountPerMinute: 100 } };
+    // A fresh e-mail each time, so that only the per-address limit can refuse (not the account's lock-out).
+    let attempts = 0;
+    const attempt = (client: ApiClient, forwardedFor: string) =>
+      client.post(
+        '/api/auth/login',
+        { email: `proxy${(attempts += 1)}.${suffix}@hostile.demo-region.example`, password: 'x' },
+        { headers: { 'x-forwarded-for': forwardedFor } },
+      );
+    // Behind a proxy at 127.0.0.1 (TRUST_PROXY=127.0.0.1): two offices behind it each get their own budget.
+    const proxied = await otherApp({ ...limits, http: { ...testConfig({ taskQueue: stack.taskQueue, smtpUrl: stack.sink.url }).http, trustProxy: ['127.0.0.1'] } });
+    try {
+      for (let i = 0; i < 2; i += 1) expect((await attempt(proxied.client, '203.0.113.10')).status).toBe(401);
+      expectRussianError(await attempt(proxied.client, '203.0.113.10'), 429, ['Слишком много попыток входа с вашего адреса']);
+      expect((await attempt(proxied.client, '198.51.100.7')).status).toBe(401);
+    } finally {
+      await proxied.app.close();
+    }
+    // No proxy trusted (the default): a client cannot escape its limit by inventing the header.
+    const direct = await otherApp(limits);
+    try {
+      for (let i = 0; i < 2; i += 1) expect((await attempt(direct.client, `203.0.113.${20 + i}`)).status).toBe(401);
+      expectRussianError(await attempt(direct.client, '203.0.113.99'), 429, ['Слишком много попыток входа с вашего адреса']);
+    } finally {
+      await direct.app.close();
+    }
+  });
+
   it('locks the account after repeated wrong passwords, refuses the right one meanwhile, and keeps the lock across a restart', async () => {
     const person = await newLogin('locked');
     for (let i = 0; i < RELAXED.maxFailures - 1; i += 1) {
