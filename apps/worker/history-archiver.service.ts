@@ -1,9 +1,10 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { archiveClosedWorkflows } from '../../libs/audit/workflow-history-archive';
-import { HISTORY_ARCHIVE_INTERVAL_MS_DEFAULT, type AppConfig } from '../../libs/config/config';
+import { HISTORY_ARCHIVE_INTERVAL_MS_DEFAULT, temporalPayloadKeys, type AppConfig } from '../../libs/config/config';
 import { WorkflowHistoryRepository } from '../../libs/persistence';
 import { InjectConfig } from '../../libs/platform';
+import { upliftDataConverter } from '../../libs/temporal-codec';
 
 export { archiveClosedWorkflows };
 
@@ -56,7 +57,13 @@ export class HistoryArchiverService implements OnApplicationBootstrap, OnApplica
     try {
       if (!this.client) {
         this.connection = await Connection.connect({ address: this.config.temporal.address });
-        this.client = new Client({ connection: this.connection, namespace: this.config.temporal.namespace });
+        // Its codec decrypts the histories before they are stored: the archive keeps them readable in clear (see
+        // archiveClosedWorkflows), so that retiring a key never makes an auditor's history unreadable.
+        this.client = new Client({
+          connection: this.connection,
+          namespace: this.config.temporal.namespace,
+          dataConverter: upliftDataConverter(temporalPayloadKeys(this.config)),
+        });
       }
       this.since ??= (await this.histories.latestCloseTime()) ?? new Date(0);
       const pass = await archiveClosedWorkflows(this.client, this.histories, this.since, {

@@ -1,18 +1,19 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { DataSource } from 'typeorm';
 import { createCycleActivities, createTaskActivities } from '../../activities';
-import type { AppConfig } from '../../libs/config';
+import { temporalPayloadKeys, type AppConfig } from '../../libs/config';
 import { Mailer } from '../../libs/mail';
 import {
-  AuditLogRepository,
+  CycleJournalRepository,
   CycleRepository,
   DirectoryRepository,
   NotificationOutboxRepository,
+  TaskRecordRepository,
   TaskRepository,
 } from '../../libs/persistence';
 import { InjectConfig } from '../../libs/platform';
+import { upliftDataConverter } from '../../libs/temporal-codec';
 
 /** Runs the Temporal worker for the life of the Nest application context. */
 @Injectable()
@@ -30,16 +31,19 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
     private readonly directory: DirectoryRepository,
     private readonly outbox: NotificationOutboxRepository,
     private readonly mailer: Mailer,
-    private readonly dataSource: DataSource,
     private readonly cycles: CycleRepository,
-    private readonly auditLog: AuditLogRepository,
+    private readonly records: TaskRecordRepository,
+    private readonly journal: CycleJournalRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.connection = await NativeConnection.connect({ address: this.config.temporal.address });
     this.clientConnection = await Connection.connect({ address: this.config.temporal.address });
-    const client = new Client({ connection: this.clientConnection, namespace: this.config.temporal.namespace });
+    // Payloads (inputs, results, signals, Updates, failures' messages) are encrypted before they reach Temporal.
+    const dataConverter = upliftDataConverter(temporalPayloadKeys(this.config));
+    const client = new Client({ connection: this.clientConnection, namespace: this.config.temporal.namespace, dataConverter });
     this.worker = await Worker.create({
+      dataConverter,
       connection: this.connection,
       namespace: this.config.temporal.namespace,
       taskQueue: this.config.temporal.taskQueue,
@@ -48,13 +52,14 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
       activities: {
         ...createTaskActivities({
           tasks: this.tasks,
+          records: this.records,
           directory: this.directory,
           outbox: this.outbox,
           mailer: this.mailer,
           publicUrl: this.config.publicUrl,
           messageIdDomain: this.config.mail.messageIdDomain,
         }),
-        ...createCycleActivities({ dataSource: this.dataSource, cycles: this.cycles, auditLog: this.auditLog, temporal: client }),
+        ...createCycleActivities({ cycles: this.cycles, journal: this.journal, temporal: client }),
       },
     });
     this.running = this.worker.run();

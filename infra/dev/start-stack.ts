@@ -61,6 +61,7 @@ async function main(): Promise<void> {
 
   try {
     await assertPortFree(PORTS.api, 'the API', 'PORT');
+    const publicUrl = env.PUBLIC_URL ?? `http://localhost:${PORTS.api}`;
     const [temporal, database, mail] = await Promise.all([
       (async () => {
         if (env.TEMPORAL_ADDRESS) {
@@ -73,6 +74,8 @@ async function main(): Promise<void> {
           cliPath,
           port: PORTS.temporal,
           uiPort: PORTS.temporalUi,
+          // Payloads are stored encrypted; the UI shows them decrypted to a logged-in ministry administrator.
+          uiCodecEndpoint: `${publicUrl}/api/temporal-codec`,
           // A file, not memory: a restart of `npm start` keeps running workflows and their timers.
           dbFile: path.join(data, 'temporal', 'temporal.db'),
           searchAttributes: SEARCH_ATTRIBUTE_REGISTRATIONS,
@@ -107,7 +110,6 @@ async function main(): Promise<void> {
       })(),
     ]);
 
-    const publicUrl = env.PUBLIC_URL ?? `http://localhost:${PORTS.api}`;
     const appEnv: NodeJS.ProcessEnv = {
       ...env,
       DATABASE_URL: database.url,
@@ -120,6 +122,8 @@ async function main(): Promise<void> {
       UPLIFT_DEV: env.UPLIFT_DEV ?? '1',
       // A demonstration can run a whole cycle in minutes (POST /api/cycles with `compression`).
       ALLOW_COMPRESSED_CALENDAR: env.ALLOW_COMPRESSED_CALENDAR ?? 'true',
+      // The Web UI calls the codec endpoint from its own origin (on a moved TEMPORAL_UI_PORT too).
+      TEMPORAL_UI_ORIGINS: env.TEMPORAL_UI_ORIGINS ?? `http://localhost:${PORTS.temporalUi},http://127.0.0.1:${PORTS.temporalUi}`,
     };
     const runApp = (name: string, entry: string): ChildProcess => {
       const child = spawn(process.execPath, [path.join(root, 'dist', entry)], { env: appEnv, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -158,7 +162,8 @@ async function main(): Promise<void> {
       `  API              ${publicUrl}/api`,
       `  OpenAPI (docs)   ${publicUrl}/api/docs   (JSON: ${publicUrl}/api/openapi.json)`,
       `  Health           ${publicUrl}/api/health`,
-      `  Temporal Web UI  ${temporal.uiUrl ?? '(external cluster)'}`,
+      // By the app's host name: the UI's codec calls carry the app's session cookie only within the same site.
+      `  Temporal Web UI  ${(publicUrl.includes('//localhost:') ? temporal.uiUrl?.replace('//127.0.0.1:', '//localhost:') : temporal.uiUrl) ?? '(external cluster)'}`,
       `  Temporal gRPC    ${temporal.address}`,
       `  Mail inbox       ${mail.inboxUrl ?? '(external SMTP relay)'}`,
       `  PostgreSQL       ${database.url.replace(/\/\/([^:]+):[^@]+@/, '//$1:***@')}`,

@@ -22,6 +22,8 @@ export interface TemporalDevServerOptions {
   port: number;
   /** Omit to run without the Web UI (`--headless`). */
   uiPort?: number;
+  /** The Web UI's codec server (`--ui-codec-endpoint`), which decrypts payloads for it. */
+  uiCodecEndpoint?: string;
   /** Persistent SQLite file; omit to keep all state in memory. */
   dbFile?: string;
   /** Defaults to 'default'. */
@@ -69,6 +71,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   const args = ['server', 'start-dev', '--ip', HOST, '--port', String(opts.port)];
   if (opts.uiPort !== undefined) {
     args.push('--ui-port', String(opts.uiPort));
+    if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   } else {
     args.push('--headless');
   }

@@ -1,6 +1,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { runKey, type WorkflowHistoryRepository } from '../persistence/repositories/workflow-history.repository';
+import { fetchDecodedHistory } from '../temporal-codec/history';
 
 /**
  * Visibility is eventually consistent (with Elasticsearch, a closed run can show up seconds after its close time), so
@@ -66,7 +67,9 @@ export async function archiveClosedWorkflows(
 }
 
 async function archiveOne(client: Client, repo: WorkflowHistoryRepository, execution: WorkflowExecutionInfo): Promise<boolean> {
-  const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+  // Decrypted with the client's codec: the archive is read for years, after the keys that encrypted it are retired,
+  // and lives in PostgreSQL beside the directory that holds the same names and addresses in clear.
+  const history = await fetchDecodedHistory(client, client.workflow.getHandle(execution.workflowId, execution.runId));
   // The same proto3 JSON as `temporal workflow show --output json`, which historyFromJSON and the replayer read.
   const json = JSON.parse(historyToJSON(history)) as { events?: unknown[] };
   const events = json.events ?? [];

@@ -12,10 +12,11 @@ import { startEmbeddedPostgres } from '../../infra/postgres/embedded-postgres';
 import { startTemporalDevServer } from '../../infra/temporal/dev-server';
 import { resolveTemporalCli } from '../../infra/temporal/temporal-cli';
 import { projectRoot } from '../../infra/support/project-root';
-import { loadConfig } from '../../libs/config';
+import { loadConfig, temporalPayloadKeys } from '../../libs/config';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../libs/contracts/deadline-task';
 import { Mailer } from '../../libs/mail';
 import { dataSourceOptions, runMigrations } from '../../libs/persistence';
+import { upliftDataConverter } from '../../libs/temporal-codec';
 import { buildWorkerActivities } from '../support/task-activities';
 
 export const log = (line: string): void => {
@@ -52,13 +53,16 @@ export async function startBenchStack(name: string, ports: { temporal: number; p
 
   const mailer = new Mailer('smtp://127.0.0.1:1', 'bench@uplift.local'); // nothing falls due while a bench runs
   const nativeConnection = await NativeConnection.connect({ address: temporal.address });
-  const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  // The worker settings `npm start` would use, payload encryption included (it costs what it costs in production).
+  const startConfig = loadConfig({ DATABASE_URL: 'postgresql://unused', SMTP_URL: 'smtp://unused', UPLIFT_DEV: '1' });
+  const dataConverter = upliftDataConverter(temporalPayloadKeys(startConfig));
+  const client = new Client({ connection: await Connection.connect({ address: temporal.address }), dataConverter });
   const taskQueue = `bench-${name}`;
   const worker = await Worker.create({
     connection: nativeConnection,
     taskQueue,
-    // The worker settings `npm start` would use.
-    maxCachedWorkflows: loadConfig({ DATABASE_URL: 'postgresql://unused', SMTP_URL: 'smtp://unused', UPLIFT_DEV: '1' }).temporal.maxCachedWorkflows,
+    dataConverter,
+    maxCachedWorkflows: startConfig.temporal.maxCachedWorkflows,
     workflowsPath: require.resolve('../../workflows'),
     activities: buildWorkerActivities(dataSource, mailer, client),
   });

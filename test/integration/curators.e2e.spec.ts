@@ -18,7 +18,7 @@ import {
   type ScheduledNotification,
 } from '../../libs/contracts/deadline-task';
 import type { Mailer, OutgoingMail } from '../../libs/mail';
-import { DirectoryRepository, NotificationOutboxRepository, TaskRepository } from '../../libs/persistence';
+import { DirectoryRepository, NotificationOutboxRepository, TaskRepository, taskRecordRepository } from '../../libs/persistence';
 import { createTestRegion, REGION_PASSWORD, type TestRegion } from '../support/cycle-region';
 import { insertCycle, insertOtherRegion, insertTaskRow, type InsertedCycle } from '../support/cycle-rows';
 import { ApiClient, expectRussianError, type ApiResponse } from '../support/http';
@@ -318,6 +318,7 @@ describe("the curators' copy is sent once", () => {
     } as unknown as Mailer;
     const { sendTaskNotification } = createTaskActivities({
       tasks: new TaskRepository(ds),
+      records: taskRecordRepository(ds),
       directory: new DirectoryRepository(ds),
       outbox: new NotificationOutboxRepository(ds),
       mailer: flaky,

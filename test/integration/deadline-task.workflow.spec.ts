@@ -13,7 +13,7 @@ import {
   type TaskSnapshot,
 } from '../../libs/contracts/deadline-task';
 import { TaskRepository } from '../../libs/persistence';
-import { workflowBundle, type Harness } from '../support/worker-harness';
+import { replayOptions, type Harness } from '../support/worker-harness';
 import { recordHistory } from '../support/record-history';
 import { startWorkerStack, type WorkerStack } from '../support/api-stack';
 import type { SmtpSink } from '../support/smtp-sink';
@@ -214,7 +214,8 @@ describe('deadline task workflow on the real Temporal server', () => {
 
   it('replays the histories it just made with the current workflow code', async () => {
     const histories = harness.env.client.workflow.list({ query: `TaskQueue = '${taskQueue}'` }).intoHistories();
-    const results = Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories);
+    // The server's histories hold encrypted payloads: the replayer decodes them with the workers' data converter.
+    const results = Worker.runReplayHistories(await replayOptions(), histories);
     let replayed = 0;
     for await (const result of results) {
       expect(result.error).toBeUndefined();

@@ -16,13 +16,14 @@ import {
   DirectoryRepository,
   NotificationOutboxRepository,
   TaskRepository,
+  taskRecordRepository,
 } from '../../libs/persistence';
 import type { WorkerStack } from './api-stack';
 import { ApiClient } from './http';
 import { SmtpSink } from './smtp-sink';
 import { buildWorkerActivities } from './task-activities';
 import { testConfig } from './test-config';
-import { openHarness, workflowBundle } from './worker-harness';
+import { openHarness, testDataConverter, workflowBundle } from './worker-harness';
 
 /** Debian's package, or CHROMIUM_PATH. The machine has no internet, so Playwright's own browser builds are absent. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -180,10 +181,12 @@ export async function startWebStack(taskQueue: string): Promise<WebStack> {
     connection: harness.env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
+    dataConverter: testDataConverter(),
     activities: {
       ...buildWorkerActivities(dataSource, mailer, harness.env.client),
       ...createTaskActivities({
         tasks: new TaskRepository(dataSource),
+        records: taskRecordRepository(dataSource),
         directory: new DirectoryRepository(dataSource),
         outbox: new NotificationOutboxRepository(dataSource),
         mailer,

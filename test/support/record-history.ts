@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DEV_TEMPORAL_PAYLOAD_KEYS } from '../../libs/config';
+import { AesGcmPayloadCodec, decryptHistoryJson, parsePayloadKeys } from '../../libs/temporal-codec';
 import { requireTestEnv } from './test-config';
 
 /**
  * `RECORD_HISTORIES=1 npm test` refreshes the fixtures the replay test checks future code against.
- * The CLI writes the proto3 JSON that historyFromJSON reads.
+ * The CLI writes the proto3 JSON that historyFromJSON reads; its encrypted payloads are decrypted before writing.
  */
 export function recordHistory(name: string, workflowId: string): void {
   if (process.env.RECORD_HISTORIES !== '1') return;
@@ -16,5 +18,7 @@ export function recordHistory(name: string, workflowId: string): void {
     '--workflow-id', workflowId,
     '--address', requireTestEnv('UPLIFT_TEST_TEMPORAL_ADDRESS'),
   ]);
-  writeFileSync(path.join(dir, `${name}.json`), json);
+  // Stored decrypted (with the tests' development key), so the fixtures replay without any key and read as they did.
+  const decrypted = decryptHistoryJson(JSON.parse(json.toString('utf8')) as unknown, new AesGcmPayloadCodec(parsePayloadKeys(DEV_TEMPORAL_PAYLOAD_KEYS)));
+  writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(decrypted, null, 2)}\n`);
 }

@@ -174,7 +174,12 @@ describe('checkpoint file and full verification', () => {
 });
 
 describe('checkpoint configuration', () => {
-  const REQUIRED = { DATABASE_URL: 'postgresql://db/uplift', SMTP_URL: 'smtp://relay:25', JWT_SECRET: 'a-production-secret-of-forty-characters!' };
+  const REQUIRED = {
+    DATABASE_URL: 'postgresql://db/uplift',
+    SMTP_URL: 'smtp://relay:25',
+    JWT_SECRET: 'a-production-secret-of-forty-characters!',
+    TEMPORAL_PAYLOAD_KEYS: 'k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+  };
 
   it('refuses to start outside development without AUDIT_CHECKPOINT_KEY, or with the public one, naming it', () => {
     expect(() => loadConfig(REQUIRED)).toThrow(/AUDIT_CHECKPOINT_KEY is required outside development[\s\S]*not set: AUDIT_CHECKPOINT_KEY/);

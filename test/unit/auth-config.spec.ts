@@ -2,7 +2,13 @@ import { ConfigError, loadConfig, LOGIN_PROTECTION_DEFAULTS } from '../../libs/c
 import { DEV_DEMO_PASSWORD, DEV_JWT_SECRET } from '../../libs/config/config';
 
 // AUDIT_CHECKPOINT_KEY is required outside development too; test/unit/audit-checkpoints.spec.ts checks that.
-const REQUIRED = { DATABASE_URL: 'postgresql://db/uplift', SMTP_URL: 'smtp://relay:25', AUDIT_CHECKPOINT_KEY: 'a-production-checkpoint-key-of-40-chars!' };
+const REQUIRED = {
+  DATABASE_URL: 'postgresql://db/uplift',
+  SMTP_URL: 'smtp://relay:25',
+  AUDIT_CHECKPOINT_KEY: 'a-production-checkpoint-key-of-40-chars!',
+  // Required outside development too; test/unit/temporal-payload-keys-config.spec.ts checks that.
+  TEMPORAL_PAYLOAD_KEYS: 'k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+};
 const SECRET = 'a-production-secret-of-forty-characters!';
 
 describe('log-in configuration', () => {

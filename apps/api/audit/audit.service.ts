@@ -1,7 +1,6 @@
 import { Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { DataSource } from 'typeorm';
 import { AuditExportScopeError, buildAuditExport, toCsv, verifyAuditLog, type AuditExportKind } from '../../../libs/audit';
 import type { AppConfig } from '../../../libs/config';
 import { cycleWorkflowId } from '../../../libs/contracts/cycle';
@@ -10,6 +9,7 @@ import {
   AuditLogRepository,
   CycleRepository,
   DirectoryRepository,
+  NotificationOutboxRepository,
   TaskRepository,
   WorkflowHistoryRepository,
   type WorkflowHistoryRecord,
@@ -41,12 +41,12 @@ export class AuditService {
   private readonly logger = new Logger(AuditService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly auditLog: AuditLogRepository,
     private readonly histories: WorkflowHistoryRepository,
     private readonly cycles: CycleRepository,
     private readonly tasks: TaskRepository,
     private readonly directory: DirectoryRepository,
+    private readonly notifications: NotificationOutboxRepository,
     private readonly access: AccessPolicy,
     private readonly temporal: TemporalGateway,
     @InjectConfig() private readonly config: AppConfig,
@@ -55,7 +55,16 @@ export class AuditService {
   async export(user: AuthUser, kind: AuditExportKind, id: string, includeHistories = false): Promise<AuditExportView> {
     await this.assertExportScope(user, kind, id);
     try {
-      return await buildAuditExport({ dataSource: this.dataSource }, { kind, id, includeHistories });
+      return await buildAuditExport(
+        {
+          auditLog: this.auditLog,
+          histories: this.histories,
+          tasks: this.tasks,
+          notifications: this.notifications,
+          directory: this.directory,
+        },
+        { kind, id, includeHistories },
+      );
     } catch (err) {
       if (err instanceof AuditExportScopeError) throw new NotFoundException(err.message);
       throw err;
@@ -97,7 +106,7 @@ export class AuditService {
     }
     if (described) {
       const history = await this.temporal
-        .withinUpdateDeadline(() => this.temporal.client.workflow.getHandle(workflowId, described.runId).fetchHistory())
+        .withinUpdateDeadline(() => this.temporal.fetchHistory(this.temporal.client.workflow.getHandle(workflowId, described.runId)))
         .catch((err: unknown) => {
           throw temporalOutageOr(err, 'Сервис процессов не ответил вовремя; повторите позже');
         });

@@ -1,16 +1,30 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Client, Connection } from '@temporalio/client';
-import type { AppConfig } from '../../../libs/config';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import { temporalPayloadKeys, type AppConfig } from '../../../libs/config';
+import { AesGcmPayloadCodec, fetchDecodedHistory, FAILURE_CONVERTER_PATH } from '../../../libs/temporal-codec';
 
 /** The API's only door to Temporal. A lazy connection lets the API boot (and report health) while Temporal is down. */
 @Injectable()
 export class TemporalGateway implements OnApplicationShutdown {
   readonly connection: Connection;
   readonly client: Client;
+  /** Encrypts every payload the client sends and decrypts what it reads; the codec endpoint for the Web UI uses it too. */
+  readonly payloadCodec: AesGcmPayloadCodec;
 
   constructor(readonly config: AppConfig) {
     this.connection = Connection.lazy({ address: config.temporal.address });
-    this.client = new Client({ connection: this.connection, namespace: config.temporal.namespace });
+    this.payloadCodec = new AesGcmPayloadCodec(temporalPayloadKeys(config));
+    this.client = new Client({
+      connection: this.connection,
+      namespace: config.temporal.namespace,
+      dataConverter: { payloadCodecs: [this.payloadCodec], failureConverterPath: FAILURE_CONVERTER_PATH },
+    });
+  }
+
+  /** A run's history with its payloads decrypted (Temporal hands them out as stored: encrypted). */
+  fetchHistory(handle: WorkflowHandle): Promise<temporal.api.history.v1.IHistory> {
+    return fetchDecodedHistory(this.client, handle);
   }
 
   get taskQueue(): string {
