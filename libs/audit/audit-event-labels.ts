@@ -48,6 +48,13 @@ export const AUDIT_EVENT_LABELS: Readonly<Record<string, string>> = {
   extension_requested: 'Запрошено продление срока',
   extension_granted: 'Продление срока одобрено',
   extension_refused: 'В продлении срока отказано',
+  // Four eyes on a cycle's launch, cancellation and deadline overrides (apps/api/cycle-actions).
+  cycle_action_requested: 'Запрошено действие с циклом, ожидается подтверждение',
+  cycle_action_confirmed: 'Действие с циклом подтверждено вторым сотрудником и выполнено',
+  cycle_action_failed: 'Подтверждённое действие с циклом не выполнено',
+  cycle_action_refused: 'В действии с циклом отказано',
+  cycle_action_withdrawn: 'Запрос действия с циклом отозван',
+  cycle_action_expired: 'Срок подтверждения действия с циклом истёк',
   participant_outcome_set: 'Принято решение об итогах участия школы',
   practice_withdrawn: 'Практика снята с публикации',
   substitution_created: 'Назначен заместитель',

@@ -23,6 +23,7 @@ import {
   type WebStack,
 } from '../support/browser';
 import { createTestRegion, REGION_PASSWORD, type TestRegion } from '../support/cycle-region';
+import { confirmedBy } from '../support/four-eyes';
 import type { ApiClient } from '../support/http';
 import { uniqueSuffix } from '../support/test-config';
 
@@ -34,6 +35,8 @@ const WAIT_MS = 60_000;
 let stack: WebStack;
 let region: TestRegion;
 let admin: ApiClient;
+/** The second person of the ministry: confirms the administrator's launch and cancellation (four eyes). */
+let confirmer: ApiClient;
 let browser: Browser;
 let page: Page;
 let cycleId: string;
@@ -58,9 +61,10 @@ beforeAll(async () => {
     schoolsPerMunicipality: 1,
   });
   admin = await stack.anonymous.as(region.admin.email, REGION_PASSWORD);
+  confirmer = await stack.anonymous.as(region.reviewer.email, REGION_PASSWORD);
   // About a day a second: the list's approval is due seconds after launch and escalated soon after.
-  const launched = await admin.post('/api/cycles', { templateId: 'default', academicYear: YEAR, compression: { secondsPerDay: 0.5 } });
-  if (launched.status !== 201) throw new Error(`launch: ${launched.status} ${launched.text}`);
+  const launched = await confirmedBy(confirmer, admin.post('/api/cycles', { templateId: 'default', academicYear: YEAR, compression: { secondsPerDay: 0.5 } }));
+  if (launched.status !== 200) throw new Error(`launch: ${launched.status} ${launched.text}`);
   cycleId = launched.body.id;
 
   analysis = await poll('the institute’s analysis task', () => cycleTask('perform'));
@@ -81,7 +85,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (cycleId) await admin?.post(`/api/cycles/${encodeURIComponent(cycleId)}/cancel`, { reason: 'Конец браузерного теста' });
+  if (cycleId && admin) await confirmedBy(confirmer, admin.post(`/api/cycles/${encodeURIComponent(cycleId)}/cancel`, { reason: 'Конец браузерного теста' }));
   await browser?.close();
   await stack?.close();
 });

@@ -32,6 +32,7 @@ import {
 import { sampleFormValues, uploadDocument } from '../support/cycle-driver';
 import { createTestRegion, REGION_PASSWORD, type TestRegion } from '../support/cycle-region';
 import { buildIdentificationFiles } from '../support/fixtures/identification-files';
+import { confirmedBy } from '../support/four-eyes';
 import type { ApiClient } from '../support/http';
 import { uniqueSuffix } from '../support/test-config';
 
@@ -53,6 +54,8 @@ const PDF = (text: string) => Buffer.from(`%PDF-1.4\n% ${text}\n`);
 let stack: WebStack;
 let region: TestRegion;
 let admin: ApiClient;
+/** The second person of the ministry: confirms the administrator's launch and cancellation (four eyes). */
+let confirmer: ApiClient;
 let browser: Browser;
 let cycleId: string;
 let plan: ResolvedCyclePlan;
@@ -225,8 +228,12 @@ beforeAll(async () => {
     schoolsPerMunicipality: 3,
   });
   admin = await stack.anonymous.as(region.admin.email, REGION_PASSWORD);
-  const launched = await admin.post('/api/cycles', { templateId: 'default', academicYear: YEAR, compression: { secondsPerDay: secondsPerDay() } });
-  if (launched.status !== 201) throw new Error(`launch: ${launched.status} ${launched.text}`);
+  confirmer = await stack.anonymous.as(region.reviewer.email, REGION_PASSWORD);
+  const launched = await confirmedBy(
+    confirmer,
+    admin.post('/api/cycles', { templateId: 'default', academicYear: YEAR, compression: { secondsPerDay: secondsPerDay() } }),
+  );
+  if (launched.status !== 200) throw new Error(`launch: ${launched.status} ${launched.text}`);
   cycleId = launched.body.id;
   const rows: { plan: ResolvedCyclePlan }[] = await stack.harness.dataSource.query(`SELECT plan FROM cycles WHERE id = $1`, [cycleId]);
   plan = rows[0].plan;
@@ -256,7 +263,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await autopilot?.stop();
-  if (cycleId) await admin?.post(`/api/cycles/${encodeURIComponent(cycleId)}/cancel`, { reason: 'Конец браузерного теста' });
+  if (cycleId && admin) await confirmedBy(confirmer, admin.post(`/api/cycles/${encodeURIComponent(cycleId)}/cancel`, { reason: 'Конец браузерного теста' }));
   await browser?.close();
   await stack?.close();
 });

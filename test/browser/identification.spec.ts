@@ -22,6 +22,7 @@ import {
 } from '../support/browser';
 import { createTestRegion, REGION_PASSWORD, type TestRegion } from '../support/cycle-region';
 import { buildIdentificationFiles, csvFile, type IdentificationFiles } from '../support/fixtures/identification-files';
+import { confirmedBy } from '../support/four-eyes';
 import type { ApiClient } from '../support/http';
 import { uniqueSuffix } from '../support/test-config';
 
@@ -34,6 +35,8 @@ const COMMENT = 'Приказ министерства образования о
 let stack: WebStack;
 let region: TestRegion;
 let admin: ApiClient;
+/** The second person of the ministry: confirms the administrator's launch and cancellation (four eyes). */
+let confirmer: ApiClient;
 let browser: Browser;
 let page: Page;
 let cycleId: string;
@@ -72,15 +75,19 @@ beforeAll(async () => {
     schoolsPerMunicipality: 3,
   });
   admin = await stack.anonymous.as(region.admin.email, REGION_PASSWORD);
+  confirmer = await stack.anonymous.as(region.reviewer.email, REGION_PASSWORD);
   // The Moscow-time default roadmap adopted as the region's local times; a compressed calendar (a day a minute), so
   // the identification step issues its approval task within seconds of the launch.
-  const launched = await admin.post('/api/cycles', {
-    templateId: 'default',
-    academicYear: YEAR,
-    adoptRegionTimeZone: true,
-    compression: { secondsPerDay: 60 },
-  });
-  if (launched.status !== 201) throw new Error(`launch: ${launched.status} ${launched.text}`);
+  const launched = await confirmedBy(
+    confirmer,
+    admin.post('/api/cycles', {
+      templateId: 'default',
+      academicYear: YEAR,
+      adoptRegionTimeZone: true,
+      compression: { secondsPerDay: 60 },
+    }),
+  );
+  if (launched.status !== 200) throw new Error(`launch: ${launched.status} ${launched.text}`);
   cycleId = launched.body.id;
   files = await buildIdentificationFiles({
     schools: region.schools.map((s) => ({ code: s.code, name: s.name, municipality: s.municipalityId })),
@@ -95,7 +102,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Cancelled, so that the compressed cycle stops issuing tasks on the shared Temporal server.
-  if (cycleId) await admin.post(`/api/cycles/${encodeURIComponent(cycleId)}/cancel`, { reason: 'Конец браузерного теста' });
+  if (cycleId) await confirmedBy(confirmer, admin.post(`/api/cycles/${encodeURIComponent(cycleId)}/cancel`, { reason: 'Конец браузерного теста' }));
   await browser?.close();
   await stack?.close();
 });

@@ -2,8 +2,9 @@
  * The ministry administrator launches the region's yearly cycle in the web app, in Debian's Chromium against the real
  * stack: «Циклы» → «Запустить цикл», a shipped template and a year chosen, «Проверить расписание» (the dry run as a
  * timeline by stage and organisation, then as a month calendar: a deadline on its day, a non-working day marked, a
- * day's items by keyboard), «Запустить» with its confirmation, and the new cycle's dashboard with its stages and the
- * «Запуск цикла» card reaching its end. The region is fresh and in the template's own zone (Moscow time), so the dry
+ * day's items by keyboard), «Запустить» with its confirmation — which only asks: four eyes — then, in a second
+ * browser context, the ministry's specialist confirming it under «Подтверждения», and the administrator's request page
+ * leading to the new cycle's dashboard with its stages and the «Запуск цикла» card reaching its end. The region is fresh and in the template's own zone (Moscow time), so the dry
  * run needs no zone adoption. Every screen is saved as test-output/screenshots/2x-*.png; the main ones must pass
  * axe-core. Nothing waits for elapsed time: every wait is for an element or an answer.
  */
@@ -22,6 +23,7 @@ import {
   type WebStack,
 } from '../support/browser';
 import { createTestRegion, REGION_PASSWORD, type TestRegion } from '../support/cycle-region';
+import { confirmedBy } from '../support/four-eyes';
 import type { ApiClient } from '../support/http';
 import { uniqueSuffix } from '../support/test-config';
 
@@ -34,6 +36,8 @@ const YEAR_LABEL = `${YEAR}/${YEAR + 1}`;
 let stack: WebStack;
 let region: TestRegion;
 let admin: ApiClient;
+/** The second person: confirms the launch and, at the end, the cancellation. */
+let reviewer: ApiClient;
 let browser: Browser;
 let page: Page;
 let cycleId: string | undefined;
@@ -61,13 +65,14 @@ beforeAll(async () => {
     schoolsPerMunicipality: 1,
   });
   admin = await stack.anonymous.as(region.admin.email, REGION_PASSWORD);
+  reviewer = await stack.anonymous.as(region.reviewer.email, REGION_PASSWORD);
   browser = await launchBrowser();
   ({ page } = await openPage(browser, stack.baseUrl));
 });
 
 afterAll(async () => {
   // The cycle runs on the real calendar: cancelled, so that its workflows stop issuing tasks on the shared server.
-  if (cycleId) await admin.post(`/api/cycles/${encodeURIComponent(cycleId)}/cancel`, { reason: 'Конец браузерного теста' });
+  if (cycleId) await confirmedBy(reviewer, admin.post(`/api/cycles/${encodeURIComponent(cycleId)}/cancel`, { reason: 'Конец браузерного теста' }));
   await browser?.close();
   await stack?.close();
 });
@@ -170,13 +175,49 @@ describe('launching a yearly cycle as the ministry administrator', () => {
     await expectNoSeriousA11yViolations(page);
   });
 
-  it('launches after the confirmation and lands on the dashboard showing every stage', async () => {
+  it('asks a second person to confirm the launch, who confirms it in another browser; then lands on the dashboard', async () => {
     await page.getByRole('button', { name: 'Запустить', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Запустить цикл?' });
     await dialog.getByText(/Будет запланировано \d+ задач/).waitFor();
+    await dialog.getByText(/только после подтверждения другим администратором или специалистом министерства/).waitFor();
     await screenshot(page, '23-launch-confirm');
     await dialog.getByRole('button', { name: 'Запустить' }).click();
 
+    // The administrator's answer is the request, waiting; nothing is launched yet.
+    await page.waitForURL((url) => /^\/cycle-actions\/[0-9a-f-]{36}$/.test(url.pathname));
+    const requestCard = page.getByRole('region', { name: /^Запуск цикла по шаблону/ });
+    await requestCard.getByText('Ожидает подтверждения', { exact: true }).waitFor();
+    await requestCard.getByRole('button', { name: 'Отозвать' }).waitFor();
+    expect(await requestCard.getByRole('button', { name: 'Подтвердить' }).count()).toBe(0);
+    await screenshot(page, '23a-launch-requested');
+    await expectNoSeriousA11yViolations(page);
+
+    // The ministry's specialist, in a browser of their own, finds it under «Подтверждения» with what it would do.
+    const second = await openPage(browser, stack.baseUrl);
+    try {
+      const other = second.page;
+      await other.goto('/cycle-actions');
+      await logIn(other, region.reviewer.email, REGION_PASSWORD);
+      await other.waitForURL((url) => url.pathname === '/cycle-actions');
+      await other.getByRole('heading', { level: 1, name: 'Подтверждения' }).waitFor();
+      const card = other.getByRole('region', { name: `Запуск цикла по шаблону «${template.title}» (версия 1) на ${YEAR_LABEL} учебный год` });
+      await card.getByText(/Пробный расчёт/).waitFor();
+      await card.getByText(/\d+ задач.* для \d+ организаци/).waitFor();
+      await screenshot(other, '23b-confirmations');
+      await expectNoSeriousA11yViolations(other);
+      await card.getByRole('button', { name: 'Подтвердить' }).click();
+      const sure = other.getByRole('dialog', { name: 'Подтвердить действие?' });
+      await sure.getByRole('button', { name: 'Подтвердить' }).click();
+      // Done: it leaves the pending list.
+      await other.getByText('Подтверждено: действие выполнено').waitFor();
+      await card.waitFor({ state: 'detached' });
+    } finally {
+      await second.context.close();
+    }
+
+    // The administrator's page follows the decision and leads to the cycle.
+    await requestCard.getByText('Подтверждён и выполнен', { exact: true }).waitFor();
+    await requestCard.getByRole('link', { name: /^Открыть цикл / }).click();
     await page.waitForURL((url) => /^\/cycles\/[^/]+$/.test(url.pathname) && url.pathname !== '/cycles/new');
     cycleId = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]);
     await page.getByRole('heading', { level: 1, name: template.title }).waitFor();

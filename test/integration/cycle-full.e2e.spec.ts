@@ -9,6 +9,7 @@ import type { TaskSnapshot } from '../../libs/contracts/deadline-task';
 import { programmeFirstYear, resolveCyclePlan } from '../../libs/domain/cycle-template';
 import { localToEpochMs } from '../../libs/domain/cycle-schedule';
 import { loadBuiltinTemplates } from '../../libs/templates';
+import { confirmedBy } from '../support/four-eyes';
 import { CycleDriver } from '../support/cycle-driver';
 import { compareRunWithDryRun } from '../support/dry-run-comparison';
 import { createTestRegion, REGION_PASSWORD, type TestRegion } from '../support/cycle-region';
@@ -86,14 +87,19 @@ async function runCycle(template: CycleTemplate, index: number): Promise<void> {
     const anonymous = new ApiClient(baseUrl);
     const admin = await anonymous.as(region.admin.email, REGION_PASSWORD);
     const auditor = await anonymous.as(region.auditor.email, REGION_PASSWORD);
+    // Four eyes: the administrator asks, the ministry's specialist confirms.
+    const reviewer = await anonymous.as(region.reviewer.email, REGION_PASSWORD);
     const academicYear = programmeFirstYear(template);
 
-    const launched = await admin.post('/api/cycles', {
-      templateId: template.id,
-      academicYear,
-      compression: { secondsPerDay: secondsPerDay(template) },
-    });
-    expect(launched.status).toBe(201);
+    const launched = await confirmedBy(
+      reviewer,
+      admin.post('/api/cycles', {
+        templateId: template.id,
+        academicYear,
+        compression: { secondsPerDay: secondsPerDay(template) },
+      }),
+    );
+    expect(launched.status).toBe(200);
     const cycleId: string = launched.body.id;
 
     // 1. Identification: results (XLSX) and the social passport (CSV), then the list with one manual addition.

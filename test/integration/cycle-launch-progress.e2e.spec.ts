@@ -11,6 +11,7 @@ import { programmeFirstYear } from '../../libs/domain/cycle-template';
 import { loadBuiltinTemplates } from '../../libs/templates';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { createTestRegion, REGION_PASSWORD, type TestRegion } from '../support/cycle-region';
+import { confirmedBy } from '../support/four-eyes';
 import { buildIdentificationFiles } from '../support/fixtures/identification-files';
 import type { ApiClient } from '../support/http';
 import { uniqueSuffix } from '../support/test-config';
@@ -24,6 +25,8 @@ const WAVE_TIMEOUT_MS = 90_000;
 let stack: ApiStack;
 let region: TestRegion;
 let admin: ApiClient;
+/** The second person who confirms the administrator's launch and cancellation. */
+let reviewer: ApiClient;
 let cycleId: string | undefined;
 
 async function poll<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = WAVE_TIMEOUT_MS): Promise<T> {
@@ -61,18 +64,19 @@ beforeAll(async () => {
     schoolsPerMunicipality: 3,
   });
   admin = await stack.anonymous.as(region.admin.email, REGION_PASSWORD);
+  reviewer = await stack.anonymous.as(region.reviewer.email, REGION_PASSWORD);
 });
 
 afterAll(async () => {
   // A real-calendar cycle: cancelled, so that its workflows stop on the shared server.
-  if (cycleId) await admin?.post(`/api/cycles/${encodeURIComponent(cycleId)}/cancel`, { reason: 'Конец теста' });
+  if (cycleId && admin) await confirmedBy(reviewer, admin.post(`/api/cycles/${encodeURIComponent(cycleId)}/cancel`, { reason: 'Конец теста' }));
   await stack?.close();
 });
 
 describe('the launch progress of a cycle', () => {
   it('counts the tasks the launch issues at once until all are out', async () => {
-    const launched = await admin.post('/api/cycles', { templateId: 'default', academicYear: YEAR });
-    expect(launched.status).toBe(201);
+    const launched = await confirmedBy(reviewer, admin.post('/api/cycles', { templateId: 'default', academicYear: YEAR }));
+    expect(launched.status).toBe(200);
     cycleId = launched.body.id;
     // The launch's own answer already says what the launch will issue.
     expect(launched.body.launch).toMatchObject({ phase: 'launch', stepsExpected: 2, organizationsExpected: 2 });
@@ -155,7 +159,7 @@ describe('the launch progress of a cycle', () => {
   });
 
   it('says nothing of a launch once the cycle is closed', async () => {
-    const cancelled = await admin.post(`/api/cycles/${encodeURIComponent(cycleId!)}/cancel`, { reason: 'Проверка: отмена цикла' });
+    const cancelled = await confirmedBy(reviewer, admin.post(`/api/cycles/${encodeURIComponent(cycleId!)}/cancel`, { reason: 'Проверка: отмена цикла' }));
     expect(cancelled.status).toBe(200);
     expect(await launchOf()).toBeUndefined();
     cycleId = undefined;

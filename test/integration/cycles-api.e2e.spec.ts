@@ -8,6 +8,7 @@ import path from 'node:path';
 import { isWorkingDay } from '../../libs/domain/calendar';
 import { createTestRegion, REGION_PASSWORD, type TestRegion } from '../support/cycle-region';
 import { startApiStack, type ApiStack } from '../support/api-stack';
+import { confirmedBy } from '../support/four-eyes';
 import { ApiClient, expectRussianError } from '../support/http';
 import { uniqueSuffix } from '../support/test-config';
 import type { Harness } from '../support/worker-harness';
@@ -163,8 +164,8 @@ describe('a cycle', () => {
     expectRussianError(await reviewer.post('/api/cycles', { templateId, academicYear: 2026 }), 403);
     expectRussianError(await admin.post('/api/cycles', { templateId: 'no-such-template', academicYear: 2026 }), 404);
     expectRussianError(await admin.post('/api/cycles', { templateId, academicYear: 'next' }), 400);
-    const launched = await admin.post('/api/cycles', { templateId, academicYear: 2026, compression: { secondsPerDay: 30 } });
-    expect(launched.status).toBe(201);
+    const launched = await confirmedBy(reviewer, admin.post('/api/cycles', { templateId, academicYear: 2026, compression: { secondsPerDay: 30 } }));
+    expect(launched.status).toBe(200);
     cycleId = launched.body.id;
     expect(launched.body).toMatchObject({ templateId, templateVersion: 1, compressed: true, regionCode: region.code });
     expectRussianError(await admin.post('/api/cycles', { templateId, academicYear: 2026 }), 409);
@@ -227,7 +228,7 @@ describe('a cycle', () => {
     expectRussianError(await admin.post(`${base}/stages/no-such-stage/extend`, { reason: 'письмо', dueAt: '2027-05-31' }), 422);
     expectRussianError(await admin.post(`${base}/stages/plans/extend`, { reason: 'письмо', dueAt: '31.05.2027' }), 400);
     expect((await admin.post(`${base}/resume`, { reason: 'Сроки согласованы' })).body.status).toBe('running');
-    const cancelled = await admin.post(`${base}/cancel`, { reason: 'Отмена по приказу министерства' });
+    const cancelled = await confirmedBy(reviewer, admin.post(`${base}/cancel`, { reason: 'Отмена по приказу министерства' }));
     expect(cancelled.body.status).toBe('cancelled');
     expectRussianError(await admin.post(`${base}/resume`, { reason: 'передумали' }), 422);
     const events: { type: string; actor: string }[] = await harness.dataSource.query(

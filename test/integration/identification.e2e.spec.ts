@@ -10,6 +10,7 @@ import type { TaskSnapshot } from '../../libs/contracts/deadline-task';
 import { ASSESSMENT_COLUMNS, parseAssessmentFile, parseSocialPassportFile, SOCIAL_PASSPORT_COLUMNS } from '../../libs/import';
 import { createTestRegion, REGION_PASSWORD, type TestRegion } from '../support/cycle-region';
 import { buildIdentificationFiles, brokenResultsCsv, csvFile, type IdentificationFiles } from '../support/fixtures/identification-files';
+import { confirmedBy } from '../support/four-eyes';
 import { ApiClient, assertNoServerError, expectRussianError, type ApiResponse } from '../support/http';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { DEMO_PASSWORD, uniqueSuffix } from '../support/test-config';
@@ -102,8 +103,11 @@ async function launch(templateId: string, academicYear: number): Promise<string>
   const admin = await as(region.admin.email);
   // The shipped default roadmap is written in Moscow time and this region is UTC+5: it adopts the roadmap's times as
   // its own local times, as a region launching it would (without that the launch is refused naming both zones).
-  const launched = await admin.post('/api/cycles', { templateId, academicYear, adoptRegionTimeZone: true, compression: { secondsPerDay: 60 } });
-  if (launched.status !== 201) throw new Error(`launch ${templateId}: ${launched.status} ${launched.text}`);
+  const launched = await confirmedBy(
+    await as(region.reviewer.email),
+    admin.post('/api/cycles', { templateId, academicYear, adoptRegionTimeZone: true, compression: { secondsPerDay: 60 } }),
+  );
+  if (launched.status !== 200) throw new Error(`launch ${templateId}: ${launched.status} ${launched.text}`);
   return launched.body.id;
 }
 

@@ -146,11 +146,13 @@ export class DryRunDto {
 }
 
 export class TemplateVersionQueryDto {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 2147483647 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'версия — целое число' })
   @Min(1)
+  // A PostgreSQL integer column: ?version=9007199254740992 used to answer 500 ("out of range for type integer").
+  @Max(2147483647, { message: 'такой версии шаблона нет: номер слишком большой' })
   version?: number;
 }
 

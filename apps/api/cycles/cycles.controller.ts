@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
-import { ChangesNothing, CurrentUser, Public, Roles } from '../auth/decorators';
+import { AnyLoggedIn, ChangesNothing, CurrentUser, Public, Roles } from '../auth/decorators';
 import {
   CycleControlDto,
   CycleView,
@@ -18,6 +18,7 @@ import {
   TemplateValidationView,
   TemplateVersionQueryDto,
 } from './cycle.dto';
+import { CycleActionView } from '../cycle-actions/cycle-action.dto';
 import { CyclesService } from './cycles.service';
 import { TemplatesService } from './templates.service';
 import { CYCLE_TEMPLATE_SCHEMA } from '../../../libs/templates';
@@ -39,6 +40,7 @@ export class TemplatesController {
   }
 
   @Get()
+  @AnyLoggedIn('region')
   @ApiOperation({ summary: 'Templates, latest version of each' })
   @ApiOkResponse({ type: [TemplateSummaryView] })
   list(@CurrentUser() user: AuthUser): Promise<TemplateSummaryView[]> {
@@ -46,6 +48,7 @@ export class TemplatesController {
   }
 
   @Post('validate')
+  @AnyLoggedIn('reference')
   @HttpCode(200)
   @ChangesNothing()
   @ApiOperation({ summary: 'Check a template without storing it: every problem with its path' })
@@ -66,6 +69,7 @@ export class TemplatesController {
   }
 
   @Get(':id')
+  @AnyLoggedIn('region')
   @ApiOperation({ summary: 'A template version: document, source text and the list of versions' })
   @ApiOkResponse({ type: TemplateDetailView })
   @ApiResponse({ status: 404, description: 'No such template (or version) for the user\'s region' })
@@ -105,18 +109,23 @@ export class CyclesController {
   constructor(private readonly cycles: CyclesService) {}
 
   @Post()
+  @HttpCode(202)
   @Roles('ministry_admin')
-  @ApiOperation({ summary: 'Launch the yearly cycle of the ministry\'s region from a template version' })
-  @ApiCreatedResponse({ type: CycleView })
+  @ApiOperation({
+    summary:
+      'Ask to launch the yearly cycle of the ministry\'s region from a template version: checked now, run when another ' +
+      'ministry administrator or specialist confirms it (POST /api/cycle-actions/:id/confirm)',
+  })
+  @ApiAcceptedResponse({ type: CycleActionView, description: 'The request waiting for a second person' })
   @ApiResponse({ status: 404, description: 'No such template (or version)' })
-  @ApiResponse({ status: 409, description: 'The region\'s cycle for that academic year exists' })
-  @ApiResponse({ status: 503, description: 'Temporal is unreachable; the cycle was not launched' })
+  @ApiResponse({ status: 409, description: 'The region\'s cycle for that academic year exists, or its launch already waits for confirmation' })
   @ApiResponse({ status: 422, description: 'Dates outside the production calendar, or a template written for another time zone (see adoptRegionTimeZone)' })
-  launch(@CurrentUser() user: AuthUser, @Body() dto: LaunchCycleDto): Promise<CycleView> {
+  launch(@CurrentUser() user: AuthUser, @Body() dto: LaunchCycleDto): Promise<CycleActionView> {
     return this.cycles.launch(user, dto);
   }
 
   @Get()
+  @AnyLoggedIn('region')
   @ApiOperation({ summary: 'Cycles of the user\'s region (all regions for auditors)' })
   @ApiOkResponse({ type: [CycleView] })
   list(@CurrentUser() user: AuthUser): Promise<CycleView[]> {
@@ -124,6 +133,7 @@ export class CyclesController {
   }
 
   @Get(':id')
+  @AnyLoggedIn('region')
   @ApiOperation({ summary: 'A cycle with its live progress per stage' })
   @ApiOkResponse({ type: CycleView })
   @ApiResponse({ status: 404, description: 'No such cycle' })
@@ -154,24 +164,34 @@ export class CyclesController {
   }
 
   @Post(':id/cancel')
-  @HttpCode(200)
+  @HttpCode(202)
   @Roles('ministry_admin')
-  @ApiOperation({ summary: 'Cancel the cycle and every open task in it' })
-  @ApiOkResponse({ type: CycleView })
+  @ApiOperation({ summary: 'Ask to cancel the cycle and every open task in it; runs when a second person of the ministry confirms' })
+  @ApiAcceptedResponse({ type: CycleActionView, description: 'The request waiting for a second person' })
   @ApiResponse({ status: 404, description: 'No such cycle' })
+  @ApiResponse({ status: 409, description: 'The cancellation already waits for confirmation' })
   @ApiResponse({ status: 422, description: 'Not possible in the cycle\'s state (already paused, closed…); the reason says why' })
-  cancel(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: CycleControlDto): Promise<CycleView> {
+  cancel(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: CycleControlDto): Promise<CycleActionView> {
     return this.cycles.cancel(user, id, dto.reason);
   }
 
   @Post(':id/stages/:stageId/extend')
-  @HttpCode(200)
+  @HttpCode(202)
   @Roles('ministry_admin')
-  @ApiOperation({ summary: 'Extend a stage for everyone: open tasks move to the new deadline, later ones start with it' })
-  @ApiOkResponse({ type: CycleView })
+  @ApiOperation({
+    summary:
+      'Ask to extend a stage for everyone (open tasks move to the new deadline, later ones start with it); runs when a second person of the ministry confirms',
+  })
+  @ApiAcceptedResponse({ type: CycleActionView, description: 'The request waiting for a second person' })
   @ApiResponse({ status: 404, description: 'No such cycle' })
+  @ApiResponse({ status: 409, description: 'An extension of this stage already waits for confirmation' })
   @ApiResponse({ status: 422, description: 'Not possible in the cycle\'s state (already paused, closed…); the reason says why' })
-  extend(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('stageId') stageId: string, @Body() dto: ExtendStageDto): Promise<CycleView> {
+  extend(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Param('stageId') stageId: string,
+    @Body() dto: ExtendStageDto,
+  ): Promise<CycleActionView> {
     return this.cycles.extendStage(user, id, stageId, dto);
   }
 
@@ -179,11 +199,13 @@ export class CyclesController {
   @HttpCode(200)
   @Roles('ministry_admin')
   @ApiOperation({
-    summary: 'Set the date of a step the roadmap left «по специальному графику»: its tasks are issued with it, with reminders from then on',
+    summary:
+      'Set the date of a step the roadmap left «по специальному графику»: its tasks are issued with it, with reminders from then on. ' +
+      'Set once, at once: it fills in the roadmap, overriding no one\'s deadline; a date set is moved only by extending the stage (four eyes) or a task',
   })
-  @ApiOkResponse({ type: CycleView })
+  @ApiOkResponse({ type: CycleView, description: 'The date is set' })
   @ApiResponse({ status: 404, description: 'No such cycle' })
-  @ApiResponse({ status: 422, description: 'Not a step left «по специальному графику», a date past its latest, or the cycle closed' })
+  @ApiResponse({ status: 422, description: 'Not a step left «по специальному графику», its date already set, a date past its latest, or the cycle closed' })
   setStepDeadline(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,

@@ -14,6 +14,6 @@ import { TemplatesService } from './templates.service';
   imports: [AuthModule],
   controllers: [TemplatesController, CyclesController, SubmissionsController, LatenessRiskController],
   providers: [TemplatesService, CyclesService, CycleTaskService, SubmissionsService, LatenessRiskService],
-  exports: [CycleTaskService, TemplatesService],
+  exports: [CycleTaskService, TemplatesService, CyclesService],
 })
 export class CyclesModule {}

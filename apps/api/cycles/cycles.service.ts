@@ -1,5 +1,6 @@
 import {
   ConflictException,
+  HttpException,
   Injectable,
   Logger,
   NotFoundException,
@@ -28,11 +29,29 @@ import {
 } from '../../../libs/contracts/cycle';
 import type { ResolvedCyclePlan } from '../../../libs/contracts/cycle-template';
 import { endOfWorkingDay } from '../../../libs/domain/calendar';
-import { compressPlan, programmeYearRu } from '../../../libs/domain/cycle-template';
-import { CycleRepository, DirectoryRepository, type CycleRow } from '../../../libs/persistence';
+import { compressPlan, programmeYearKind, programmeYearRu } from '../../../libs/domain/cycle-template';
+import { parseLocalDateTime, resolveDeadline } from '../../../libs/domain/deadline';
+import {
+  CycleActionRequestRepository,
+  CycleRepository,
+  DirectoryRepository,
+  type CycleActionKind,
+  type CycleActionRequestEntity,
+  type CycleRow,
+} from '../../../libs/persistence';
 import { InjectConfig } from '../../../libs/platform';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
+import {
+  describeCycleAction,
+  localDateTimeRu,
+  mapCycleAction,
+  type CancelPayload,
+  type CycleActionView,
+  type ExtendStagePayload,
+  type LaunchPayload,
+  type LaunchSummary,
+} from '../cycle-actions/cycle-action.dto';
 import { TemporalGateway } from '../temporal/temporal-client.module';
 import { temporalOutageOr } from '../temporal/temporal-errors';
 import {
@@ -47,7 +66,35 @@ import {
 import { instanceKey, launchWave } from './launch-wave';
 import { TemplatesService } from './templates.service';
 
-/** Launching a yearly cycle and the ministry's controls over it. */
+/** How long a four-eyes request waits for a second person unless CYCLE_ACTION_TTL says otherwise. */
+export const CYCLE_ACTION_TTL_SECONDS_DEFAULT = 72 * 3600;
+
+/** Audit entries of the four-eyes requests (subject type 'cycle_action'); 'cycle_action_expired' is the repository's. */
+export const CYCLE_ACTION_EVENTS = {
+  requested: 'cycle_action_requested',
+  confirmed: 'cycle_action_confirmed',
+  failed: 'cycle_action_failed',
+  refused: 'cycle_action_refused',
+  withdrawn: 'cycle_action_withdrawn',
+} as const;
+
+type WorkflowHandle = ReturnType<TemporalGateway['client']['workflow']['getHandle']>;
+
+interface NewRequest {
+  kind: CycleActionKind;
+  cycleId: string;
+  targetKey: string;
+  payload: LaunchPayload | CancelPayload | ExtendStagePayload;
+  summary: LaunchSummary | null;
+  reason: string | null;
+}
+
+/**
+ * Launching a yearly cycle and the ministry's controls over it. Launching, cancelling and overriding a deadline for
+ * everyone take four eyes: the administrator's call stores a request (202) that runs only when another person of the
+ * ministry confirms it (CycleActionsService, which calls `execute`). Pause, resume and the first setting of a date the
+ * roadmap left open act at once.
+ */
 @Injectable()
 export class CyclesService {
   private readonly logger = new Logger(CyclesService.name);
@@ -59,72 +106,52 @@ export class CyclesService {
     private readonly templates: TemplatesService,
     private readonly access: AccessPolicy,
     private readonly temporal: TemporalGateway,
+    private readonly actions: CycleActionRequestRepository,
   ) {}
 
-  async launch(user: AuthUser, dto: LaunchCycleDto): Promise<CycleView> {
+  /** Checks the launch as the launch itself would, then asks a second person to confirm it. */
+  async launch(user: AuthUser, dto: LaunchCycleDto): Promise<CycleActionView> {
     this.access.assertRole(user, ['ministry_admin'], 'запуск цикла');
     const ministry = await this.directory.findOrganization(user.organizationId);
     if (!ministry || ministry.kind !== 'ministry') {
       this.access.deny(user, 'Запускать цикл может только администратор министерства своего региона', { action: 'launch_cycle' });
     }
     const template = await this.templates.require(user, dto.templateId, dto.templateVersion);
-    let plan: ResolvedCyclePlan = this.templates.resolveWithinCalendar(template.document, dto.academicYear, {
+    this.templates.resolveWithinCalendar(template.document, dto.academicYear, {
       code: ministry.regionCode,
       timeZone: ministry.timeZone,
       adoptRegionTimeZone: dto.adoptRegionTimeZone,
     });
-    if (dto.compression) {
-      if (!this.config.allowCompressedCalendar) {
-        throw new UnprocessableEntityException('Сжатый календарь доступен только в тестовой среде (ALLOW_COMPRESSED_CALENDAR=true)');
-      }
-      // A short lead lets the launch finish before the first compressed deadline starts counting.
-      plan = compressPlan(plan, { secondsPerDay: dto.compression.secondsPerDay, origin: new Date(Date.now() + 2000) });
+    if (dto.compression && !this.config.allowCompressedCalendar) {
+      throw new UnprocessableEntityException('Сжатый календарь доступен только в тестовой среде (ALLOW_COMPRESSED_CALENDAR=true)');
     }
-    const institute = (await this.directory.listOrganizations({ regionCode: ministry.regionCode, kind: 'institute' }))[0];
     const id = cycleKey(ministry.regionCode, dto.academicYear);
-    const workflowId = cycleWorkflowId(id);
-    const inserted = await this.cycles.insertCycle({
-      id,
-      regionCode: ministry.regionCode,
-      academicYear: dto.academicYear,
+    const yearKind = programmeYearKind(template.document);
+    const holder = await this.cycles.findCycle(id);
+    if (holder) {
+      throw new ConflictException(`Цикл региона на ${programmeYearRu(holder.plan.yearKind, dto.academicYear, 'accusative')} уже запущен (${id})`);
+    }
+    const dry = await this.templates.dryRun(user, template.id, template.version, dto.academicYear, undefined, dto.adoptRegionTimeZone);
+    const dues = dry.tasks.map((t) => t.dueLocal).sort();
+    const summary: LaunchSummary = {
+      tasks: dry.tasks.length,
+      organizations: new Set(dry.tasks.map((t) => t.organizationId)).size,
+      stages: template.document.stages.length,
+      firstDueLocal: dues[0] ?? null,
+      lastDueLocal: dues[dues.length - 1] ?? null,
+      datesToSet: new Set(dry.datesToSet.map((d) => d.stepKey)).size,
+      timeZone: dry.timeZone,
+    };
+    const payload: LaunchPayload = {
       templateId: template.id,
       templateVersion: template.version,
-      workflowId,
-      ministryId: ministry.id,
-      status: 'running',
-      plan,
-      launchedBy: user.email,
-    });
-    if (!inserted) {
-      // The key is the region and the year alone, so the cycle holding it may be of the other kind of year.
-      const holder = (await this.cycles.findCycle(id))?.plan ?? plan;
-      throw new ConflictException(`Цикл региона на ${programmeYearRu(holder.yearKind, dto.academicYear, 'accusative')} уже запущен (${id})`);
-    }
-    const input: CycleInput = {
-      cycleId: id,
-      regionCode: ministry.regionCode,
+      templateTitle: template.title,
       academicYear: dto.academicYear,
-      plan,
-      ministryId: ministry.id,
-      instituteId: institute?.id,
-      launchedBy: user.email,
+      programmeYear: programmeYearRu(yearKind, dto.academicYear, 'accusative'),
+      ...(dto.adoptRegionTimeZone ? { adoptRegionTimeZone: true } : {}),
+      ...(dto.compression ? { compression: { secondsPerDay: dto.compression.secondsPerDay } } : {}),
     };
-    try {
-      await this.temporal.client.workflow.start(CYCLE_WORKFLOW, {
-        taskQueue: this.temporal.taskQueue,
-        workflowId,
-        args: [input],
-        workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-    } catch (err) {
-      await this.cycles.deleteCycle(id);
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ConflictException(`Процесс цикла ${id} уже существует`);
-      this.logger.error(`cycle ${id} not started: ${String(err)}`);
-      throw new ServiceUnavailableException('Сервис процессов временно недоступен; цикл не запущен, повторите попытку позже');
-    }
-    this.logger.log(`cycle ${id} launched from ${template.id} v${template.version} by ${user.email}`);
-    return this.get(user, id);
+    return this.request(user, ministry.id, { kind: 'launch', cycleId: id, targetKey: `launch:${id}`, payload, summary, reason: null });
   }
 
   async list(user: AuthUser): Promise<CycleView[]> {
@@ -147,44 +174,225 @@ export class CyclesService {
     return this.control(user, id, 'возобновление цикла', (handle) => handle.executeUpdate(resumeCycleUpdate, { args: [{ by: user.email, reason }] }));
   }
 
-  async cancel(user: AuthUser, id: string, reason: string): Promise<CycleView> {
-    return this.control(user, id, 'отмена цикла', (handle) => handle.executeUpdate(cancelCycleUpdate, { args: [{ by: user.email, reason }] }));
+  /** Asks a second person to confirm the cancellation. */
+  async cancel(user: AuthUser, id: string, reason: string): Promise<CycleActionView> {
+    const row = await this.requireControllable(user, id, 'отмена цикла');
+    await this.assertActive(row);
+    return this.request(user, row.ministryId, { kind: 'cancel', cycleId: id, targetKey: `cancel:${id}`, payload: { reason }, summary: null, reason });
   }
 
-  async extendStage(user: AuthUser, id: string, stageId: string, dto: ExtendStageDto): Promise<CycleView> {
-    const localDateTime = dto.dueAt.length === 10 ? `${dto.dueAt}T${endOfWorkingDay(dto.dueAt)}` : dto.dueAt;
-    return this.control(user, id, 'продление этапа', (handle) =>
-      handle.executeUpdate(extendStageUpdate, { args: [{ by: user.email, reason: dto.reason, stageId, localDateTime }] }),
-    );
+  /** Checks the extension as the workflow will, then asks a second person to confirm it. */
+  async extendStage(user: AuthUser, id: string, stageId: string, dto: ExtendStageDto): Promise<CycleActionView> {
+    const row = await this.requireControllable(user, id, 'продление этапа');
+    const progress = await this.assertActive(row);
+    const stage = row.plan.stages.find((s) => s.id === stageId);
+    if (!stage) throw new UnprocessableEntityException(`Этап «${stageId}» не найден в плане цикла`);
+    if (progress?.stages.find((s) => s.id === stageId)?.status === 'closed') throw new UnprocessableEntityException(`Этап «${stage.title}» уже завершён`);
+    const localDateTime = this.checkFutureDeadline(row.plan, dto.dueAt, 'Новый срок этапа уже прошёл');
+    const payload: ExtendStagePayload = { stageId, stageTitle: stage.title, localDateTime, reason: dto.reason };
+    return this.request(user, row.ministryId, {
+      kind: 'extend_stage',
+      cycleId: id,
+      targetKey: `extend:${id}:${stageId}`,
+      payload,
+      summary: null,
+      reason: dto.reason,
+    });
   }
 
+  /**
+   * The date of a step the roadmap left open, set once and at once: it fills in the roadmap rather than overriding a
+   * deadline already given (the workflow refuses a second setting, naming the stage or task extension instead).
+   */
   async setStepDeadline(user: AuthUser, id: string, stepKey: string, dto: SetStepDeadlineDto): Promise<CycleView> {
-    const localDateTime = dto.dueAt.length === 10 ? `${dto.dueAt}T${endOfWorkingDay(dto.dueAt)}` : dto.dueAt;
-    return this.control(user, id, 'установка срока шага', (handle) =>
+    const row = await this.requireControllable(user, id, 'установка срока шага');
+    const localDateTime = toLocalDateTime(dto.dueAt);
+    return this.run(row, (handle) =>
       handle.executeUpdate(setStepDeadlineUpdate, { args: [{ by: user.email, reason: dto.reason, stepKey, localDateTime }] }),
     );
   }
 
-  private async control(
-    user: AuthUser,
-    id: string,
-    what: string,
-    run: (handle: ReturnType<TemporalGateway['client']['workflow']['getHandle']>) => Promise<CycleProgress>,
-  ): Promise<CycleView> {
+  /**
+   * Runs a confirmed request's stored command, as its requester asked it (the workflows record the requester as
+   * the one who decided; the request's audit entries name both). `attempt` > 1 means an earlier run may have taken
+   * effect before its process died: a launch or cancellation already in place then counts as done.
+   */
+  async execute(request: CycleActionRequestEntity, confirmer: AuthUser): Promise<CycleView> {
+    if (request.kind === 'launch') return this.executeLaunch(request, confirmer);
+    const row = await this.cycles.findCycle(request.cycleId);
+    if (!row) throw new UnprocessableEntityException(`Цикл «${request.cycleId}» не найден`);
+    const by = request.requestedBy;
+    switch (request.kind) {
+      case 'cancel': {
+        const p = request.payload as unknown as CancelPayload;
+        if (request.attempts > 1 && row.status === 'cancelled') return this.get(confirmer, row.id);
+        return this.run(row, (handle) => handle.executeUpdate(cancelCycleUpdate, { args: [{ by, reason: p.reason }] }));
+      }
+      case 'extend_stage': {
+        const p = request.payload as unknown as ExtendStagePayload;
+        return this.run(row, (handle) =>
+          handle.executeUpdate(extendStageUpdate, { args: [{ by, reason: p.reason, stageId: p.stageId, localDateTime: p.localDateTime }] }),
+        );
+      }
+    }
+  }
+
+  private async executeLaunch(request: CycleActionRequestEntity, confirmer: AuthUser): Promise<CycleView> {
+    const p = request.payload as unknown as LaunchPayload;
+    const ministry = await this.directory.findOrganization(request.ministryId);
+    if (!ministry) throw new UnprocessableEntityException('Министерство, запросившее запуск, не найдено в справочнике');
+    const template = await this.templates.require(confirmer, p.templateId, p.templateVersion);
+    let plan: ResolvedCyclePlan = this.templates.resolveWithinCalendar(template.document, p.academicYear, {
+      code: ministry.regionCode,
+      timeZone: ministry.timeZone,
+      adoptRegionTimeZone: p.adoptRegionTimeZone,
+    });
+    if (p.compression) {
+      if (!this.config.allowCompressedCalendar) {
+        throw new UnprocessableEntityException('Сжатый календарь доступен только в тестовой среде (ALLOW_COMPRESSED_CALENDAR=true)');
+      }
+      // A short lead lets the launch finish before the first compressed deadline starts counting.
+      plan = compressPlan(plan, { secondsPerDay: p.compression.secondsPerDay, origin: new Date(Date.now() + 2000) });
+    }
+    const institute = (await this.directory.listOrganizations({ regionCode: ministry.regionCode, kind: 'institute' }))[0];
+    const id = cycleKey(ministry.regionCode, p.academicYear);
+    const workflowId = cycleWorkflowId(id);
+    const launchedBy = request.requestedBy;
+    const inserted = await this.cycles.insertCycle({
+      id,
+      regionCode: ministry.regionCode,
+      academicYear: p.academicYear,
+      templateId: template.id,
+      templateVersion: template.version,
+      workflowId,
+      ministryId: ministry.id,
+      status: 'running',
+      plan,
+      launchedBy,
+    });
+    if (!inserted) {
+      const holder = await this.cycles.findCycle(id);
+      // An earlier run of this very request launched it before its process died: done.
+      if (request.attempts > 1 && holder && holder.launchedBy === launchedBy && holder.launchedAt >= request.requestedAt) return this.get(confirmer, id);
+      throw new ConflictException(`Цикл региона на ${programmeYearRu((holder?.plan ?? plan).yearKind, p.academicYear, 'accusative')} уже запущен (${id})`);
+    }
+    const input: CycleInput = {
+      cycleId: id,
+      regionCode: ministry.regionCode,
+      academicYear: p.academicYear,
+      plan,
+      ministryId: ministry.id,
+      instituteId: institute?.id,
+      launchedBy,
+    };
+    try {
+      await this.temporal.client.workflow.start(CYCLE_WORKFLOW, {
+        taskQueue: this.temporal.taskQueue,
+        workflowId,
+        args: [input],
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      await this.cycles.deleteCycle(id);
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ConflictException(`Процесс цикла ${id} уже существует`);
+      this.logger.error(`cycle ${id} not started: ${String(err)}`);
+      throw new ServiceUnavailableException('Сервис процессов временно недоступен; цикл не запущен, повторите попытку позже');
+    }
+    this.logger.log(`cycle ${id} launched from ${template.id} v${template.version} (request ${request.id}, confirmed by person ${confirmer.personId})`);
+    return this.get(confirmer, id);
+  }
+
+  /** Stores a pending request with its audit entry; another open request for the same target is a 409 naming it. */
+  private async request(user: AuthUser, ministryId: string, r: NewRequest): Promise<CycleActionView> {
+    const ttl = this.config.cycleActionTtlSeconds ?? CYCLE_ACTION_TTL_SECONDS_DEFAULT;
+    const expiresAt = new Date(Date.now() + ttl * 1000);
+    const result = await this.actions.create(
+      {
+        kind: r.kind,
+        regionCode: user.regionCode,
+        ministryId,
+        cycleId: r.cycleId,
+        targetKey: r.targetKey,
+        payload: r.payload as unknown as Record<string, unknown>,
+        summary: r.summary as unknown as Record<string, unknown> | null,
+        reason: r.reason,
+        requestedBy: user.email,
+        requestedByPersonId: user.personId,
+        requestedByName: user.fullName,
+        expiresAt,
+      },
+      (row) => ({
+        type: CYCLE_ACTION_EVENTS.requested,
+        actor: user.email,
+        data: { kind: r.kind, description: describeCycleAction(row), payload: r.payload, reason: r.reason, expiresAt: expiresAt.toISOString() },
+        cycleId: r.cycleId,
+        organizationIds: [ministryId],
+      }),
+    );
+    if ('conflict' in result) {
+      const open = result.conflict;
+      throw new ConflictException(
+        open
+          ? `Такой запрос уже ждёт подтверждения: «${describeCycleAction(open)}» от ${open.requestedByName}; подтвердите, отклоните или отзовите его`
+          : 'Такой запрос уже ждёт подтверждения; подтвердите, отклоните или отзовите его',
+      );
+    }
+    this.logger.log(`${r.kind} of ${r.cycleId} requested by person ${user.personId}; waits for a second person`);
+    return mapCycleAction(result.created, user);
+  }
+
+  /** The user may control the cycle: a ministry administrator of the ministry that launched it. */
+  private async requireControllable(user: AuthUser, id: string, what: string): Promise<CycleRow> {
     this.access.assertRole(user, ['ministry_admin'], what);
     const row = await this.require(user, id);
     if (!this.access.canActFor(user, row.ministryId)) {
       this.access.deny(user, 'Управлять циклом может только министерство, которое его запустило', { action: what, cycleId: id });
     }
+    return row;
+  }
+
+  /** Refuses (422, as the workflow would) a request on a cycle already closed; the live progress otherwise. */
+  private async assertActive(row: CycleRow): Promise<CycleProgress | null> {
+    const progress = await this.liveProgress(row);
+    const status = progress?.status ?? row.status;
+    if (status === 'cancelled') throw new UnprocessableEntityException('Цикл отменён');
+    if (status === 'completed' || row.closedAt) throw new UnprocessableEntityException('Цикл уже завершён');
+    return progress;
+  }
+
+  /** A new local deadline as the workflow will check it: a real date-time of the calendar, still ahead. */
+  private checkFutureDeadline(plan: ResolvedCyclePlan, dueAt: string, pastMessage: string): string {
+    const localDateTime = toLocalDateTime(dueAt);
+    let due: number;
+    try {
+      due = parseLocalDateTime(localDateTime, plan.timeZone).toMillis();
+      resolveDeadline({ localDateTime, timeZone: plan.timeZone, calendar: plan.calendar, decreeNonWorkingDays: plan.decreeNonWorkingDays });
+    } catch {
+      throw new UnprocessableEntityException(`Неверный срок: ${dueAt}; ожидается ГГГГ-ММ-ДДTЧЧ:ММ в пределах производственного календаря`);
+    }
+    if (!Number.isFinite(due)) throw new UnprocessableEntityException(`Неверный срок: ${dueAt}`);
+    if (due <= Date.now()) throw new UnprocessableEntityException(`${pastMessage}: ${localDateTimeRu(localDateTime)}`);
+    return localDateTime;
+  }
+
+  private async control(user: AuthUser, id: string, what: string, run: (handle: WorkflowHandle) => Promise<CycleProgress>): Promise<CycleView> {
+    const row = await this.requireControllable(user, id, what);
+    return this.run(row, run);
+  }
+
+  /** One Update on the cycle's workflow, its refusals turned into Russian 422s and outages into 503s. */
+  private async run(row: CycleRow, run: (handle: WorkflowHandle) => Promise<CycleProgress>): Promise<CycleView> {
     try {
       const progress = await this.temporal.withinUpdateDeadline(() => run(this.temporal.client.workflow.getHandle(row.workflowId)));
       return mapCycle(row, progress);
     } catch (err) {
+      if (err instanceof HttpException) throw err;
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
         throw new UnprocessableEntityException(err.cause.message);
       }
       if (err instanceof WorkflowNotFoundError) {
-        const status = (await this.cycles.findCycle(id))?.status;
+        const status = (await this.cycles.findCycle(row.id))?.status;
         throw new UnprocessableEntityException(status === 'cancelled' ? 'Цикл отменён' : 'Цикл уже завершён');
       }
       throw temporalOutageOr(err, 'Обработчик процессов сейчас не отвечает; повторите позже');
@@ -232,4 +440,9 @@ export class CyclesService {
       return row.progress;
     }
   }
+}
+
+/** A date alone means the end of that working day, as everywhere a deadline is written. */
+function toLocalDateTime(dueAt: string): string {
+  return dueAt.length === 10 ? `${dueAt}T${endOfWorkingDay(dueAt)}` : dueAt;
 }

@@ -9,6 +9,7 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Max,
   MaxLength,
   Min,
   MinLength,
@@ -88,16 +89,18 @@ export class ReviewDto {
 }
 
 export class CompareQueryDto {
-  @ApiProperty({ description: 'Earlier version number' })
+  @ApiProperty({ description: 'Earlier version number', type: 'integer', minimum: 1, maximum: 2147483647 })
   @Type(() => Number)
   @IsInt({ message: 'номер версии — целое число' })
   @Min(1, { message: 'номер версии начинается с 1' })
+  @Max(2147483647, { message: 'такой версии нет: номер слишком большой' })
   from!: number;
 
-  @ApiProperty({ description: 'Later version number' })
+  @ApiProperty({ description: 'Later version number', type: 'integer', minimum: 1, maximum: 2147483647 })
   @Type(() => Number)
   @IsInt({ message: 'номер версии — целое число' })
   @Min(1, { message: 'номер версии начинается с 1' })
+  @Max(2147483647, { message: 'такой версии нет: номер слишком большой' })
   to!: number;
 }
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser } from '../auth/decorators';
+import { AnyLoggedIn, CurrentUser } from '../auth/decorators';
 import { CompareQueryDto, ComparisonView, ReviewDto, ReviewResultView, SubmitDto, SubmitResultView, VersionsView } from './submission.dto';
 import { SubmissionsService } from './submissions.service';
 
@@ -18,6 +18,7 @@ export class SubmissionsController {
   constructor(private readonly submissions: SubmissionsService) {}
 
   @Post('tasks/:id/submission')
+  @AnyLoggedIn('organization')
   @HttpCode(200)
   @ApiOperation({ summary: 'Hand in a plan, programme, report, practice or a performed measure; completes the task' })
   @ApiOkResponse({ type: SubmitResultView })
@@ -26,6 +27,7 @@ export class SubmissionsController {
   }
 
   @Post('tasks/:id/review')
+  @AnyLoggedIn('organization')
   @HttpCode(200)
   @ApiOperation({ summary: 'Approve, return with remarks, or reject the submission under review; completes the review task' })
   @ApiOkResponse({ type: ReviewResultView })
@@ -34,6 +36,7 @@ export class SubmissionsController {
   }
 
   @Get('cycles/:cycleId/steps/:stepKey/subjects/:organizationId/versions')
+  @AnyLoggedIn('organization')
   @ApiOperation({ summary: 'Every version of one organisation\'s submission for a step, with all remarks and their status' })
   @ApiOkResponse({ type: VersionsView })
   versions(
@@ -46,6 +49,7 @@ export class SubmissionsController {
   }
 
   @Get('cycles/:cycleId/steps/:stepKey/subjects/:organizationId/compare')
+  @AnyLoggedIn('organization')
   @ApiOperation({ summary: 'Two versions side by side, field by field, with the remarks the later one answers' })
   @ApiOkResponse({ type: ComparisonView })
   compare(

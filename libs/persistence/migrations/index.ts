@@ -10,6 +10,7 @@ import { LoginFailures1764000700000 } from './1764000700000-LoginFailures';
 import { TaskAttention1764000800000 } from './1764000800000-TaskAttention';
 import { TaskCycleIndex1764000900000 } from './1764000900000-TaskCycleIndex';
 import { IdempotencyKeys1764001200000 } from './1764001200000-IdempotencyKeys';
+import { CycleActionRequests1764001600000 } from './1764001600000-CycleActionRequests';
 
 /** Listed explicitly: the build and the tests load the same migrations, with no glob to drift. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   TaskAttention1764000800000,
   TaskCycleIndex1764000900000,
   IdempotencyKeys1764001200000,
+  CycleActionRequests1764001600000,
 ];

@@ -150,6 +150,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cycle-actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Four-eyes requests on cycles (launch, cancel, deadline overrides) of the user's region, newest first */
+        get: operations["CycleActionsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cycle-actions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One request: what confirming it does, who asked, until when it may be confirmed */
+        get: operations["CycleActionsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cycle-actions/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm another person's request: its stored command runs once. When the command fails (Temporal away, the cycle changed), the error is answered and kept on the request, which stays confirmable until it expires */
+        post: operations["CycleActionsController_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cycle-actions/{id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refuse another person's request, with a reason: nothing runs */
+        post: operations["CycleActionsController_refuse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cycle-actions/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw one's own request: nothing runs */
+        post: operations["CycleActionsController_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cycles": {
         parameters: {
             query?: never;
@@ -160,7 +245,7 @@ export interface paths {
         /** Cycles of the user's region (all regions for auditors) */
         get: operations["CyclesController_list"];
         put?: never;
-        /** Launch the yearly cycle of the ministry's region from a template version */
+        /** Ask to launch the yearly cycle of the ministry's region from a template version: checked now, run when another ministry administrator or specialist confirms it (POST /api/cycle-actions/:id/confirm) */
         post: operations["CyclesController_launch"];
         delete?: never;
         options?: never;
@@ -442,7 +527,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel the cycle and every open task in it */
+        /** Ask to cancel the cycle and every open task in it; runs when a second person of the ministry confirms */
         post: operations["CyclesController_cancel"];
         delete?: never;
         options?: never;
@@ -493,7 +578,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Extend a stage for everyone: open tasks move to the new deadline, later ones start with it */
+        /** Ask to extend a stage for everyone (open tasks move to the new deadline, later ones start with it); runs when a second person of the ministry confirms */
         post: operations["CyclesController_extend"];
         delete?: never;
         options?: never;
@@ -510,7 +595,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set the date of a step the roadmap left «по специальному графику»: its tasks are issued with it, with reminders from then on */
+        /** Set the date of a step the roadmap left «по специальному графику»: its tasks are issued with it, with reminders from then on. Set once, at once: it fills in the roadmap, overriding no one's deadline; a date set is moved only by extending the stage (four eyes) or a task */
         post: operations["CyclesController_setStepDeadline"];
         delete?: never;
         options?: never;
@@ -1175,6 +1260,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/temporal-codec/decode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decrypt workflow payloads for the Temporal Web UI
+         * @description Encrypted payloads come back as stored before encryption (e.g. `json/plain`); others come back unchanged.
+         */
+        post: operations["TemporalCodecController_decode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/temporal-codec/encode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Encrypt payloads the Temporal Web UI sends (a signal, an Update, a workflow started from the UI)
+         * @description With the key ring’s current key, so that what an operator types in the UI is stored encrypted too.
+         */
+        post: operations["TemporalCodecController_encode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1397,6 +1522,40 @@ export interface components {
             /** @description At least 10 characters and at most 72 bytes in UTF-8; letters and at least one digit or other sign; at least 5 different characters; no spaces at either end; not the current password, nor containing the name of the e-mail address */
             newPassword: string;
         };
+        CodecPayloadDto: {
+            /**
+             * Format: byte
+             * @description The payload’s bytes in base64
+             */
+            data?: string;
+            /**
+             * @description Metadata by name, each value in base64 (e.g. `encoding`: base64 of `binary/encrypted`)
+             * @example {
+             *       "encoding": "YmluYXJ5L2VuY3J5cHRlZA=="
+             *     }
+             */
+            metadata?: {
+                [key: string]: string;
+            };
+        };
+        CodecPayloadsDto: {
+            payloads: components["schemas"]["CodecPayloadDto"][];
+        };
+        CodecPayloadsView: {
+            /** @description In the order of the request */
+            payloads: components["schemas"]["CodecPayloadView"][];
+        };
+        CodecPayloadView: {
+            /**
+             * Format: byte
+             * @description The bytes in base64 (empty for an empty payload)
+             */
+            data: string;
+            /** @description Metadata by name, in base64 */
+            metadata: {
+                [key: string]: string;
+            };
+        };
         ComparisonView: {
             documentChanged: boolean;
             fields: components["schemas"]["FieldChangeView"][];
@@ -1592,6 +1751,62 @@ export interface components {
             removedBy?: string;
             schoolId: string;
             schoolName: string;
+        };
+        CycleActionListView: {
+            items: components["schemas"]["CycleActionView"][];
+        };
+        CycleActionView: {
+            /** @description Times a confirmation started running the command */
+            attempts: number;
+            /** @description The user may confirm it now */
+            canConfirm: boolean;
+            /** @description The user may refuse it now */
+            canRefuse: boolean;
+            /** @description The user (its requester) may withdraw it now */
+            canWithdraw: boolean;
+            /** @description The cycle after the command ran (the answer to a confirmation) */
+            cycle?: components["schemas"]["CycleView"];
+            /** @description The cycle acted on; for a launch, the id the cycle will have */
+            cycleId: string;
+            /** Format: date-time */
+            decidedAt: string | null;
+            /** @description Who confirmed, refused or withdrew it */
+            decidedBy: string | null;
+            decidedByName: string | null;
+            /** @description The reason of a refusal or withdrawal */
+            decisionReason: string | null;
+            /** @description What confirming does, in Russian */
+            description: string;
+            /**
+             * Format: date-time
+             * @description After this the request can no longer be confirmed
+             */
+            expiresAt: string;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "launch" | "cancel" | "extend_stage";
+            /** @description Why the last confirmed run failed; the request stays confirmable */
+            lastError: string | null;
+            /** Format: date-time */
+            lastErrorAt: string | null;
+            launch?: components["schemas"]["LaunchActionView"];
+            /** @description The stage's new local deadline (an extension) */
+            localDateTime?: string;
+            /** @description The basis the requester gave (none for a launch) */
+            reason: string | null;
+            regionCode: string;
+            /** Format: date-time */
+            requestedAt: string;
+            requestedBy: string;
+            requestedByName: string;
+            stageId?: string;
+            stageTitle?: string;
+            /**
+             * @description pending: waiting for a second person; executing: confirmed and running; a pending request past expiresAt shows as expired
+             * @enum {string}
+             */
+            status: "pending" | "executing" | "confirmed" | "refused" | "withdrawn" | "expired";
         };
         CycleControlDto: {
             /** @description The basis of the decision (an order, a letter) */
@@ -2109,6 +2324,19 @@ export interface components {
             organizationName: string;
             taskId: string;
         };
+        LaunchActionView: {
+            academicYear: number;
+            adoptRegionTimeZone: boolean;
+            /** @description Seconds one day lasts, for a compressed (test) calendar */
+            compressionSecondsPerDay?: number;
+            /** @description The year in words: «2026/2027 учебный год» */
+            programmeYear: string;
+            /** @description The dry run of the plan at request time */
+            summary?: components["schemas"]["LaunchSummaryView"];
+            templateId: string;
+            templateTitle: string;
+            templateVersion: number;
+        };
         LaunchCycleDto: {
             /**
              * @description The academic year by its first calendar year (2026 = 2026/2027); for a template written with programme.firstCalendarYear, the calendar year
@@ -2130,6 +2358,20 @@ export interface components {
             /** @description Of those, the ones whose first task is out */
             stepsIssued: number;
             title: string;
+        };
+        LaunchSummaryView: {
+            /** @description Steps whose date the roadmap leaves to be set later */
+            datesToSet: number;
+            /** @description Earliest local deadline */
+            firstDueLocal: string | null;
+            /** @description Latest local deadline */
+            lastDueLocal: string | null;
+            /** @description Organisations that get tasks */
+            organizations: number;
+            stages: number;
+            /** @description Tasks the dry run schedules for the whole cycle */
+            tasks: number;
+            timeZone: string;
         };
         ListChangeDto: {
             /** @description Why the ministry adds or removes the school; kept in the list and the audit log */
@@ -2483,6 +2725,10 @@ export interface components {
         ReassignTaskDto: {
             /** @example demo-mun-yuzhny */
             organizationId: string;
+            reason: string;
+        };
+        RefuseCycleActionDto: {
+            /** @description Why the request is refused */
             reason: string;
         };
         RemarkAnswerDto: {
@@ -2998,6 +3244,10 @@ export interface components {
             /** @description Oldest first */
             versions: components["schemas"]["SubmissionView"][];
         };
+        WithdrawCycleActionDto: {
+            /** @description Why the request is withdrawn */
+            reason?: string;
+        };
         WithdrawPracticeDto: {
             /** @example Практика не подтвердилась результатами мониторинга следующего года */
             reason: string;
@@ -3207,7 +3457,7 @@ export interface operations {
     AuditController_history: {
         parameters: {
             query?: {
-                /** @description One run of the workflow; the latest when omitted */
+                /** @description One run of the workflow (a UUID, as Temporal gives it); the latest when omitted */
                 runId?: string;
             };
             header?: never;
@@ -3423,6 +3673,300 @@ export interface operations {
             };
         };
     };
+    CycleActionsController_list: {
+        parameters: {
+            query?: {
+                /** @description Only the requests of this cycle */
+                cycleId?: string;
+                /** @description Only requests in this state (pending: waiting for confirmation) */
+                status?: "pending" | "executing" | "confirmed" | "refused" | "withdrawn" | "expired";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CycleActionListView"];
+                };
+            };
+            /** @description Malformed input; `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed; the reason says why */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CycleActionsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CycleActionView"];
+                };
+            };
+            /** @description Malformed input; `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed; the reason says why */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such request */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CycleActionsController_confirm: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Confirmed and done; `cycle` is the cycle afterwards */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CycleActionView"];
+                };
+            };
+            /** @description Malformed input; `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed; the reason says why */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such request */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Already confirmed, running, refused, withdrawn or expired */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The command was refused by the cycle (its state changed); the request stays pending */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Temporal is unreachable; the request stays pending */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CycleActionsController_refuse: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefuseCycleActionDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CycleActionView"];
+                };
+            };
+            /** @description Malformed input; `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed; the reason says why */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such request */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Already confirmed, running, refused, withdrawn or expired */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CycleActionsController_withdraw: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WithdrawCycleActionDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CycleActionView"];
+                };
+            };
+            /** @description Malformed input; `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed; the reason says why */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such request */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Already confirmed, running, refused, withdrawn or expired */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     CyclesController_list: {
         parameters: {
             query?: never;
@@ -3479,12 +4023,13 @@ export interface operations {
             };
         };
         responses: {
-            201: {
+            /** @description The request waiting for a second person */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CycleView"];
+                    "application/json": components["schemas"]["CycleActionView"];
                 };
             };
             /** @description Malformed input; `details` names each field */
@@ -3515,7 +4060,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The region's cycle for that academic year exists */
+            /** @description The region's cycle for that academic year exists, or its launch already waits for confirmation */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3524,13 +4069,6 @@ export interface operations {
             };
             /** @description Dates outside the production calendar, or a template written for another time zone (see adoptRegionTimeZone) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Temporal is unreachable; the cycle was not launched */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4519,12 +5057,13 @@ export interface operations {
             };
         };
         responses: {
-            200: {
+            /** @description The request waiting for a second person */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CycleView"];
+                    "application/json": components["schemas"]["CycleActionView"];
                 };
             };
             /** @description Malformed input; `details` names each field */
@@ -4550,6 +5089,13 @@ export interface operations {
             };
             /** @description No such cycle */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The cancellation already waits for confirmation */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4709,12 +5255,13 @@ export interface operations {
             };
         };
         responses: {
-            200: {
+            /** @description The request waiting for a second person */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CycleView"];
+                    "application/json": components["schemas"]["CycleActionView"];
                 };
             };
             /** @description Malformed input; `details` names each field */
@@ -4740,6 +5287,13 @@ export interface operations {
             };
             /** @description No such cycle */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An extension of this stage already waits for confirmation */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4773,6 +5327,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The date is set */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4809,7 +5364,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not a step left «по специальному графику», a date past its latest, or the cycle closed */
+            /** @description Not a step left «по специальному графику», its date already set, a date past its latest, or the cycle closed */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6808,6 +7363,113 @@ export interface operations {
             };
             /** @description No valid token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TemporalCodecController_decode: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+                "x-namespace": string;
+                /** @description The Temporal namespace the payloads belong to (the Web UI sends it) */
+                "X-Namespace"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodecPayloadsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodecPayloadsView"];
+                };
+            };
+            /** @description Malformed payloads (`details` names each), or another namespace */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a ministry administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A payload cannot be decrypted: its key is not in TEMPORAL_PAYLOAD_KEYS, or it was altered */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TemporalCodecController_encode: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes the write safe to retry: the same key with the same request (query and body; an upload by its bytes, name and type) replays the first answer, same status, with `Idempotent-Replayed: true`, and does not run again; the same key with another request is 422; while the first is still running, 409 with Retry-After. A 4xx answer is kept and replayed, a 5xx is not (retry with the same key). Scoped to the person, the method and the path; kept 24 h by default (IDEMPOTENCY_KEY_TTL). 1–200 printable ASCII characters, e.g. a UUID. */
+                "Idempotency-Key"?: string;
+                "x-namespace": string;
+                /** @description The Temporal namespace the payloads belong to (the Web UI sends it) */
+                "X-Namespace"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodecPayloadsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodecPayloadsView"];
+                };
+            };
+            /** @description Malformed payloads (`details` names each), or another namespace */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a ministry administrator */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,6 +20,7 @@ const NAV: NavItem[] = [
   { to: '/review', label: 'Рассмотрение', show: (me) => canReview(me.role) },
   { to: '/agreements', label: 'Соглашения', show: (me) => seesAgreements(me.role) },
   { to: '/cycles', label: 'Циклы', show: (me) => isMinistry(me.role) },
+  { to: '/cycle-actions', label: 'Подтверждения', show: (me) => isMinistry(me.role) },
   { to: '/templates', label: 'Шаблоны', show: (me) => isMinistry(me.role) },
   { to: '/audit', label: 'Аудит', show: (me) => me.role === 'auditor' || isMinistry(me.role) },
   { to: '/organizations', label: 'Организации', show: (me) => me.role === 'auditor' || isMinistry(me.role) },

@@ -1,7 +1,9 @@
 /**
  * The ministry's controls over a running cycle (ministry administrator): pause, resume, extend a stage for everyone,
  * cancel; and setting a date the roadmap left «по специальному графику». Each asks for its reason in a modal and
- * shows the API's Russian refusal there; on success the cycle's view is replaced by the API's answer.
+ * shows the API's Russian refusal there; on success the cycle's view is replaced by the API's answer. Extending and
+ * cancelling take four eyes: the answer is a request waiting for a second person, which the modal says beforehand and
+ * the dashboard's notice shows afterwards.
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, DatePicker, Flex, Form, Input, Modal, Select, TimePicker, Typography } from 'antd';
@@ -10,6 +12,7 @@ import dayjs from 'dayjs';
 import { useState, type ReactNode } from 'react';
 import { api, errorMessage, unwrap } from '../../api/client';
 import { CALENDAR_LAST_YEAR, formatLocal, STAGE_STATUS } from './labels';
+import { cycleActionKeys, isActionRequest, SECOND_PERSON_NOTE, type CycleAction } from './cycle-actions';
 import { cycleKeys } from './queries';
 import type { CycleView, StepDateToSet } from './types';
 
@@ -35,7 +38,7 @@ interface ControlModalProps {
   fields?: ReactNode;
   reasonLabel?: string;
   onClose(): void;
-  submit(values: FormValues): Promise<CycleView>;
+  submit(values: FormValues): Promise<CycleView | CycleAction>;
   successText: string;
 }
 
@@ -45,10 +48,15 @@ function ControlModal({ open, title, okText, danger, intro, fields, reasonLabel,
   const queryClient = useQueryClient();
   const mutation = useMutation({
     mutationFn: submit,
-    onSuccess: async (cycle) => {
-      queryClient.setQueryData(cycleKeys.one(cycle.id), cycle);
-      await queryClient.invalidateQueries({ queryKey: cycleKeys.all });
-      void message.success(successText);
+    onSuccess: async (answer) => {
+      if (isActionRequest(answer)) {
+        await queryClient.invalidateQueries({ queryKey: cycleActionKeys.all });
+        void message.success('Запрос отправлен на подтверждение второму сотруднику министерства');
+      } else {
+        queryClient.setQueryData(cycleKeys.one(answer.id), answer);
+        await queryClient.invalidateQueries({ queryKey: cycleKeys.all });
+        void message.success(successText);
+      }
       form.resetFields();
       onClose();
     },
@@ -166,8 +174,8 @@ export function CycleControls({ cycle }: { cycle: CycleView }) {
       <ControlModal
         open={open === 'extend'}
         title="Продлить этап для всех"
-        okText="Продлить"
-        intro="Открытые задачи этапа получат новый срок, следующие будут выданы с ним. Время — местное время плана."
+        okText="Запросить продление"
+        intro={`Открытые задачи этапа получат новый срок, следующие будут выданы с ним. Время — местное время плана. ${SECOND_PERSON_NOTE}`}
         fields={
           <>
             <Form.Item name="stageId" label="Этап" rules={[{ required: true, message: 'Выберите этап' }]}>
@@ -195,9 +203,9 @@ export function CycleControls({ cycle }: { cycle: CycleView }) {
       <ControlModal
         open={open === 'cancel'}
         title="Отменить цикл"
-        okText="Отменить цикл"
+        okText="Запросить отмену"
         danger
-        intro="Все открытые задачи цикла будут отменены, напоминания и эскалации остановлены. Отмену нельзя вернуть."
+        intro={`Все открытые задачи цикла будут отменены, напоминания и эскалации остановлены. Отмену нельзя вернуть. ${SECOND_PERSON_NOTE}`}
         reasonLabel="Причина отмены и основание"
         onClose={close}
         successText="Цикл отменён"

@@ -18,6 +18,7 @@ import { formatLocal, formatLocalInZone, percent, STAGE_STATUS, yearText } from 
 import LatenessHeatTable from './LatenessHeatTable';
 import LatenessRiskPanel from './LatenessRiskPanel';
 import LaunchProgress from './LaunchProgress';
+import PendingActionsNotice from './PendingActionsNotice';
 import { CycleLoadFailed } from './CycleLoadFailed';
 import { useCycle, useTemplates } from './queries';
 import type { CycleView, StageProgress } from './types';
@@ -157,6 +158,8 @@ export default function CycleDashboardPage() {
           title={`Цикл отменён${progress?.cancelledAt ? ` ${formatDateTimeInZone(progress.cancelledAt, c.timeZone)}` : ''}`}
         />
       )}
+
+      <PendingActionsNotice cycleId={c.id} />
 
       <LaunchProgress cycleId={c.id} />
 

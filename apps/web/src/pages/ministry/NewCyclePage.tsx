@@ -2,7 +2,8 @@
  * `/cycles/new`: launch the region's yearly cycle. 1) the template: a shipped or published one, or the region's own
  * YAML written or uploaded here, checked (every problem with its path, its line marked in the editor) and published
  * as a version; 2) the year; 3) «Проверить расписание»: the dry run of that version for the region; 4) «Запустить»
- * with a confirmation, then the cycle's dashboard. A template written for another zone is refused by the dry run
+ * with a confirmation, which asks a second person of the ministry to confirm the launch (four eyes), then the
+ * request's page, which follows the decision and leads to the cycle's dashboard. A template written for another zone is refused by the dry run
  * with the API's message; the «Принять часовой пояс региона» box then sends adoptRegionTimeZone with both requests.
  */
 import { ArrowLeftOutlined, UploadOutlined } from '@ant-design/icons';
@@ -28,9 +29,10 @@ import { lazy, Suspense, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, ApiError, errorMessage, unwrap, useMe } from '../../api/client';
 import { countOf, zoneLabel } from '../../format';
+import { cycleActionKeys, SECOND_PERSON_NOTE } from './cycle-actions';
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, yearText } from './labels';
 import { locateProblems } from './problem-lines';
-import { cycleKeys, useCycles, useOrganizations, useTemplates } from './queries';
+import { useCycles, useOrganizations, useTemplates } from './queries';
 import type { ScheduleView } from './DryRunSchedule';
 import type { TemplateEditorHandle } from './TemplateEditor';
 import type { DryRunView, TemplateSummary, TemplateValidation } from './types';
@@ -152,11 +154,11 @@ export default function NewCyclePage() {
           body: { templateId: c.id, templateVersion: c.version, academicYear: year, ...(adoptZone ? { adoptRegionTimeZone: true } : {}) },
         }),
       ),
-    onSuccess: async (cycle) => {
-      await queryClient.invalidateQueries({ queryKey: cycleKeys.all });
-      queryClient.setQueryData(cycleKeys.one(cycle.id), cycle);
-      void message.success(`Цикл ${cycle.id} запущен`);
-      void navigate(`/cycles/${encodeURIComponent(cycle.id)}`);
+    // Four eyes: the answer is the request waiting for a second person; its page follows the decision.
+    onSuccess: async (request) => {
+      await queryClient.invalidateQueries({ queryKey: cycleActionKeys.all });
+      void message.success('Запрос на запуск отправлен на подтверждение');
+      void navigate(`/cycle-actions/${encodeURIComponent(request.id)}`);
     },
     onError: (err) => setLaunchError(errorMessage(err)),
   });
@@ -183,6 +185,7 @@ export default function NewCyclePage() {
             начнут получать задачи и напоминания. Запущенный цикл сохраняет эту версию шаблона; отменить его можно только
             целиком.
           </span>
+          <span>{SECOND_PERSON_NOTE}</span>
           {adoptZone && <span>Время шаблона будет читаться по часовому поясу региона ({regionZone}).</span>}
         </Flex>
       ),

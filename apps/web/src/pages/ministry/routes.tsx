@@ -20,6 +20,16 @@ export const ministryRoutes: RouteObject[] = [
     lazy: async () => ({ Component: (await import('./NewCyclePage')).default }),
   },
   {
+    path: 'cycle-actions',
+    hydrateFallbackElement: loading,
+    lazy: async () => ({ Component: (await import('./CycleActionsPage')).default }),
+  },
+  {
+    path: 'cycle-actions/:id',
+    hydrateFallbackElement: loading,
+    lazy: async () => ({ Component: (await import('./CycleActionsPage')).CycleActionPage }),
+  },
+  {
     path: 'cycles/:id',
     hydrateFallbackElement: loading,
     lazy: async () => ({ Component: (await import('./CycleDashboardPage')).default }),
