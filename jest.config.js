@@ -44,5 +44,17 @@ module.exports = {
       // Builds the web app when its sources are newer than apps/web/dist, then the shared components (once).
       globalSetup: '<rootDir>/test/support/browser-global-setup.ts',
     },
+    // The long fault scenarios (`npm run test:faults`, which sets UPLIFT_FAULTS=1): minutes each, so never part of
+    // plain `npm test`, whose short fault cases live in test/integration.
+    ...(process.env.UPLIFT_FAULTS === '1'
+      ? [
+          {
+            ...realComponents,
+            displayName: 'faults',
+            testMatch: ['<rootDir>/test/faults/**/*.spec.ts'],
+            globalSetup: '<rootDir>/test/support/global-setup.ts',
+          },
+        ]
+      : []),
   ],
 };

@@ -1,5 +1,6 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { ScheduledNotification, TaskEvent, TaskSnapshot } from '../libs/contracts/deadline-task';
+import { KILL_BEFORE_RECORD_COMMIT_ENV, type TaskRecord } from '../libs/contracts/task-record';
 import { curatorCopyScope, curatorCopyStepKey } from '../libs/domain/curators';
 import { formatLocal } from '../libs/domain/deadline';
 import { timeLeftText } from '../libs/domain/time-left';
@@ -13,11 +14,14 @@ import type {
   OrganizationEntity,
   OutboxMessage,
   PersonEntity,
+  TaskRecordRepository,
   TaskRepository,
 } from '../libs/persistence';
 
 export interface TaskActivityDeps {
   tasks: TaskRepository;
+  /** Stores what an Update carries (a cycle task's record, a granted extension) with the projection of its change. */
+  records: TaskRecordRepository;
   directory: DirectoryRepository;
   outbox: NotificationOutboxRepository;
   mailer: Mailer;
@@ -43,6 +47,12 @@ export interface NotificationDelivery extends NotificationDeliveryOf {
 export const CURATOR_COPY_TARGET = 'curator_copy';
 
 /**
+ * The outbox `target` of a message re-sent to the organisation's other people (or their deputies) after the relay
+ * refused every recipient of the original for good; its step key is `<step>-fallback`.
+ */
+export const FALLBACK_TARGET = 'fallback';
+
+/**
  * nodemailer's error for a permanent refusal: the server answered 5xx (an address it will never accept), or the
  * envelope had no recipient it could use. A retry sends the same letter to the same addresses, so it cannot help.
  */
@@ -50,6 +60,9 @@ function isPermanentMailError(err: unknown): boolean {
   const { responseCode, code } = (err ?? {}) as { responseCode?: unknown; code?: unknown };
   return (typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600) || code === 'EENVELOPE';
 }
+
+/** Marks an outbox row's last error as a permanent refusal (a stand-in delivery is then due), shown on the task. */
+const REFUSED_PREFIX = 'Адрес отклонён почтовым сервером: ';
 
 /** Deterministic per task and step: a re-send after a crash carries the same Message-ID, so mail clients fold it. */
 export function notificationMessageId(taskId: string, stepKey: string, domain: string): string {
@@ -71,8 +84,19 @@ export function createTaskActivities(deps: TaskActivityDeps) {
 
   // Every activity fails fast, without retrying, when PostgreSQL refuses its data (activities/failures.ts).
   return failFastOnRefusedData({
-    async projectTaskEvent(input: { snapshot: TaskSnapshot; event: TaskEvent }): Promise<void> {
-      await deps.tasks.applyProjection(input.snapshot, input.event);
+    async projectTaskEvent(input: { snapshot: TaskSnapshot; event: TaskEvent; record?: TaskRecord }): Promise<void> {
+      const { record } = input;
+      await deps.tasks.applyProjection(
+        input.snapshot,
+        input.event,
+        record &&
+          (async (manager) => {
+            const entry = await deps.records.apply(manager, input.snapshot, input.event, record);
+            // The crash test's gap: the record's rows written, nothing committed, the Update accepted by Temporal.
+            if (process.env[KILL_BEFORE_RECORD_COMMIT_ENV] === '1') process.kill(process.pid, 'SIGKILL');
+            return entry;
+          }),
+      );
       if (input.event.type === 'attention_needed') {
         // The operator's alert: the worker's log is where failed changes are watched for.
         log.error('operator alert: a task change was not stored; the task is flagged', {
@@ -116,11 +140,28 @@ export function createTaskActivities(deps: TaskActivityDeps) {
         };
       };
 
-      const main = await deliverOnce(snapshot, step.stepKey, async () => {
-        const organization = await requireAssignee();
-        const people = await recipientsFor(snapshot, step);
-        return message(step.stepKey, step.target, people, render(step, snapshot, organization));
-      });
+      // A permanent refusal of every recipient (an unknown mailbox) is kept on the row as its last error, shown on
+      // the task, and the letter goes to the organisation's other people instead (their deputies while away).
+      const fallback = async (refused: string[]): Promise<NotificationDeliveryOf | null> => {
+        const fallbackKey = `${step.stepKey}-fallback`;
+        return deliverOnce(snapshot, fallbackKey, async () => {
+          const organizationId = step.target === 'supervisor' ? snapshot.supervisorOrganizationId : snapshot.assigneeOrganizationId;
+          const refusedSet = new Set(refused.map((a) => a.toLowerCase()));
+          const others = (await deps.directory.listPeople(organizationId)).filter((p) => !refusedSet.has(p.email.toLowerCase()));
+          if (others.length === 0) return null;
+          return message(fallbackKey, FALLBACK_TARGET, others, render(step, snapshot, await requireAssignee()));
+        });
+      };
+      const main = await deliverOnce(
+        snapshot,
+        step.stepKey,
+        async () => {
+          const organization = await requireAssignee();
+          const people = await recipientsFor(snapshot, step);
+          return message(step.stepKey, step.target, people, render(step, snapshot, organization));
+        },
+        fallback,
+      );
       if (!main) throw new Error(`outbox row for ${snapshot.taskId}/${step.stepKey} was not written`);
 
       const scope = curatorCopyScope(step.kind, snapshot);
@@ -137,11 +178,15 @@ export function createTaskActivities(deps: TaskActivityDeps) {
     },
   });
 
-  /** Sends the outbox row of (task, stepKey), writing it first from `build` unless it exists; null: nothing to send. */
+  /**
+   * Sends the outbox row of (task, stepKey), writing it first from `build` unless it exists; null: nothing to send.
+   * `onRefused` is asked, when the relay refuses every recipient for good, for another delivery standing in for it.
+   */
   async function deliverOnce(
     snapshot: TaskSnapshot,
     stepKey: string,
     build: () => Promise<OutboxMessage | null>,
+    onRefused?: (refused: string[]) => Promise<NotificationDeliveryOf | null>,
   ): Promise<NotificationDeliveryOf | null> {
     let row = await deps.outbox.find(snapshot.taskId, stepKey);
     if (!row) {
@@ -155,6 +200,11 @@ export function createTaskActivities(deps: TaskActivityDeps) {
       recipients: row.recipients.map((r) => r.email),
     });
     if (row.status === 'sent' || row.status === 'no_recipients') return delivery(row.status);
+    // Refused for good by an earlier attempt whose stand-in was not sent yet (its send failed for a while).
+    if (onRefused && row.lastError && row.lastError.startsWith(REFUSED_PREFIX)) {
+      const standIn = await onRefused(row.recipients.map((r) => r.email));
+      if (standIn) return standIn;
+    }
 
     try {
       await deps.mailer.send({
@@ -172,7 +222,11 @@ export function createTaskActivities(deps: TaskActivityDeps) {
         stepKey,
         error: errorText,
       });
-      await deps.outbox.recordAttempt(row.id, errorText);
+      await deps.outbox.recordAttempt(row.id, permanent ? `${REFUSED_PREFIX}${errorText}` : errorText);
+      if (permanent && onRefused) {
+        const standIn = await onRefused(row.recipients.map((r) => r.email));
+        if (standIn) return standIn;
+      }
       if (permanent) throw ApplicationFailure.nonRetryable(`SMTP refused ${row.messageId}: ${errorText}`, MAIL_REFUSED);
       throw err;
     }

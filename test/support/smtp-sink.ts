@@ -16,6 +16,8 @@ export interface SmtpSinkOptions {
    * to kill the sender mid-send. A message whose client hung up meanwhile is not accepted, as with any SMTP server.
    */
   beforeAccept?: (messageNumber: number) => Promise<void>;
+  /** Addresses refused for good at RCPT TO (550), as a relay refuses an unknown mailbox. */
+  rejectRecipients?: string[];
 }
 
 /** A real SMTP server on a free loopback port that keeps every accepted message. */
@@ -24,6 +26,8 @@ export class SmtpSink {
   private server!: SMTPServer;
   private dataCommands = 0;
   private readonly closedSessions = new Set<string>();
+  /** Every RCPT TO refused by `rejectRecipients`, in order. */
+  readonly refusedRecipients: string[] = [];
   /** Messages whose sender disconnected before the server accepted them. */
   abandoned = 0;
   port = 0;
@@ -34,6 +38,14 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      onRcptTo(address, _session, callback) {
+        const refused = (options.rejectRecipients ?? []).some((a) => a.toLowerCase() === address.address.toLowerCase());
+        if (!refused) return callback();
+        sink.refusedRecipients.push(address.address);
+        const error = new Error(`mailbox ${address.address} unavailable`) as Error & { responseCode: number };
+        error.responseCode = 550;
+        callback(error);
+      },
       onClose(session) {
         sink.closedSessions.add(session.id);
       },
@@ -60,6 +72,9 @@ export class SmtpSink {
           .catch((err: Error) => callback(err));
       },
     });
+    // A sender killed mid-session resets its connection, which smtp-server re-emits on the server: not a failure of
+    // the sink, and unheard it would crash the test process.
+    sink.server.on('error', () => undefined);
     await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', resolve));
     sink.port = (sink.server.server.address() as AddressInfo).port;
     return sink;

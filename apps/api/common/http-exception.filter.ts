@@ -2,6 +2,8 @@ import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type Exception
 import { errorCodes, type FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { isTemporalUnreachable, TEMPORAL_UNREACHABLE_MESSAGE } from '../temporal/temporal-errors';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, OUTAGE_RETRY_AFTER_SECONDS } from './outage';
 import { RetryLaterException } from './retry-later';
 
 /** The shape of every error the API answers (JSON bodies, and the raw ones written to the socket below). */
@@ -71,8 +73,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const body = this.toBody(exception);
-    if (exception instanceof HttpException && body.statusCode >= 500) {
+    const status = (exception as { statusCode?: unknown } | null)?.statusCode;
+    const outage = exception instanceof HttpException || typeof status === 'number' ? undefined : outageMessage(exception);
+    const body: ErrorBody = outage ? { statusCode: 503, error: statusName(503), message: outage } : this.toBody(exception);
+    if (outage) {
+      // A component is down (PostgreSQL, Temporal): the client retries, the pool reconnects once it is back.
+      this.logger.warn(`503: ${outage} (${exception instanceof Error ? exception.message : String(exception)})`);
+      void reply.header('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
+    } else if (exception instanceof HttpException && body.statusCode >= 500) {
       // A deliberate 503 (a component is down) is an operational fact, not a bug: no stack trace, but the reason.
       const cause = exception.cause instanceof Error ? ` (${exception.cause.name}: ${exception.cause.message})` : '';
       this.logger.warn(`${body.statusCode}: ${body.message}${cause}`);
@@ -107,6 +115,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     return { statusCode: 500, error: statusName(500), message: RUSSIAN_BY_STATUS[500] };
   }
+}
+
+/** The Russian message of a 503 when the error means a component is down, rather than a bug (a 500). */
+function outageMessage(exception: unknown): string | undefined {
+  if (isDatabaseUnavailable(exception)) return DATABASE_UNAVAILABLE_MESSAGE;
+  if (isTemporalUnreachable(exception)) return TEMPORAL_UNREACHABLE_MESSAGE;
+  return undefined;
 }
 
 /** Also answers the errors Fastify raises before routing (bad URL escapes, over-long parameters). */

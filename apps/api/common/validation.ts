@@ -55,9 +55,15 @@ const DEFAULT_MESSAGES: Record<string, (english: string) => string> = {
   arrayUnique: () => 'элементы списка не должны повторяться',
 };
 
-/** The constraint's message in Russian: a message written in Russian stays; an English default is translated. */
-export function russianConstraintMessage(constraint: string, message: string): string {
-  if (CYRILLIC.test(message)) return message;
+/**
+ * The constraint's message in Russian: a message written in Russian stays; an English default is translated. The
+ * field's own name is left out of that judgement: an unknown field named in Cyrillic (or with a Cyrillic homoglyph,
+ * `progrаmme`) does not make "property … should not exist" Russian.
+ */
+export function russianConstraintMessage(constraint: string, message: string, property = ''): string {
+  const ownWords = property ? message.split(property).join('') : message;
+  if (CYRILLIC.test(ownWords)) return message;
+  if (constraint === 'whitelistValidation' && property) return `поле ${property} не предусмотрено`;
   return DEFAULT_MESSAGES[constraint]?.(message) ?? 'недопустимое значение';
 }
 
@@ -67,7 +73,7 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     const isIndex = /^\d+$/.test(error.property);
     const path = isIndex ? `${parent}[${error.property}]` : parent ? `${parent}.${error.property}` : error.property;
     const own = Object.entries(error.constraints ?? {}).map(
-      ([constraint, message]) => `${path ? `${path}: ` : ''}${russianConstraintMessage(constraint, message)}`,
+      ([constraint, message]) => `${path ? `${path}: ` : ''}${russianConstraintMessage(constraint, message, error.property)}`,
     );
     return [...own, ...flattenValidationErrors(error.children ?? [], path)];
   });
