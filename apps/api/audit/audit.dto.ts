@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import type { AuditExportKind, AuditLogVerification, SignedCheckpoint } from '../../../libs/audit';
 import { DATE_TIME, FREE_FORM_OBJECT } from '../common/views';
 
@@ -43,11 +43,13 @@ export class AuditExportQueryDto {
 }
 
 export class WorkflowHistoryQueryDto {
-  @ApiPropertyOptional({ description: 'One run of the workflow; the latest when omitted' })
+  @ApiPropertyOptional({ description: 'One run of the workflow (a UUID, as Temporal gives it); the latest when omitted', format: 'uuid' })
   @IsOptional()
   @IsString({ message: 'ожидается идентификатор запуска' })
   @MinLength(1, { message: 'ожидается идентификатор запуска' })
   @MaxLength(100, { message: 'не длиннее 100 символов' })
+  // Temporal refuses any other run id as an invalid argument, which the history's lookup took for an outage (503).
+  @IsUUID(undefined, { message: 'идентификатор запуска — UUID, как его показывает Temporal' })
   runId?: string;
 }
 

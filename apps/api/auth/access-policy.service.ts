@@ -7,6 +7,7 @@ import {
   type OrganizationEntity,
 } from '../../../libs/persistence';
 import type { AuthUser } from './auth-user';
+import { REFUSAL_LOGGED } from './refusal-log.interceptor';
 import { describeRoles, type Role } from './roles';
 
 /** The audit subject of a refusal: the person refused, so an auditor can list every refusal of one person. */
@@ -160,7 +161,9 @@ export class AccessPolicy implements OnApplicationShutdown {
    */
   deny(user: AuthUser, reason: string, context: Record<string, unknown>): never {
     this.logger.warn(
-      `refused ${user.email} (${user.role}, ${user.organizationId}): ${reason} ${JSON.stringify(context)}`,
+      // The person's id, not their e-mail: logs hold no personal data; the audit row below names the actor. The
+      // reason may quote the request (an organisation's id as sent): JSON-quoted, so a line break cannot forge a line.
+      `refused person ${user.personId} (${user.role}, ${user.organizationId}): ${JSON.stringify(reason)} ${JSON.stringify(context)}`,
     );
     const organizationIds = [user.organizationId];
     if (typeof context.organizationId === 'string' && context.organizationId !== user.organizationId) {
@@ -184,7 +187,9 @@ export class AccessPolicy implements OnApplicationShutdown {
       );
     this.pendingAudit.add(append);
     void append.finally(() => this.pendingAudit.delete(append));
-    throw new ForbiddenException({ message: reason });
+    const refusal = new ForbiddenException({ message: reason });
+    Object.defineProperty(refusal, REFUSAL_LOGGED, { value: true });
+    throw refusal;
   }
 
   /** Resolves once every refusal so far is in the audit log (or its failure is logged). */

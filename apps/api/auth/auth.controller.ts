@@ -26,7 +26,7 @@ import {
   SubstitutionView,
 } from './auth.dto';
 import { AuthService } from './auth.service';
-import { CurrentUser, Public } from './decorators';
+import { AnyLoggedIn, CurrentUser, Public } from './decorators';
 import {
   bearerToken,
   clearSessionCookies,
@@ -133,6 +133,7 @@ export class AuthController {
   }
 
   @Post('password')
+  @AnyLoggedIn('self')
   @HttpCode(200)
   @ApiBearerAuth()
   @ApiCookieAuth('cookie')
@@ -166,6 +167,7 @@ export class AuthController {
   }
 
   @Get('me')
+  @AnyLoggedIn('self')
   @ApiBearerAuth()
   @ApiCookieAuth('cookie')
   @ApiOperation({ summary: 'Who the token belongs to, with their role and the people they deputise for today' })
@@ -182,6 +184,7 @@ export class SubstitutionsController {
   constructor(private readonly substitutions: SubstitutionsService) {}
 
   @Post()
+  @AnyLoggedIn('organization')
   @ApiOperation({
     summary: 'Name a deputy for a period: they receive your e-mails and may act for your organisation',
     description: 'For yourself; a ministry administrator may name one for anyone of the region with personEmail.',
@@ -194,6 +197,7 @@ export class SubstitutionsController {
   }
 
   @Get()
+  @AnyLoggedIn('organization')
   @ApiOperation({ summary: 'Your substitutions, and those where you are the deputy' })
   @ApiOkResponse({ type: SubstitutionListView })
   list(@CurrentUser() user: AuthUser): Promise<SubstitutionListView> {
@@ -201,6 +205,7 @@ export class SubstitutionsController {
   }
 
   @Delete(':id')
+  @AnyLoggedIn('organization')
   @ApiOperation({ summary: 'Revoke a substitution (the person, who named the deputy, or a ministry administrator)' })
   @ApiOkResponse({ type: SubstitutionView })
   @ApiResponse({ status: 409, description: 'Already revoked' })

@@ -1,11 +1,11 @@
-import { Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, Logger, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { TokenExpiredError } from '@nestjs/jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessPolicy, AUDITOR_READ_ONLY } from './access-policy.service';
 import type { AuthUser } from './auth-user';
 import { AuthService, InvalidTokenClaims, LOGIN_REQUIRED, type AccessTokenPayload } from './auth.service';
-import { CHANGES_NOTHING_KEY, IS_PUBLIC_KEY, ROLES_KEY } from './decorators';
+import { CHANGES_NOTHING_KEY, IS_PUBLIC_KEY, NO_CSRF_TOKEN_KEY, ROLES_KEY } from './decorators';
 import { describeRoles, type Role } from './roles';
 import { bearerToken, CSRF_REFUSED, csrfTokenMatches, requestCookie, SAFE_METHODS, SESSION_COOKIE } from './session-cookies';
 
@@ -18,6 +18,9 @@ import { bearerToken, CSRF_REFUSED, csrfTokenMatches, requestCookie, SAFE_METHOD
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /** The same logger as AccessPolicy's refusals: 401s are refusals too, of someone the API does not know. */
+  private readonly logger = new Logger('AccessDenied');
+
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
@@ -30,6 +33,10 @@ export class AuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest & { user?: AuthUser }>();
     const refuse = (detail?: string): never => {
+      // The route's pattern, not the URL: a query (a person search) may hold personal data, a token never is logged.
+      this.logger.warn(
+        `refused without a valid log-in: ${request.method} ${request.routeOptions?.url ?? '?'}: ${detail ?? 'no token'} (from ${request.ip})`,
+      );
       void http.getResponse<FastifyReply>().header('WWW-Authenticate', 'Bearer realm="uplift"');
       throw new UnauthorizedException(detail ? `${LOGIN_REQUIRED}: ${detail}` : LOGIN_REQUIRED);
     };
@@ -51,7 +58,8 @@ export class AuthGuard implements CanActivate {
     if (!user) return refuse('учётная запись не найдена или вход для неё закрыт');
     request.user = user;
 
-    if (viaCookie && !SAFE_METHODS.has(request.method) && !csrfTokenMatches(request)) {
+    const csrfNotNeeded = this.reflector.getAllAndOverride<boolean>(NO_CSRF_TOKEN_KEY, targets) === true;
+    if (viaCookie && !SAFE_METHODS.has(request.method) && !csrfNotNeeded && !csrfTokenMatches(request)) {
       this.policy.deny(user, CSRF_REFUSED, { action: `${request.method} ${request.url}`, csrf: 'missing or wrong' });
     }
     const changesNothing = this.reflector.getAllAndOverride<boolean>(CHANGES_NOTHING_KEY, targets) === true;

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import type { AppConfig } from '../../../libs/config';
 import { APP_CONFIG } from '../../../libs/platform';
@@ -7,6 +7,7 @@ import { AccessPolicy } from './access-policy.service';
 import { AuthController, SubstitutionsController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { RefusalLogInterceptor } from './refusal-log.interceptor';
 import { SubstitutionsService } from './substitutions.service';
 
 /**
@@ -30,6 +31,8 @@ import { SubstitutionsService } from './substitutions.service';
     AuthService,
     SubstitutionsService,
     { provide: APP_GUARD, useClass: AuthGuard },
+    // Logs the refusals the guard and AccessPolicy.deny do not (404s and stray 403s of logged-in users).
+    { provide: APP_INTERCEPTOR, useClass: RefusalLogInterceptor },
   ],
   exports: [AccessPolicy, AuthService],
 })

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Roles } from '../auth/decorators';
+import { AnyLoggedIn, CurrentUser, Roles } from '../auth/decorators';
 import { uuidParam } from '../practices/uuid.pipe';
 import { CuratorshipView, ListCuratorsQueryDto, NameCuratorDto, RemoveCuratorDto } from './curator.dto';
 import { CuratorsService } from './curators.service';
@@ -32,6 +32,7 @@ export class CuratorsController {
   }
 
   @Get()
+  @AnyLoggedIn('organization')
   @ApiOperation({
     summary: "The cycle's curators: all for the ministry, the institute and the auditor; a municipality's schools'; a curator's own",
   })

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, Param, Post, Query, Res, StreamableFile
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser } from '../auth/decorators';
+import { AnyLoggedIn, CurrentUser } from '../auth/decorators';
 import { DocumentUploadQueryDto, DocumentView } from './document.dto';
 import { contentDisposition, DocumentsService } from './documents.service';
 import { fileNameFromHeader, requireFileBody } from './raw-upload';
@@ -16,6 +16,7 @@ export class DocumentsController {
   constructor(private readonly documents: DocumentsService) {}
 
   @Post()
+  @AnyLoggedIn('organization')
   @ApiOperation({ summary: 'Upload a document: the body is the file itself (up to 20 MiB), its name in X-File-Name' })
   @ApiConsumes('application/pdf', 'application/octet-stream', 'image/png', 'image/jpeg', 'text/plain', 'text/csv')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
@@ -38,6 +39,7 @@ export class DocumentsController {
   }
 
   @Get(':id')
+  @AnyLoggedIn('organization')
   @ApiOperation({ summary: 'A document\'s metadata: name, type, size, sha256, who uploaded it and when' })
   @ApiOkResponse({ type: DocumentView })
   @ApiResponse({ status: 404, description: 'No such document' })
@@ -46,6 +48,7 @@ export class DocumentsController {
   }
 
   @Get(':id/content')
+  @AnyLoggedIn('organization')
   @ApiOperation({ summary: 'Download the document as uploaded' })
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Roles } from '../auth/decorators';
+import { AnyLoggedIn, CurrentUser, Roles } from '../auth/decorators';
 import { uuidParam } from '../practices/uuid.pipe';
 import { CreateExtensionRequestDto, DecideExtensionRequestDto, ExtensionRequestView, ListExtensionRequestsQueryDto } from './extension.dto';
 import { ExtensionsService } from './extensions.service';
@@ -16,6 +16,7 @@ export class ExtensionsController {
   constructor(private readonly extensions: ExtensionsService) {}
 
   @Post('tasks/:taskId/extension-requests')
+  @AnyLoggedIn('organization')
   @ApiOperation({ summary: "Ask the task's supervising ministry for a later deadline (an organisation acting for the assignee)" })
   @ApiCreatedResponse({ type: ExtensionRequestView })
   @ApiResponse({ status: 404, description: 'No such task' })
@@ -26,6 +27,7 @@ export class ExtensionsController {
   }
 
   @Get('extension-requests')
+  @AnyLoggedIn('organization')
   @ApiOperation({ summary: "Extension requests: the ministry sees its region's, an organisation its own" })
   @ApiOkResponse({ type: [ExtensionRequestView] })
   list(@CurrentUser() user: AuthUser, @Query() query: ListExtensionRequestsQueryDto): Promise<ExtensionRequestView[]> {

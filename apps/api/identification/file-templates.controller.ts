@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query, Res, StreamableFile } from '@nestjs/comm
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { buildImportTemplate, describeImportFile, IMPORT_FILE_KINDS, XLSX_MEDIA_TYPE } from '../../../libs/import';
+import { AnyLoggedIn } from '../auth/decorators';
 import { contentDisposition } from '../documents/documents.service';
 import { FileFormatView, FileTemplateParamsDto, FileTemplateQueryDto, mapFileFormat } from './file-templates.dto';
 
@@ -12,6 +13,7 @@ import { FileFormatView, FileTemplateParamsDto, FileTemplateQueryDto, mapFileFor
 @Controller('identification/file-templates')
 export class FileTemplatesController {
   @Get()
+  @AnyLoggedIn('reference')
   @ApiOperation({ summary: 'The formats of the results and social-passport files: columns, other accepted names, encodings, delimiters' })
   @ApiOkResponse({ type: [FileFormatView] })
   list(): FileFormatView[] {
@@ -19,6 +21,7 @@ export class FileTemplatesController {
   }
 
   @Get(':kind')
+  @AnyLoggedIn('reference')
   @ApiOperation({
     summary: 'Download a template with example rows (CSV or XLSX) that imports as it is',
     description: 'The XLSX has a second sheet describing every column. The example codes are the demo region\'s schools.',

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, UseF
 import { BadRequestException } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Roles } from '../auth/decorators';
+import { AnyLoggedIn, CurrentUser, Roles } from '../auth/decorators';
 import { fileNameFromHeader, requireFileBody } from '../documents/raw-upload';
 import { ApprovalView, ApproveListDto, ImportSummaryView, ParticipantView, RankingQueryDto, RankingView } from './identification.dto';
 import {
@@ -71,6 +71,7 @@ export class IdentificationController {
   }
 
   @Get('participants')
+  @AnyLoggedIn('region')
   @ApiOperation({ summary: 'The cycle\'s schools as approved (included and left out, with reasons), within the user\'s scope' })
   @ApiOkResponse({ type: [ParticipantView] })
   participants(@CurrentUser() user: AuthUser, @Param('cycleId') cycleId: string): Promise<ParticipantView[]> {

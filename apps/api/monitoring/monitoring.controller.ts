@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser } from '../auth/decorators';
+import { AnyLoggedIn, CurrentUser } from '../auth/decorators';
 import { DynamicsQueryDto, DynamicsView, ReportsQueryDto, ReportsView } from './monitoring.dto';
 import { MonitoringService } from './monitoring.service';
 
@@ -17,6 +17,7 @@ export class MonitoringController {
   constructor(private readonly monitoring: MonitoringService) {}
 
   @Get('dynamics')
+  @AnyLoggedIn('organization')
   @ApiOperation({
     summary: 'Dynamics of the monitoring indicators per school and per municipality, and which reports are missing or late',
     description:
@@ -28,6 +29,7 @@ export class MonitoringController {
   }
 
   @Get('reports')
+  @AnyLoggedIn('organization')
   @ApiOperation({ summary: 'Monitoring reports with their values (every version), optionally of one period' })
   @ApiOkResponse({ type: ReportsView })
   reports(@CurrentUser() user: AuthUser, @Param('cycleId') cycleId: string, @Query() query: ReportsQueryDto): Promise<ReportsView> {

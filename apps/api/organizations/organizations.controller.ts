@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nes
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
 import { SubstitutionView } from '../auth/auth.dto';
-import { CurrentUser, Roles } from '../auth/decorators';
+import { AnyLoggedIn, CurrentUser, Roles } from '../auth/decorators';
 import { uuidParam } from '../practices/uuid.pipe';
 import {
   CreateOrganizationDto,
@@ -29,6 +29,7 @@ export class OrganizationsController {
   constructor(private readonly organizations: OrganizationsService) {}
 
   @Get()
+  @AnyLoggedIn('organization')
   @ApiOperation({ summary: 'Organisations the user may see, filtered by region, kind or parent' })
   @ApiOkResponse({ type: [OrganizationView] })
   list(@CurrentUser() user: AuthUser, @Query() query: ListOrganizationsQueryDto): Promise<OrganizationView[]> {
@@ -45,6 +46,7 @@ export class OrganizationsController {
   }
 
   @Get(':id')
+  @AnyLoggedIn('organization')
   @ApiOperation({ summary: 'One organisation with its people' })
   @ApiOkResponse({ type: OrganizationDetailView })
   get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<OrganizationDetailView> {
@@ -52,6 +54,7 @@ export class OrganizationsController {
   }
 
   @Post(':id/people')
+  @AnyLoggedIn('organization')
   @ApiOperation({
     summary: 'Add a person (with the e-mail reminders go to)',
     description: 'role and password give a log-in (ministry administrator only); others add colleagues of their own organisation',
@@ -103,6 +106,7 @@ export class OrganizationsController {
   }
 
   @Get(':id/substitutions')
+  @AnyLoggedIn('organization')
   @ApiOperation({
     summary: "Substitutions in force or planned whose person or deputy belongs to the organisation, earliest first",
     description: 'Revoked and ended ones are left out; revoke with DELETE /api/substitutions/:id.',
@@ -123,6 +127,7 @@ export class PeopleController {
   constructor(private readonly organizations: OrganizationsService) {}
 
   @Get()
+  @AnyLoggedIn('organization')
   @ApiOperation({
     summary: 'Find people of the organisations the user may see by name, e-mail or position',
     description: 'For choosing a person: whose deputy to name (ministry administrator: anyone of the region), and who deputises.',

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Roles } from '../auth/decorators';
+import { AnyLoggedIn, CurrentUser, Roles } from '../auth/decorators';
 import { AgreementView, ConfirmAgreementDto, ConfirmationView, PairsView, ProposePairsDto, SuggestionsQueryDto, SuggestionsView } from './partnership.dto';
 import { PartnershipsService } from './partnerships.service';
 
@@ -36,6 +36,7 @@ export class PartnershipsController {
   }
 
   @Post('tasks/:taskId/confirm-agreement')
+  @AnyLoggedIn('organization')
   @HttpCode(200)
   @ApiOperation({ summary: 'Confirm an agreement as one of its parties; the municipality attaches the signed document' })
   @ApiResponse({ status: 422, description: 'The municipality\'s confirmation without the signed document' })
@@ -47,6 +48,7 @@ export class PartnershipsController {
   }
 
   @Get('cycles/:cycleId/agreements')
+  @AnyLoggedIn('organization')
   @ApiOperation({ summary: 'The cycle\'s partner agreements the user may see, with their confirmations' })
   @ApiOkResponse({ type: [AgreementView] })
   @ApiResponse({ status: 404, description: 'No such cycle' })

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Roles } from '../auth/decorators';
+import { AnyLoggedIn, CurrentUser, Roles } from '../auth/decorators';
 import { OutcomesService } from './outcomes.service';
 import {
   InternshipSitesQueryDto,
@@ -25,6 +25,7 @@ export class PracticesController {
   constructor(private readonly practices: PracticesService) {}
 
   @Get()
+  @AnyLoggedIn('region')
   @ApiOperation({
     summary: 'Search the bank of best practices (full text, Russian stemming), best match first, with highlighted fragments',
     description: 'Any logged-in user. Only published practices. `titleHtml` and `snippetHtml` are HTML-escaped with matches in <mark>.',
@@ -35,6 +36,7 @@ export class PracticesController {
   }
 
   @Get(':id')
+  @AnyLoggedIn('region')
   @ApiOperation({ summary: 'One practice in full; a withdrawn one says when, by whom and why' })
   @ApiOkResponse({ type: PracticeView })
   @ApiResponse({ status: 404, description: 'No such practice' })
@@ -86,6 +88,7 @@ export class OutcomesController {
   }
 
   @Get('internship-sites')
+  @AnyLoggedIn('region')
   @ApiOperation({ summary: 'Internship sites: schools whose latest outcome made them one (any logged-in user)' })
   @ApiOkResponse({ type: [InternshipSiteView] })
   internshipSites(@Query() query: InternshipSitesQueryDto): Promise<InternshipSiteView[]> {

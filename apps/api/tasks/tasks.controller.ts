@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Roles } from '../auth/decorators';
+import { AnyLoggedIn, CurrentUser, Roles } from '../auth/decorators';
 import { CancelTaskDto, CompleteTaskDto, CreateTaskDto, ExtendTaskDto, ListTasksQueryDto, ReassignTaskDto } from './task.dto';
 import { CompletionView, TaskDetailView, TaskListView, TaskView } from './task.views';
 import { TasksService } from './tasks.service';
@@ -26,6 +26,7 @@ export class TasksController {
   }
 
   @Get()
+  @AnyLoggedIn('organization')
   @ApiOperation({ summary: 'Inbox: tasks by organisation, status and due date' })
   @ApiOkResponse({ type: TaskListView })
   list(@CurrentUser() user: AuthUser, @Query() query: ListTasksQueryDto): Promise<TaskListView> {
@@ -33,6 +34,7 @@ export class TasksController {
   }
 
   @Get(':id')
+  @AnyLoggedIn('organization')
   @ApiOperation({ summary: 'One task with its timeline and e-mails' })
   @ApiOkResponse({ type: TaskDetailView })
   @ApiResponse({ status: 404 })
@@ -41,6 +43,7 @@ export class TasksController {
   }
 
   @Post(':id/complete')
+  @AnyLoggedIn('organization')
   @HttpCode(200)
   @ApiOperation({ summary: 'Complete the task (its assignee, or a deputy); the answer says whether it was late' })
   @ApiOkResponse({ type: CompletionView })
@@ -50,6 +53,7 @@ export class TasksController {
   }
 
   @Post(':id/extend')
+  @AnyLoggedIn('organization')
   @HttpCode(200)
   @ApiOperation({ summary: 'Move the deadline later, with a reason (ministry administrator or reviewer of the supervisor)' })
   @ApiOkResponse({ type: TaskView })
@@ -58,6 +62,7 @@ export class TasksController {
   }
 
   @Post(':id/reassign')
+  @AnyLoggedIn('organization')
   @HttpCode(200)
   @ApiOperation({ summary: 'Give the task to another organisation' })
   @ApiOkResponse({ type: TaskView })
@@ -66,6 +71,7 @@ export class TasksController {
   }
 
   @Post(':id/cancel')
+  @AnyLoggedIn('organization')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel the task; reminders and escalations stop' })
   @ApiOkResponse({ type: TaskView })
