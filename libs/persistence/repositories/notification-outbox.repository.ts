@@ -67,7 +67,9 @@ export class NotificationOutboxRepository {
       .innerJoin(TaskEntity, 't', 't.id = n.task_id')
       .where(`t.snapshot->'context'->>'cycleId' = :cycleId`, { cycleId })
       .andWhere('n.kind = :kind', { kind: 'escalation' })
-      .andWhere('n.target <> :copy', { copy: 'curator_copy' })
+      // A curator's copy, and the same escalation sent on to others after the relay refused its addressees, are one
+      // escalation, not two.
+      .andWhere('n.target NOT IN (:...others)', { others: ['curator_copy', 'fallback'] })
       .groupBy('n.task_id')
       .getRawMany();
     return new Map(rows.map((r) => [r.taskId, Number(r.count)]));
