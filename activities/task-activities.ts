@@ -36,6 +36,8 @@ export interface NotificationDeliveryOf {
   messageId: string;
   status: 'sent' | 'no_recipients';
   recipients: string[];
+  /** Addresses the relay refused for good while it took the message for the others (kept on the outbox row too). */
+  refusedRecipients?: string[];
 }
 
 export interface NotificationDelivery extends NotificationDeliveryOf {
@@ -63,6 +65,8 @@ function isPermanentMailError(err: unknown): boolean {
 
 /** Marks an outbox row's last error as a permanent refusal (a stand-in delivery is then due), shown on the task. */
 const REFUSED_PREFIX = 'Адрес отклонён почтовым сервером: ';
+/** On a sent row: the recipients the relay refused while it took the message for the others. */
+const PARTLY_REFUSED_PREFIX = 'Не доставлено (адрес отклонён почтовым сервером): ';
 
 /** Deterministic per task and step: a re-send after a crash carries the same Message-ID, so mail clients fold it. */
 export function notificationMessageId(taskId: string, stepKey: string, domain: string): string {
@@ -206,14 +210,15 @@ export function createTaskActivities(deps: TaskActivityDeps) {
       if (standIn) return standIn;
     }
 
+    let refused: string[];
     try {
-      await deps.mailer.send({
+      ({ refused } = await deps.mailer.send({
         messageId: row.messageId,
         to: row.recipients.map((r) => ({ name: r.fullName, address: r.email })),
         subject: row.subject,
         text: row.bodyText,
         html: row.bodyHtml,
-      });
+      }));
     } catch (err) {
       const errorText = safeErrorText(err, 1000);
       const permanent = isPermanentMailError(err);
@@ -230,8 +235,13 @@ export function createTaskActivities(deps: TaskActivityDeps) {
       if (permanent) throw ApplicationFailure.nonRetryable(`SMTP refused ${row.messageId}: ${errorText}`, MAIL_REFUSED);
       throw err;
     }
-    await deps.outbox.recordAttempt(row.id, null);
     await deps.outbox.markSent(row.id);
+    // Sent to the others: the refused addresses stay on the row (the task's e-mails list them) and in the event.
+    await deps.outbox.recordAttempt(row.id, refused.length > 0 ? `${PARTLY_REFUSED_PREFIX}${refused.join(', ')}` : null);
+    if (refused.length > 0) {
+      log.warn('SMTP refused some recipients for good; sent to the others', { taskId: snapshot.taskId, stepKey, refused: refused.length });
+      return { ...delivery('sent'), refusedRecipients: refused };
+    }
     return delivery('sent');
   }
 

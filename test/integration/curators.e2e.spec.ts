@@ -313,7 +313,7 @@ describe("the curators' copy is sent once", () => {
     const flaky = {
       async send(mail: OutgoingMail) {
         if (mail.messageId.includes('-curators') && copyRefusals-- > 0) throw new Error('421 connection dropped');
-        await real.send(mail);
+        return real.send(mail);
       },
     } as unknown as Mailer;
     const { sendTaskNotification } = createTaskActivities({

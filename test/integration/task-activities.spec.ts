@@ -136,6 +136,27 @@ describe('reminder and escalation e-mails through the outbox and a real SMTP ser
     expect(delivery.recipients).not.toContain('audit@demo-region.example');
   });
 
+  it('sends to the others when the relay refuses one recipient for good, and records the refused address', async () => {
+    const picky = await SmtpSink.start({ rejectRecipients: ['reviewer@demo-region.example'] });
+    try {
+      const act = activities(picky.url);
+      const task = snapshot({ assigneeOrganizationId: 'demo-ministry', supervisorOrganizationId: 'demo-ministry' });
+      await inActivity(act.projectTaskEvent, { snapshot: task, event: created() });
+      const delivery = await inActivity(act.sendTaskNotification, { step: reminder, snapshot: task });
+      expect(delivery).toMatchObject({ status: 'sent', refusedRecipients: ['reviewer@demo-region.example'] });
+      await picky.waitFor(() => picky.forTask(task.taskId).length === 1);
+      // The relay accepted the message for the others and refused the one mailbox at RCPT TO.
+      expect(picky.refusedRecipients).toEqual(['reviewer@demo-region.example']);
+      const [row] = await dataSource.query(`SELECT status, last_error FROM notifications WHERE task_id = $1`, [task.taskId]);
+      expect(row).toMatchObject({ status: 'sent', last_error: expect.stringContaining('reviewer@demo-region.example') });
+      // A retry of the activity finds the row sent and sends nothing again.
+      await inActivity(act.sendTaskNotification, { step: reminder, snapshot: task });
+      expect(picky.forTask(task.taskId)).toHaveLength(1);
+    } finally {
+      await picky.stop();
+    }
+  });
+
   it('keeps the message pending with the SMTP error while the relay is down, then sends it once', async () => {
     const task = snapshot();
     await inActivity(activities().projectTaskEvent, { snapshot: task, event: created() });
