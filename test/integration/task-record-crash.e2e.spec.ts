@@ -335,6 +335,75 @@ describe('a worker killed between a carried record and its commit', () => {
     expect(await auditTypes(taskId)).toEqual(['created', 'completed', 'submission_made']);
   });
 
+  it('stores the record when a later event of the task was projected first (a reminder sent while the completion was being stored)', async () => {
+    const act = buildTaskActivities(harness.dataSource, harness.mailer);
+    const inActivity = (input: Parameters<typeof act.projectTaskEvent>[0]) =>
+      new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') }).run(act.projectTaskEvent, input);
+    const taskId = `${cycle.id}.monitoring.${SCHOOL}.q3.report-${suffix}`;
+    const open: TaskSnapshot = {
+      taskId,
+      workflowId: deadlineTaskWorkflowId(taskId),
+      title: 'Мониторинговый отчёт за II четверть',
+      status: 'open',
+      assigneeOrganizationId: SCHOOL,
+      supervisorOrganizationId: 'demo-mun-severny',
+      deadline: resolveDeadline({ localDateTime: '2026-12-25T18:00', timeZone: DEMO_ZONE, calendar: 'working-days' }),
+      deadlineRevision: 1,
+      policy: DEFAULT_NOTIFICATION_POLICY,
+      schedule: [],
+      sentSteps: [],
+      createdBy: 'system',
+      createdAt: '2026-11-23T10:00:00.000Z',
+      version: 1,
+      context: { cycleId: cycle.id, stageId: 'monitoring', stepKey: 'monitoring', action: 'report', subjectOrganizationId: SCHOOL, periodId: 'q3' },
+    };
+    await inActivity({ snapshot: open, event: { seq: 1, type: 'created', actor: 'system', occurredAt: open.createdAt, data: {} } });
+    const submissionId = randomUUID();
+    const completed: TaskSnapshot = { ...open, status: 'completed', completedAt: '2026-11-24T10:00:00.000Z', result: { submissionId }, version: 2 };
+    const input = {
+      snapshot: completed,
+      event: { seq: 2, type: 'completed' as const, actor: 'director@school1.severny.demo-region.example', occurredAt: '2026-11-24T10:00:00.000Z', data: {} },
+      record: {
+        kind: 'cycle_record' as const,
+        writes: [
+          {
+            kind: 'submission' as const,
+            submission: {
+              id: submissionId,
+              cycleId: cycle.id,
+              taskId,
+              stageId: 'monitoring',
+              stepKey: 'monitoring',
+              action: 'report',
+              organizationId: SCHOOL,
+              subjectOrganizationId: SCHOOL,
+              periodId: 'q3',
+              round: 1,
+              documentId: null,
+              form: { vprMath: 50 },
+              comment: null,
+              submittedBy: 'director@school1.severny.demo-region.example',
+            },
+          },
+        ],
+        audit: { type: 'submission_made', actor: 'director@school1.severny.demo-region.example', data: { submissionId }, cycleId: cycle.id, organizationIds: [SCHOOL] },
+      },
+    };
+    // The workflow's main loop recorded a reminder (version 3, the snapshot already completed) while the completion's
+    // projection (version 2, with the record) was still on its way; the reminder's landed first.
+    const reminded: TaskSnapshot = { ...completed, sentSteps: ['r1-reminder-1'], version: 3 };
+    await inActivity({
+      snapshot: reminded,
+      event: { seq: 3, type: 'reminder_sent', actor: 'system', occurredAt: '2026-11-24T10:00:01.000Z', data: { stepKey: 'r1-reminder-1' } },
+    });
+    await inActivity(input);
+    await inActivity(input);
+    expect(await harness.dataSource.query(`SELECT id, version FROM submissions WHERE task_id = $1`, [taskId])).toEqual([{ id: submissionId, version: 1 }]);
+    expect((await auditTypes(taskId)).sort()).toEqual(['completed', 'created', 'reminder_sent', 'submission_made']);
+    const [row] = await harness.dataSource.query(`SELECT status, version FROM tasks WHERE id = $1`, [taskId]);
+    expect(row).toEqual({ status: 'completed', version: 3 });
+  });
+
   it('stores a practice’s versions, a review’s remarks and their answers, and the published practice, each with its task', async () => {
     // The cycle queue's replacement worker (started above) runs these tasks.
     const school = await anonymous.as('director@school1.severny.demo-region.example', DEMO_PASSWORD);

@@ -86,7 +86,7 @@ export class TaskRepository {
   ): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const closedAt = snapshot.completedAt ?? snapshot.cancelledAt ?? null;
-      const moved: unknown[] = await manager.query(
+      await manager.query(
         `INSERT INTO tasks (id, workflow_id, title, status, assignee_organization_id, supervisor_organization_id,
                             due_at, time_zone, created_at, closed_at, version, snapshot, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
@@ -96,8 +96,7 @@ export class TaskRepository {
            supervisor_organization_id = EXCLUDED.supervisor_organization_id,
            due_at = EXCLUDED.due_at, time_zone = EXCLUDED.time_zone, closed_at = EXCLUDED.closed_at,
            version = EXCLUDED.version, snapshot = EXCLUDED.snapshot, updated_at = now()
-         WHERE tasks.version < EXCLUDED.version
-         RETURNING id`,
+         WHERE tasks.version < EXCLUDED.version`,
         [
           snapshot.taskId,
           snapshot.workflowId,
@@ -113,10 +112,8 @@ export class TaskRepository {
           JSON.stringify(snapshot),
         ],
       );
-      // Only when this event moved the row: a retry of a committed projection writes the record no second time.
-      const carriedEntry = carried && moved.length > 0 ? await carried(manager) : undefined;
-      // Last in the transaction: the audit chain's lock is held from here to the commit.
-      await this.audit.append(
+      // The audit chain's lock is held from this append to the commit.
+      const { appended } = await this.audit.append(
         {
           subjectType: TASK_SUBJECT,
           subjectId: snapshot.taskId,
@@ -134,7 +131,10 @@ export class TaskRepository {
         },
         manager,
       );
-      if (carriedEntry) await this.audit.append(carriedEntry, manager);
+      // The record goes with its event, once: a retry of a committed projection finds the event and writes it no
+      // second time. Not keyed on the task's row moving forward: a later event (a reminder sent while the completion
+      // was being stored) may have moved the row first, and its record would then be lost.
+      if (carried && appended) await this.audit.append(await carried(manager), manager);
     });
   }
 
