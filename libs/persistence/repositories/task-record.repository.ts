@@ -9,7 +9,7 @@ import { PracticeRepository } from './practice.repository';
 /**
  * Writes what a task's Update carries (libs/contracts/task-record.ts) inside the transaction of the task's projection
  * (TaskRepository.applyProjection), and gives the audit entry that tells of it. Runs once per projected change: the
- * projection calls it only when its event moves the task's row forward.
+ * projection calls it only when it has just appended its event's audit entry.
  */
 export class TaskRecordRepository {
   constructor(
