@@ -8,16 +8,23 @@ import {
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
+  type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { from, isObservable, lastValueFrom, of, type Observable } from 'rxjs';
 import type { AppConfig } from '../../../libs/config';
-import { IdempotencyRepository, type IdempotencyKeyEntity, type IdempotencyScope } from '../../../libs/persistence';
+import {
+  IdempotencyRepository,
+  type IdempotencyClaim,
+  type IdempotencyKeyEntity,
+  type IdempotencyScope,
+} from '../../../libs/persistence';
 import { InjectConfig } from '../../../libs/platform';
 import type { AuthUser } from '../auth/auth-user';
 import { IS_PUBLIC_KEY } from '../auth/decorators';
+import { ClaimOwnership } from './claim-ownership';
 import {
   IDEMPOTENT_REPLAYED_HEADER,
   IDEMPOTENT_WRITE_METHODS,
@@ -27,11 +34,13 @@ import {
   requestFingerprint,
   requestPath,
 } from './idempotency-key';
+import { runAsIdempotentOperation, type IdempotentOperation } from './idempotent-operation';
 
 export const IDEMPOTENCY_KEY_TTL_SECONDS_DEFAULT = 24 * 3600;
 /**
- * A claim unfinished for this long was abandoned (its API process died mid-request): a retry of the same request
- * may then run it, rather than get 409 until the key expires. Far longer than any request of the API takes.
+ * A claim unfinished for this long counts as abandoned even if its owner still looks alive: the backstop for claims
+ * made before owners were recorded, and for a dead API host PostgreSQL has not noticed. A claim whose API process
+ * died is taken over at once (ClaimOwnership). Far longer than any request of the API takes.
  */
 const ABANDONED_AFTER_MS = 10 * 60 * 1000;
 /** What the 409 for a request still running suggests: most writes finish within a second or two. */
@@ -61,13 +70,17 @@ function isStorableAnswer(value: unknown): boolean {
  *   4xx refusal as raised (the same request would be refused the same way). A 5xx releases the key for a retry.
  * - The same key and request again: the stored answer, same status, with `Idempotent-Replayed: true`, the handler
  *   not run. The same key with another request: 422. The first still running: 409 with Retry-After.
+ * - The first's API process died mid-request (its owner lock gone, see ClaimOwnership): the retry takes the claim
+ *   over at once and runs the handler as the same operation (IdempotentOperation), so work the dead attempt finished
+ *   under the operation's id (a Temporal Update) is answered with its outcome rather than done again.
  * The answer is stored before it is sent, and independently of the client staying connected: a client that lost
  * the answer always finds it stored.
  */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
+export class IdempotencyInterceptor implements NestInterceptor, OnApplicationShutdown {
   private readonly logger = new Logger('Idempotency');
   private readonly ttlMs: number;
+  private readonly ownership: ClaimOwnership;
   private lastSweepAt = 0;
 
   constructor(
@@ -76,6 +89,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
     @InjectConfig() config: AppConfig,
   ) {
     this.ttlMs = (config.idempotencyKeyTtlSeconds ?? IDEMPOTENCY_KEY_TTL_SECONDS_DEFAULT) * 1000;
+    this.ownership = new ClaimOwnership(
+      { open: (preferredKey) => keys.openOwnerSession(preferredKey), changeOwner: (tokens, ownerKey) => keys.changeOwner(tokens, ownerKey) },
+      (message) => this.logger.warn(message),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.ownership.close();
   }
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
@@ -99,34 +120,44 @@ export class IdempotencyInterceptor implements NestInterceptor {
     this.sweepExpiredNowAndThen();
 
     const claimToken = randomUUID();
-    const existing = await this.claim(scope, fingerprint, claimToken, reply);
-    if (existing) return this.answerFromStore(existing, fingerprint, reply);
+    const claim = await this.claim(scope, fingerprint, claimToken, reply);
+    if (!claim.claimed) return this.answerFromStore(claim.existing, fingerprint, reply);
+    if (claim.resumed) {
+      this.logger.log(`${scope.method} ${scope.path}: retried after the API process running it died; resuming operation ${claim.operationId}`);
+    }
 
     // Nest has set the route's status (201 for POST, or @HttpCode) before interceptors, and sends every answer the
     // handler returns with it: that is the status to replay.
     const status = reply.statusCode;
-    return from(this.runAndKeep(next, scope, claimToken, status));
+    const operation: IdempotentOperation = { id: claim.operationId, resumed: claim.resumed };
+    return from(this.runAndKeep(next, scope, claimToken, operation, status));
   }
 
-  /** Null when this request holds the key now; otherwise the key's row as another request left it. */
+  /** The operation when this request holds the key now; otherwise the key's row as another request left it. */
   private async claim(
     scope: IdempotencyScope,
     fingerprint: string,
     claimToken: string,
     reply: FastifyReply,
-  ): Promise<IdempotencyKeyEntity | null> {
+  ): Promise<Extract<IdempotencyClaim, { claimed: true }> | { claimed: false; existing: IdempotencyKeyEntity }> {
+    // This process's owner lock is held before its claim names it (a 503 while PostgreSQL is down, like the claim).
+    const ownerKey = await this.ownership.ownerKey();
     for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt += 1) {
       const now = new Date();
       const result = await this.keys.claim({
         ...scope,
         fingerprint,
         claimToken,
+        ownerKey,
         now,
         expiresAt: new Date(now.getTime() + this.ttlMs),
         abandonedBefore: new Date(now.getTime() - ABANDONED_AFTER_MS),
       });
-      if (result.claimed) return null;
-      if (result.existing) return result.existing;
+      if (result.claimed) {
+        this.ownership.started(claimToken);
+        return result;
+      }
+      if (result.existing) return { claimed: false, existing: result.existing };
     }
     // Claimed, found gone, three times over: another request is contending for the key right now.
     throw this.inProgress(reply);
@@ -148,34 +179,45 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /**
-   * Runs the handler and stores its outcome before the answer goes out. Subscribed here rather than through the
-   * answer's stream, which Nest tears down when the client disconnects: the handler's work would be done but its
-   * answer lost, and the retry would find the key claimed for good.
+   * Runs the handler, as the claim's operation, and stores its outcome before the answer goes out. Subscribed here
+   * rather than through the answer's stream, which Nest tears down when the client disconnects: the handler's work
+   * would be done but its answer lost, and the retry would find the key claimed for good.
    */
-  private async runAndKeep(next: CallHandler, scope: IdempotencyScope, claimToken: string, status: number): Promise<unknown> {
-    let value: unknown;
+  private async runAndKeep(
+    next: CallHandler,
+    scope: IdempotencyScope,
+    claimToken: string,
+    operation: IdempotentOperation,
+    status: number,
+  ): Promise<unknown> {
     try {
-      value = await lastValueFrom(next.handle(), { defaultValue: undefined });
-    } catch (err) {
-      if (err instanceof HttpException && err.getStatus() < 500) {
-        await this.keep(scope, claimToken, err.getStatus(), err.getResponse());
+      let value: unknown;
+      try {
+        value = await runAsIdempotentOperation(operation, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
+      } catch (err) {
+        if (err instanceof HttpException && err.getStatus() < 500) {
+          await this.keep(scope, claimToken, err.getStatus(), err.getResponse());
+        } else {
+          await this.release(scope, claimToken);
+        }
+        throw err;
+      }
+      if (isStorableAnswer(value)) {
+        await this.keep(scope, claimToken, status, value);
       } else {
+        this.logger.warn(`${scope.method} ${scope.path}: the answer is not JSON and cannot be replayed; the key is released`);
         await this.release(scope, claimToken);
       }
-      throw err;
+      return value;
+    } finally {
+      this.ownership.finished(claimToken);
     }
-    if (isStorableAnswer(value)) {
-      await this.keep(scope, claimToken, status, value);
-    } else {
-      this.logger.warn(`${scope.method} ${scope.path}: the answer is not JSON and cannot be replayed; the key is released`);
-      await this.release(scope, claimToken);
-    }
-    return value;
   }
 
   /**
    * A failure to store is logged, not answered: the request itself has been carried out. The claim is kept, so a
-   * retry gets 409 rather than a second execution at once; only once abandoned may a retry run it again.
+   * retry gets 409 while this process lives rather than a second execution at once; once it has died (or the claim
+   * counts as abandoned), a retry resumes the operation under its id.
    */
   private async keep(scope: IdempotencyScope, claimToken: string, status: number, body: unknown): Promise<void> {
     try {
@@ -190,7 +232,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     try {
       await this.keys.release(scope, claimToken);
     } catch (err) {
-      // The claim then stays until it counts as abandoned (ABANDONED_AFTER_MS), when a retry may take it over.
+      // The claim then stays while this process lives (or until ABANDONED_AFTER_MS); a retry takes it over after.
       this.logger.error(`${scope.method} ${scope.path}: releasing the key failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }

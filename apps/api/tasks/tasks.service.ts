@@ -36,7 +36,7 @@ import { AccessPolicy, type TaskAccessFacts } from '../auth/access-policy.servic
 import type { AuthUser } from '../auth/auth-user';
 import type { Role } from '../auth/roles';
 import { TemporalGateway } from '../temporal/temporal-client.module';
-import { assertTaskOpen, TaskUpdates } from '../temporal/task-updates';
+import { assertTaskOpenToAct, TaskUpdates } from '../temporal/task-updates';
 import { temporalOutageOr } from '../temporal/temporal-errors';
 import type { CancelTaskDto, CompleteTaskDto, CreateTaskDto, ExtendTaskDto, ListTasksQueryDto, ReassignTaskDto } from './task.dto';
 import {
@@ -193,11 +193,12 @@ export class TasksService {
   async complete(user: AuthUser, id: string, dto: CompleteTaskDto): Promise<CompletionView> {
     const task = await this.requireReadableTask(user, id);
     await this.policy.assertCanActOnTask(user, accessFacts(task), `выполнение задачи «${task.id}»`);
-    assertTaskOpen(task.snapshot);
+    assertTaskOpenToAct(task.snapshot);
     const handle = this.temporal.client.workflow.getHandle(task.workflowId);
-    const result = await this.updates.run(task.id, () =>
+    const result = await this.updates.run(task.id, (updateId) =>
       handle.executeUpdate(completeTaskUpdate, {
         args: [{ completedBy: user.email, result: { comment: dto.comment, documentUrl: dto.documentUrl } }],
+        updateId,
       }),
     );
     return { ...result, task: await this.view((await this.requireTask(id)).snapshot) };
@@ -206,12 +207,12 @@ export class TasksService {
   async extend(user: AuthUser, id: string, dto: ExtendTaskDto): Promise<TaskView> {
     const task = await this.requireReadableTask(user, id);
     const decidedBy = this.requireSupervisor(user, task, 'продление срока задачи');
-    assertTaskOpen(task.snapshot);
+    assertTaskOpenToAct(task.snapshot);
     const localDateTime = withDefaultTime(dto.dueAt, task.snapshot.deadline.requested);
     this.checkDeadline({ ...task.snapshot.deadline.requested, localDateTime });
     const handle = this.temporal.client.workflow.getHandle(task.workflowId);
-    await this.updates.run(task.id, () =>
-      handle.executeUpdate(extendTaskUpdate, { args: [{ localDateTime, reason: dto.reason, decidedBy }] }),
+    await this.updates.run(task.id, (updateId) =>
+      handle.executeUpdate(extendTaskUpdate, { args: [{ localDateTime, reason: dto.reason, decidedBy }], updateId }),
     );
     // The Update returns only after its projection is stored, so the read model is already current.
     return this.view((await this.requireTask(id)).snapshot);
@@ -222,10 +223,10 @@ export class TasksService {
     const decidedBy = this.requireSupervisor(user, task, 'передача задачи другой организации');
     const target = await this.requireOrganization(dto.organizationId, 'organizationId');
     await this.policy.assertCanRead(user, target.id, `передача задачи организации «${target.id}»`);
-    assertTaskOpen(task.snapshot);
+    assertTaskOpenToAct(task.snapshot);
     const handle = this.temporal.client.workflow.getHandle(task.workflowId);
-    const snapshot = await this.updates.run(task.id, () =>
-      handle.executeUpdate(reassignTaskUpdate, { args: [{ organizationId: target.id, reason: dto.reason, decidedBy }] }),
+    const snapshot = await this.updates.run(task.id, (updateId) =>
+      handle.executeUpdate(reassignTaskUpdate, { args: [{ organizationId: target.id, reason: dto.reason, decidedBy }], updateId }),
     );
     return this.view(snapshot);
   }
@@ -233,10 +234,10 @@ export class TasksService {
   async cancel(user: AuthUser, id: string, dto: CancelTaskDto): Promise<TaskView> {
     const task = await this.requireReadableTask(user, id);
     const cancelledBy = this.requireSupervisor(user, task, 'отмена задачи');
-    assertTaskOpen(task.snapshot);
+    assertTaskOpenToAct(task.snapshot);
     const handle = this.temporal.client.workflow.getHandle(task.workflowId);
-    const snapshot = await this.updates.run(task.id, () =>
-      handle.executeUpdate(cancelTaskUpdate, { args: [{ reason: dto.reason, cancelledBy }] }),
+    const snapshot = await this.updates.run(task.id, (updateId) =>
+      handle.executeUpdate(cancelTaskUpdate, { args: [{ reason: dto.reason, cancelledBy }], updateId }),
     );
     return this.view(snapshot);
   }

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { TaskRejection, type TaskSnapshot } from '../../../libs/contracts/deadline-task';
 import { formatLocal } from '../../../libs/domain/deadline';
 import { TaskRepository } from '../../../libs/persistence';
+import { currentIdempotentOperation } from '../common/idempotent-operation';
 import { temporalOutageOr } from './temporal-errors';
 import { TemporalGateway } from './temporal-gateway';
 
@@ -24,6 +25,17 @@ export function assertTaskOpen(snapshot: TaskSnapshot): void {
 }
 
 /**
+ * The pre-check before an Update that acts on the task: assertTaskOpen, except for a request resuming an attempt
+ * whose API process died (IdempotentOperation.resumed), which may have closed the task itself. Its Update, sent under
+ * the same id (TaskUpdates.run), then answers with that attempt's outcome; and the workflow still refuses a task
+ * closed otherwise.
+ */
+export function assertTaskOpenToAct(snapshot: TaskSnapshot): void {
+  if (currentIdempotentOperation()?.resumed) return;
+  assertTaskOpen(snapshot);
+}
+
+/**
  * Runs Updates on deadline-task workflows and turns the workflow's refusals, or its silence, into the HTTP answers
  * they mean.
  */
@@ -34,9 +46,15 @@ export class TaskUpdates {
     private readonly tasks: TaskRepository,
   ) {}
 
-  async run<T>(taskId: string, run: () => Promise<T>): Promise<T> {
+  /**
+   * `run` sends the Update under `updateId`: the request's IdempotentOperation id when it has an `Idempotency-Key`, so
+   * that every attempt of one request is one Update to Temporal, carried out once and answered with its outcome
+   * (even once the workflow has closed); otherwise undefined (a random id).
+   */
+  async run<T>(taskId: string, run: (updateId: string | undefined) => Promise<T>): Promise<T> {
+    const updateId = currentIdempotentOperation()?.id;
     try {
-      return await this.temporal.withinUpdateDeadline(run);
+      return await this.temporal.withinUpdateDeadline(() => run(updateId));
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
         const message = err.cause.message;

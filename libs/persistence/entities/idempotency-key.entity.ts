@@ -27,6 +27,20 @@ export class IdempotencyKeyEntity {
   @Column({ name: 'claim_token', type: 'uuid' })
   claimToken!: string;
 
+  /**
+   * Names the request's business operation across its attempts (a Temporal Update is sent under it): a retry that
+   * takes over the claim of a dead process keeps it, so an operation the dead attempt carried out is not done twice.
+   */
+  @Column({ name: 'operation_id', type: 'uuid' })
+  operationId!: string;
+
+  /**
+   * The API process that holds the claim: it keeps the PostgreSQL advisory lock (IDEMPOTENCY_OWNER_LOCK_CLASS, this
+   * key) while it lives. Null for claims made before owners were recorded (judged by their age alone).
+   */
+  @Column({ name: 'owner_key', type: 'integer', nullable: true })
+  ownerKey!: number | null;
+
   /** The answer's status; null while the first request is still running. */
   @Column({ name: 'status_code', type: 'integer', nullable: true })
   statusCode!: number | null;
