@@ -39,7 +39,12 @@ export type { CuratorshipFilter, NewCuratorship } from './repositories/curatorsh
 export { SessionRepository } from './repositories/session.repository';
 export { LoginFailureRepository } from './repositories/login-failure.repository';
 export type { LoginFailurePolicy } from './repositories/login-failure.repository';
-export { IDEMPOTENCY_OWNER_LOCK_CLASS, IdempotencyOwnerSession, IdempotencyRepository } from './repositories/idempotency.repository';
+export {
+  IDEMPOTENCY_OWNER_LOCK_CLASS,
+  IdempotencyOwnerSession,
+  IdempotencyRepository,
+  OWNER_RECONNECT_GRACE_SECONDS,
+} from './repositories/idempotency.repository';
 export type { IdempotencyClaim, IdempotencyClaimRequest, IdempotencyScope } from './repositories/idempotency.repository';
 export { CycleActionRequestRepository, CYCLE_ACTION_SUBJECT } from './repositories/cycle-action-request.repository';
 export type {

@@ -2,13 +2,17 @@
  * `Idempotency-Key` on write routes, end to end: the real API, a real worker on the shared Temporal dev server and
  * the shared PostgreSQL. A retried write with the same key and request replays the first answer without running it
  * again; another request under the key is 422; a request still running is 409; keys are per person; a 4xx is
- * replayed; a malformed key is 400. A region of its own keeps the counts exact.
+ * replayed; a malformed key is 400; a claim whose API process died is taken over by the retry at once, and an Update
+ * that process got through is answered, not run again. A region of its own keeps the counts exact.
  */
 import 'reflect-metadata';
 import { DateTime } from 'luxon';
 import { createHash, randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { requestFingerprint } from '../../apps/api/common/idempotency-key';
 import { addCalendarDays, isWorkingDay } from '../../libs/domain/calendar';
+import { IDEMPOTENCY_OWNER_LOCK_CLASS, OWNER_RECONNECT_GRACE_SECONDS } from '../../libs/persistence';
+import { pollUntil } from '../support/poll';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { createTestRegion, REGION_PASSWORD, type TestRegion } from '../support/cycle-region';
 import { ApiClient, assertNoServerError, expectRussianError, type ApiResponse } from '../support/http';
@@ -22,6 +26,8 @@ let region: TestRegion;
 /** Two people of the ministry who may both create tasks. */
 let admin: ApiClient;
 let reviewer: ApiClient;
+/** Completes the region's municipal tasks. */
+let coordinator: ApiClient;
 
 beforeAll(async () => {
   stack = await startApiStack(`idempotency-e2e-${suffix}`);
@@ -29,6 +35,7 @@ beforeAll(async () => {
   region = await createTestRegion(dataSource, { code: `ik${suffix}`.slice(0, 20), timeZone: ZONE, municipalities: 1, schoolsPerMunicipality: 1 });
   admin = await stack.anonymous.as(region.admin.email, REGION_PASSWORD);
   reviewer = await stack.anonymous.as(region.reviewer.email, REGION_PASSWORD);
+  coordinator = await stack.anonymous.as(region.municipalities[0].coordinator.email, REGION_PASSWORD);
 });
 
 afterAll(() => stack?.close());
@@ -263,5 +270,143 @@ describe('checks that come first', () => {
     expect(second.headers.get('idempotent-replayed')).toBeNull();
     expect(second.body.accessToken).not.toBe(first.body.accessToken);
     expect(await storedKeys(key)).toEqual([]);
+  });
+});
+
+describe('a claim whose API process died', () => {
+  /** An owner key no session holds: the process that took it is gone. */
+  let deadOwnerKey: number;
+  /** A session of the test's own standing in for another API process, alive, holding its owner lock. */
+  let otherProcess: QueryRunner | undefined;
+
+  beforeAll(async () => {
+    const held = async (ownerKey: number) =>
+      ((await dataSource.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1::integer::oid AND objid = $2::integer::oid`, [
+        IDEMPOTENCY_OWNER_LOCK_CLASS,
+        ownerKey,
+      ])) as unknown[]).length > 0;
+    deadOwnerKey = 2_000_000_000 + Math.floor(Math.random() * 100_000_000);
+    while (await held(deadOwnerKey)) deadOwnerKey += 1;
+    // Just after PostgreSQL starts, an owner without its lock may be a live process reconnecting: the retry waits.
+    await pollUntil(
+      'PostgreSQL up for longer than the owners\' reconnect grace',
+      async () => {
+        const [{ past }] = (await dataSource.query(`SELECT now() >= pg_postmaster_start_time() + make_interval(secs => $1) AS past`, [
+          OWNER_RECONNECT_GRACE_SECONDS,
+        ])) as { past: boolean }[];
+        return past ? true : undefined;
+      },
+      (OWNER_RECONNECT_GRACE_SECONDS + 30) * 1000,
+    );
+  });
+
+  afterEach(async () => {
+    // The connection goes back to the pool: without its locks.
+    await otherProcess?.query('SELECT pg_advisory_unlock_all()');
+    await otherProcess?.release();
+    otherProcess = undefined;
+  });
+
+  async function createTask(title: string): Promise<string> {
+    const created = await admin.post('/api/tasks', taskBody(title));
+    expect(created.status).toBe(201);
+    return created.body.id as string;
+  }
+
+  async function completions(taskId: string): Promise<number> {
+    const rows = (await dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE subject_id = $1 AND type = 'completed'`, [taskId])) as {
+      n: number;
+    }[];
+    return rows[0].n;
+  }
+
+  /** The key's row put back as its request left it while running: no answer, the given owner, claimed just now. */
+  async function leaveRunning(key: string, ownerKey: number): Promise<{ operation_id: string }> {
+    // TypeORM answers an UPDATE with [rows, affected].
+    const [rows] = (await dataSource.query(
+      `UPDATE idempotency_keys SET status_code = NULL, response_body = NULL, completed_at = NULL, owner_key = $2, created_at = now()
+        WHERE idempotency_key = $1 RETURNING operation_id`,
+      [key, ownerKey],
+    )) as [{ operation_id: string }[], number];
+    expect(rows).toHaveLength(1);
+    return rows[0];
+  }
+
+  it('answers the retry of a completion that went through with its outcome: 200, the task completed once', async () => {
+    const taskId = await createTask('Выполнение до сбоя');
+    const key = randomUUID();
+    const path = `/api/tasks/${encodeURIComponent(taskId)}/complete`;
+    const first = await coordinator.post(path, { comment: 'Готово' }, withKey(key));
+    expect(first.status).toBe(200);
+    // The process died after Temporal carried the Update out and before the answer was stored.
+    const { operation_id: operationId } = await leaveRunning(key, deadOwnerKey);
+
+    const retry = await coordinator.post(path, { comment: 'Готово' }, withKey(key));
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    expect(retry.body.completedAt).toBe(first.body.completedAt);
+    expect(retry.body.task.status).toBe('completed');
+    expect(await completions(taskId)).toBe(1);
+    const [row] = (await dataSource.query(`SELECT status_code, operation_id, owner_key FROM idempotency_keys WHERE idempotency_key = $1`, [key])) as {
+      status_code: number;
+      operation_id: string;
+      owner_key: number;
+    }[];
+    expect(row.status_code).toBe(200);
+    expect(row.operation_id).toBe(operationId);
+    expect(row.owner_key).not.toBe(deadOwnerKey);
+
+    // Stored now: the next retry is a replay.
+    const replay = await coordinator.post(path, { comment: 'Готово' }, withKey(key));
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.text).toBe(retry.text);
+  });
+
+  it('runs the request at once, once, when the process died before carrying it out', async () => {
+    const taskId = await createTask('Выполнение после сбоя');
+    const key = randomUUID();
+    const path = `/api/tasks/${encodeURIComponent(taskId)}/complete`;
+    const body = { comment: 'Выполнено после сбоя' };
+    // The claim as a process leaves it that died right after claiming: nothing sent to Temporal.
+    const [{ person_id: personId }] = (await dataSource.query(`SELECT id AS person_id FROM people WHERE email = $1`, [
+      region.municipalities[0].coordinator.email,
+    ])) as { person_id: string }[];
+    await dataSource.query(
+      `INSERT INTO idempotency_keys (person_id, method, path, idempotency_key, fingerprint, claim_token, operation_id, owner_key, created_at, expires_at)
+       VALUES ($1, 'POST', $2, $3, $4, $5, $6, $7, now(), now() + interval '1 hour')`,
+      [personId, path, key, requestFingerprint({ url: path, body, headers: {} }), randomUUID(), randomUUID(), deadOwnerKey],
+    );
+    expect(await completions(taskId)).toBe(0);
+
+    const retry = await coordinator.post(path, body, withKey(key));
+    expect(retry.status).toBe(200);
+    expect(retry.body.task.status).toBe('completed');
+    expect(await completions(taskId)).toBe(1);
+    expect(await storedKeys(key)).toEqual([{ status_code: 200 }]);
+  });
+
+  it('keeps refusing the retry (409, Retry-After) while the owning process lives, and runs it once that process is gone', async () => {
+    const taskId = await createTask('Владелец жив');
+    const key = randomUUID();
+    const path = `/api/tasks/${encodeURIComponent(taskId)}/complete`;
+    const first = await coordinator.post(path, { comment: 'Готово' }, withKey(key));
+    expect(first.status).toBe(200);
+    otherProcess = dataSource.createQueryRunner();
+    const [{ locked }] = (await otherProcess.query('SELECT pg_try_advisory_lock($1, $2) AS locked', [IDEMPOTENCY_OWNER_LOCK_CLASS, deadOwnerKey])) as {
+      locked: boolean;
+    }[];
+    expect(locked).toBe(true);
+    await leaveRunning(key, deadOwnerKey);
+
+    const during = await coordinator.post(path, { comment: 'Готово' }, withKey(key));
+    expectRussianError(during, 409, ['Запрос с этим ключом ещё выполняется']);
+    expect(Number(during.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    // The other process dies: its lock goes (here given up; a dead process's session ends, the same to PostgreSQL).
+    await otherProcess.query('SELECT pg_advisory_unlock($1, $2)', [IDEMPOTENCY_OWNER_LOCK_CLASS, deadOwnerKey]);
+    const after = await coordinator.post(path, { comment: 'Готово' }, withKey(key));
+    expect(after.status).toBe(200);
+    expect(after.body.completedAt).toBe(first.body.completedAt);
+    expect(await completions(taskId)).toBe(1);
   });
 });

@@ -18,7 +18,7 @@ const OWNER_KEY_ATTEMPTS = 8;
  * After PostgreSQL restarts, every owner's lock is gone, the live ones' too, until their processes reconnect (within a
  * second or two): for this long after a restart an owner without its lock is not taken for dead.
  */
-const OWNER_RECONNECT_GRACE_SECONDS = 30;
+export const OWNER_RECONNECT_GRACE_SECONDS = 30;
 /**
  * Server-side keepalive of an owner's session: if its API host vanishes without closing the connection (power, network),
  * PostgreSQL drops the session, and its lock, after about 10 + 3 × 5 seconds instead of the system's two hours.
