@@ -13,7 +13,7 @@ import { CycleRepository, TaskRepository, type CycleRow } from '../../../libs/pe
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { TemporalGateway } from '../temporal/temporal-client.module';
-import { assertTaskOpenToAct, TaskUpdates } from '../temporal/task-updates';
+import { assertTaskOpen, TaskUpdates } from '../temporal/task-updates';
 
 export const ACTION_TITLES: Record<TaskAction, string> = {
   approve_list: 'утверждение списка школ',
@@ -65,7 +65,7 @@ export class CycleTaskService {
       );
     }
     await this.access.assertCanActOnTask(user, task.snapshot, `${ACTION_TITLES[task.context.action]}: ${taskId}`);
-    assertTaskOpenToAct(task.snapshot);
+    assertTaskOpen(task.snapshot);
     return task;
   }
 
@@ -108,10 +108,10 @@ export class CycleTaskService {
         organizationIds: [...new Set([task.snapshot.assigneeOrganizationId, task.context.subjectOrganizationId])],
       },
     };
-    await this.updates.run(task.snapshot.taskId, (updateId) =>
+    await this.updates.run(task.snapshot.taskId, () =>
       this.temporal.client.workflow
         .getHandle(task.snapshot.workflowId)
-        .executeUpdate(completeTaskUpdate, { args: [{ completedBy: user.email, result: handIn.result, record }], updateId }),
+        .executeUpdate(completeTaskUpdate, { args: [{ completedBy: user.email, result: handIn.result, record }] }),
     );
     return handIn.result;
   }
