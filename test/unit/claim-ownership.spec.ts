@@ -1,5 +1,8 @@
 import { ClaimOwnership, OWNER_RECONNECT_DELAY_MS, type OwnerSession, type OwnerSessionSource } from '../../apps/api/common/claim-ownership';
+import { ConflictException } from '@nestjs/common';
 import { currentIdempotentOperation, runAsIdempotentOperation } from '../../apps/api/common/idempotent-operation';
+import { assertTaskOpenToAct } from '../../apps/api/temporal/task-updates';
+import type { TaskSnapshot } from '../../libs/contracts/deadline-task';
 
 /** A session PostgreSQL holds until the test drops it (as a restart would) or the code closes it. */
 class FakeSession implements OwnerSession {
@@ -139,5 +142,22 @@ describe('the idempotent operation of a request', () => {
     });
     expect(seen).toEqual(operation);
     expect(currentIdempotentOperation()).toBeUndefined();
+  });
+});
+
+describe('assertTaskOpenToAct (the pre-check before a task Update)', () => {
+  const completed = {
+    status: 'completed',
+    completedAt: '2026-11-30T10:00:00.000Z',
+    deadline: { requested: { timeZone: 'Europe/Moscow' } },
+  } as unknown as TaskSnapshot;
+
+  it('refuses a closed task with 409 for a request of its own', () => {
+    expect(() => assertTaskOpenToAct(completed)).toThrow(ConflictException);
+    expect(() => runAsIdempotentOperation({ id: 'a', resumed: false }, () => assertTaskOpenToAct(completed))).toThrow('Задача уже выполнена');
+  });
+
+  it('lets a request resuming a dead attempt through: that attempt may have closed the task, and its Update answers', () => {
+    expect(() => runAsIdempotentOperation({ id: 'a', resumed: true }, () => assertTaskOpenToAct(completed))).not.toThrow();
   });
 });
