@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { parse } from 'yaml';
 import {
   ensureK8sValidator,
   runK8sValidator,
@@ -116,6 +117,54 @@ describe('the Kubernetes manifests (infra/k8s)', () => {
       // Production refuses to start without the secrets: the Secret is not optional.
       expect(() => loadConfig({ ...configOf(overlay), DATABASE_URL: secrets.DATABASE_URL, SMTP_URL: secrets.SMTP_URL })).toThrow(ConfigError);
     }
+  });
+});
+
+describe("Temporal's Helm values (infra/k8s/temporal)", () => {
+  interface SqlStore {
+    driver: string;
+    sql: { driver: string; database: string; existingSecret: string };
+  }
+  interface Values {
+    server?: {
+      config?: {
+        numHistoryShards?: number;
+        persistence?: { default?: SqlStore; visibility?: SqlStore };
+        namespaces?: { create: boolean; namespace: { name: string; retention: string }[] };
+      };
+    };
+    web?: { additionalEnv?: { name: string; value: string }[] };
+  }
+
+  async function values(file: string): Promise<Values> {
+    return parse(await fs.readFile(path.join(root, 'infra/k8s/temporal', file), 'utf8')) as Values;
+  }
+
+  it('keep both stores in PostgreSQL and create the namespace the app uses, with a retention', async () => {
+    const region = await values('values.yaml');
+    const config = configOf('region');
+    const store = region.server?.config?.persistence;
+    for (const kind of ['default', 'visibility'] as const) {
+      expect(store?.[kind]).toMatchObject({ driver: 'sql', sql: { driver: 'postgres12', existingSecret: 'temporal-postgres' } });
+    }
+    expect(store?.default?.sql.database).not.toBe(store?.visibility?.sql.database);
+    expect(region.server?.config?.namespaces).toEqual({
+      create: true,
+      namespace: [{ name: config.TEMPORAL_NAMESPACE, retention: expect.stringMatching(/^\d+d$/) }],
+    });
+    // The release is named `temporal` in its namespace `temporal`: the frontend's Service is temporal-frontend.
+    expect(config.TEMPORAL_ADDRESS).toMatch(/^temporal-frontend\.temporal\.svc(\.cluster\.local)?:7233$/);
+  });
+
+  it("point the Web UI's codec at each installation's own app, and fix the shard count per size", async () => {
+    const region = await values('values.yaml');
+    const nation = { ...region, ...(await values('values-nation.yaml')) };
+    for (const [overlay, file] of [['region', region], ['nation', nation]] as const) {
+      const codec = file.web?.additionalEnv?.find((env) => env.name === 'TEMPORAL_CODEC_ENDPOINT')?.value;
+      expect(codec).toBe(`${configOf(overlay).PUBLIC_URL}/api/temporal-codec`);
+    }
+    expect(region.server?.config?.numHistoryShards).toBe(512);
+    expect(nation.server?.config?.numHistoryShards).toBe(2048);
   });
 });
 
