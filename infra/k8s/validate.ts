@@ -24,8 +24,8 @@ const VALIDATOR_SOURCES = 'infra/k8s/validate';
 const GO_DIRS = ['/usr/local/go/bin', path.join(os.homedir(), 'go', 'bin')];
 
 /**
- * Variables the manifests may set that libs/config does not read: Node's own, and the metrics endpoint's port
- * (infra/observability).
+ * Variables the manifests may set that libs/config does not read: Node's own, and METRICS_PORT until the
+ * observability branch (which reads it in libs/config) is merged.
  */
 export const VARIABLES_READ_ELSEWHERE = ['NODE_OPTIONS', 'METRICS_PORT'];
 
