@@ -88,6 +88,13 @@ export async function ensureK8sValidator(root: string = findProjectRoot(), log: 
   }
   await fs.rename(partial, binary);
   log(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  // Builds of older sources (about 40 MB each) are never used again.
+  const binDir = path.dirname(binary);
+  for (const name of await fs.readdir(binDir)) {
+    if (/^uplift-k8s-validate-[0-9a-f]{12}$/.test(name) && path.join(binDir, name) !== binary) {
+      await fs.rm(path.join(binDir, name), { force: true });
+    }
+  }
   return binary;
 }
 
