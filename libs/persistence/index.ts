@@ -41,7 +41,7 @@ export { LoginFailureRepository } from './repositories/login-failure.repository'
 export type { LoginFailurePolicy } from './repositories/login-failure.repository';
 export { IdempotencyRepository } from './repositories/idempotency.repository';
 export type { IdempotencyClaim, IdempotencyClaimRequest, IdempotencyScope } from './repositories/idempotency.repository';
-export { CycleActionRequestRepository, CYCLE_ACTION_SUBJECT } from './repositories/cycle-action-request.repository';
+export { CycleActionRequestRepository, CYCLE_ACTION_SUBJECT, cycleActionMailKey } from './repositories/cycle-action-request.repository';
 export type {
   CycleActionAudit,
   CycleActionFilter,
