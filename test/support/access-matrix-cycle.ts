@@ -26,6 +26,8 @@ const WAIT_MS = 120_000;
 export interface CycleResources {
   /** An open task asking the organisation to submit something (a second round, after its first was returned). */
   submitTaskId?: string;
+  /** A valid submission for that task (its form, a document of the organisation, the answer to its open remark). */
+  submitBody?: Record<string, unknown>;
   /** An open review task assigned to the organisation (a submission of one of its subordinates to review). */
   reviewTaskId?: string;
   /** The step of which the organisation is the subject with stored versions. */
@@ -165,11 +167,23 @@ export async function launchMatrixCycle(
       `/api/cycles/${encodeURIComponent(cycleId)}/steps/${encodeURIComponent(step.key)}/subjects/${encodeURIComponent(subjectId)}/versions`,
     );
     expectOk(`versions of ${subjectId}`, versions);
+    const remarkId = ((versions.body.remarks ?? []) as { id: string; status: string }[]).find((r) => r.status === 'open')?.id;
     merge(subjectId, {
       stepKey: step.key,
-      remarkId: ((versions.body.remarks ?? []) as { id: string; status: string }[]).find((r) => r.status === 'open')?.id,
+      remarkId,
       versions: ((versions.body.versions ?? []) as { version: number }[]).map((v) => v.version),
     });
+    if (outcome === 'returned') {
+      // What the second round would take: a cell that gets past the access rule would store it.
+      merge(subjectId, {
+        submitBody: {
+          comment: 'Исправлено (матрица доступа)',
+          ...(c.formId ? { form: sampleFormValues(plan.forms[c.formId]) } : {}),
+          ...(c.document === 'required' ? { documentId: await uploadDocument(submitter, 'Вторая редакция.pdf', first.taskId) } : {}),
+          ...(remarkId ? { remarkAnswers: [{ remarkId, answer: 'Сроки указаны' }] } : {}),
+        },
+      });
+    }
   };
   await Promise.all([
     ...(options.returned ?? []).map((id) => submit(id, 'returned')),
