@@ -9,7 +9,9 @@
  * The calendar is compressed to an hour a day, so that nothing falls due while the matrix runs and every task stays
  * open for its cells.
  */
+import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
+import { cycleWorkflowId } from '../../libs/contracts/cycle';
 import type { ResolvedCyclePlan } from '../../libs/contracts/cycle-template';
 import type { TaskSnapshot } from '../../libs/contracts/deadline-task';
 import { sampleFormValues, uploadDocument } from './cycle-driver';
@@ -223,16 +225,14 @@ export async function launchMatrixCycle(
 }
 
 /**
- * Cancels the cycle (four eyes), so that its workflows stop on the shared server; a cancellation a matrix cell asked
- * for already is the one confirmed. Best effort.
+ * Ends the cycle's workflows on the shared server (the cycle workflow terminated, its children with it by their
+ * parent-close policy). Not a cancellation over HTTP: the matrix's own cells may have ended the administrator's session,
+ * and four eyes would make the end of the test wait for the confirmed cancellation to reach every task.
  */
-export async function cancelMatrixCycle(cycle: MatrixCycle | undefined, clients: Pick<RegionClients, 'admin' | 'reviewer'>): Promise<void> {
+export async function endMatrixCycle(cycle: MatrixCycle | undefined, temporal: Client): Promise<void> {
   if (!cycle) return;
-  const asked = await clients.admin.post(`/api/cycles/${encodeURIComponent(cycle.cycleId)}/cancel`, { reason: 'Конец теста матрицы доступа' });
-  let requestId = asked.status === 202 ? (asked.body.id as string) : undefined;
-  if (!requestId) {
-    const pending = await clients.admin.get(`/api/cycle-actions?status=pending&cycleId=${encodeURIComponent(cycle.cycleId)}`);
-    requestId = ((pending.body?.items ?? []) as { id: string; kind: string }[]).find((r) => r.kind === 'cancel')?.id;
-  }
-  if (requestId) await clients.reviewer.post(`/api/cycle-actions/${encodeURIComponent(requestId)}/confirm`);
+  await temporal.workflow
+    .getHandle(cycleWorkflowId(cycle.cycleId))
+    .terminate('the access matrix test is over')
+    .catch(() => undefined);
 }
