@@ -3,3 +3,4 @@ export { deadlineTaskWorkflow } from './deadline-task.workflow';
 export { cycleWorkflow } from './cycle.workflow';
 export { organizationTrackWorkflow } from './organization-track.workflow';
 export { stepWorkflow } from './step.workflow';
+export { cycleActionMailWorkflow } from './cycle-action-mail.workflow';

@@ -1,10 +1,11 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createCycleActivities, createTaskActivities } from '../../activities';
+import { createCycleActionActivities, createCycleActivities, createTaskActivities } from '../../activities';
 import { temporalPayloadKeys, type AppConfig } from '../../libs/config';
 import { Mailer } from '../../libs/mail';
 import {
+  CycleActionRequestRepository,
   CycleJournalRepository,
   CycleRepository,
   DirectoryRepository,
@@ -34,6 +35,7 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
     private readonly cycles: CycleRepository,
     private readonly records: TaskRecordRepository,
     private readonly journal: CycleJournalRepository,
+    private readonly cycleActions: CycleActionRequestRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -60,6 +62,13 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
           messageIdDomain: this.config.mail.messageIdDomain,
         }),
         ...createCycleActivities({ cycles: this.cycles, journal: this.journal, temporal: client }),
+        ...createCycleActionActivities({
+          requests: this.cycleActions,
+          directory: this.directory,
+          mailer: this.mailer,
+          publicUrl: this.config.publicUrl,
+          messageIdDomain: this.config.mail.messageIdDomain,
+        }),
       },
     });
     this.running = this.worker.run();

@@ -46,7 +46,7 @@ export {
   OWNER_RECONNECT_GRACE_SECONDS,
 } from './repositories/idempotency.repository';
 export type { IdempotencyClaim, IdempotencyClaimRequest, IdempotencyScope } from './repositories/idempotency.repository';
-export { CycleActionRequestRepository, CYCLE_ACTION_SUBJECT } from './repositories/cycle-action-request.repository';
+export { CycleActionRequestRepository, CYCLE_ACTION_SUBJECT, cycleActionMailKey } from './repositories/cycle-action-request.repository';
 export type {
   CycleActionAudit,
   CycleActionFilter,

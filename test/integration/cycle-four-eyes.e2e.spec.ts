@@ -4,15 +4,19 @@
  * The requester cannot confirm their own; an auditor or a coordinator cannot confirm at all; the other person may
  * refuse with a reason, the requester may withdraw; a request expires; a second confirmation is a 409 and runs nothing
  * twice; a confirmed command that fails keeps the request confirmable with the error shown; each step is in the audit
- * log with who did it. Pause and resume stay single-person.
+ * log with who did it. Pause and resume stay single-person. Nobody has to watch the page: the ministry's other
+ * administrators and specialists get an e-mail when a request is made, the requester when it is confirmed, refused or
+ * expires (the real SMTP sink of the stack receives them; each is waited for, never slept on).
  */
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DateTime } from 'luxon';
 import { createApiApp } from '../../apps/api/api-app';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { createTestRegion, REGION_PASSWORD, type TestRegion } from '../support/cycle-region';
 import { confirmedBy } from '../support/four-eyes';
 import { ApiClient, expectRussianError, type ApiResponse } from '../support/http';
+import type { ReceivedMail } from '../support/smtp-sink';
 import { pollUntil } from '../support/poll';
 import { localDateTimeIn, testConfig, uniqueSuffix } from '../support/test-config';
 
@@ -36,6 +40,19 @@ const auditOf = async (requestId: string): Promise<{ type: string; actor: string
     `SELECT type, actor, cycle_id, data FROM audit_events WHERE subject_type = 'cycle_action' AND subject_id = $1 ORDER BY chain_seq`,
     [requestId],
   );
+
+/** The request's e-mail of this event, once the sink has it (the worker relays it from the outbox). */
+async function mailOf(requestId: string, event: 'requested' | 'confirmed' | 'refused' | 'expired'): Promise<ReceivedMail> {
+  const key = `<cycle-action.${requestId}.${event}@`;
+  await stack.sink.waitFor((messages) => messages.some((m) => m.messageId.startsWith(key)), 60_000);
+  return stack.sink.messages.find((m) => m.messageId.startsWith(key))!;
+}
+
+/** The request's outbox rows, as the transaction of each change wrote them. */
+const outboxOf = async (requestId: string): Promise<{ event: string; status: string; recipients: { email: string }[] }[]> =>
+  stack.harness.dataSource.query(`SELECT event, status, recipients FROM cycle_action_mails WHERE request_id = $1 ORDER BY id`, [requestId]);
+
+const CONFIRMATIONS_URL = 'http://uplift.test/cycle-actions';
 
 beforeAll(async () => {
   stack = await startApiStack(taskQueue);
@@ -90,6 +107,23 @@ describe('launching a cycle takes two people', () => {
     expectRussianError(await admin.post('/api/cycles', { templateId: 'default', academicYear: YEAR }), 409, ['уже ждёт подтверждения']);
   });
 
+  it('tells the ministry\'s other administrators and specialists by e-mail what is asked, by whom, until when, and where to answer', async () => {
+    const mail = await mailOf(requestId, 'requested');
+    // The reviewer only: not the requester, nor the auditor or the minister of the same ministry (no right to confirm).
+    expect(mail.to).toEqual([region.reviewer.email]);
+    const request = (await reviewer.get(`/api/cycle-actions/${requestId}`)).body;
+    expect(mail.subject).toBe(`Требуется подтверждение: ${request.description}`);
+    const until = DateTime.fromISO(request.expiresAt).setZone('Europe/Moscow').toFormat('dd.MM.yyyy HH:mm');
+    for (const text of [mail.text, mail.html]) {
+      expect(text).toContain('Администраторова Анна Петровна');
+      expect(text).toContain(region.admin.email);
+      expect(text).toContain(`до ${until} (Europe/Moscow)`);
+      expect(text).toContain(CONFIRMATIONS_URL);
+    }
+    // Written with the request in its transaction, and sent once.
+    expect(await outboxOf(requestId)).toEqual([{ event: 'requested', status: 'sent', recipients: [expect.objectContaining({ email: region.reviewer.email })] }]);
+  });
+
   it('refuses the requester\'s own confirmation, and anyone outside the ministry\'s administrators and specialists', async () => {
     expectRussianError(await confirm(admin, requestId), 403, ['другой сотрудник министерства']);
     expectRussianError(await confirm(coordinator, requestId), 403);
@@ -119,6 +153,18 @@ describe('launching a cycle takes two people', () => {
       [cycleId],
     );
     expect(launched.map((e) => e.actor)).toEqual([region.admin.email]);
+  });
+
+  it('tells the requester by e-mail that the launch was confirmed, and by whom', async () => {
+    const mail = await mailOf(requestId, 'confirmed');
+    expect(mail.to).toEqual([region.admin.email]);
+    expect(mail.subject).toMatch(/^Запрос подтверждён: Запуск цикла по шаблону/);
+    expect(mail.text).toContain('Экспертов Эдуард Иванович');
+    expect(mail.text).toContain(CONFIRMATIONS_URL);
+    expect((await outboxOf(requestId)).map((m) => [m.event, m.status])).toEqual([
+      ['requested', 'sent'],
+      ['confirmed', 'sent'],
+    ]);
   });
 
   it('keeps the request and the confirmation, and who did each, in the audit log of the cycle', async () => {
@@ -165,6 +211,11 @@ describe('the controls of a running cycle', () => {
       ['cycle_action_requested', region.admin.email],
       ['cycle_action_refused', region.reviewer.email],
     ]);
+    const mail = await mailOf(asked.body.id, 'refused');
+    expect(mail.to).toEqual([region.admin.email]);
+    expect(mail.subject).toBe(`В запросе отказано: ${asked.body.description}`);
+    expect(mail.text).toContain('Экспертов Эдуард Иванович');
+    expect(mail.text).toContain('Причина отказа: Основания для продления нет.');
   });
 
   it('lets the requester withdraw a cancellation: the cycle runs on', async () => {
@@ -179,6 +230,9 @@ describe('the controls of a running cycle', () => {
       ['cycle_action_requested', region.admin.email],
       ['cycle_action_withdrawn', region.admin.email],
     ]);
+    // The confirmers were told of it; a withdrawal is the requester's own act and tells no one.
+    await mailOf(asked.body.id, 'requested');
+    expect((await outboxOf(asked.body.id)).map((m) => m.event)).toEqual(['requested']);
   });
 
   it('lets a request expire: it can no longer be confirmed', async () => {
@@ -199,6 +253,10 @@ describe('the controls of a running cycle', () => {
       ['cycle_action_requested', region.admin.email],
       ['cycle_action_expired', 'system'],
     ]);
+    const mail = await mailOf(asked.body.id, 'expired');
+    expect(mail.to).toEqual([region.admin.email]);
+    expect(mail.subject).toMatch(/^Истёк срок подтверждения: Отмена цикла/);
+    expect(mail.text).toContain('создайте запрос заново');
     // An expired request no longer blocks a new one for the same cycle.
     const again = await admin.post(`/api/cycles/${cycleId}/cancel`, { reason: 'Срочная отмена' });
     expect(again.status).toBe(202);
@@ -232,6 +290,9 @@ describe('the controls of a running cycle', () => {
       ['cycle_action_requested', region.admin.email],
       ['cycle_action_failed', region.reviewer.email],
     ]);
+    // A failed run confirms nothing: the requester is told nothing yet.
+    expect((await outboxOf(extension.body.id)).map((m) => m.event)).toEqual(['requested']);
+    await mailOf(cancellation.body.id, 'confirmed');
     expect((await admin.post(`/api/cycle-actions/${extension.body.id}/withdraw`, {})).body.status).toBe('withdrawn');
     cycleId = '';
   });

@@ -1,8 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { createCycleActivities, createTaskActivities, type TaskActivities } from '../../activities';
+import { createCycleActionActivities, createCycleActivities, createTaskActivities, type TaskActivities } from '../../activities';
 import type { Mailer } from '../../libs/mail';
 import {
+  CycleActionRequestRepository,
   CycleRepository,
   DirectoryRepository,
   NotificationOutboxRepository,
@@ -36,6 +37,13 @@ export function buildWorkerActivities(dataSource: DataSource, mailer: Mailer, te
       cycles: new CycleRepository(dataSource),
       journal: new CycleJournalRepository(dataSource, new CycleRepository(dataSource)),
       temporal,
+    }),
+    ...createCycleActionActivities({
+      requests: new CycleActionRequestRepository(dataSource),
+      directory: new DirectoryRepository(dataSource),
+      mailer,
+      publicUrl: 'http://uplift.test',
+      messageIdDomain: 'uplift.test',
     }),
   };
 }

@@ -7,6 +7,7 @@ import {
   type CycleActionRequestEntity,
   type CycleActionStatus,
 } from '../../../libs/persistence';
+import { describeCycleAction, localDateTimeRu } from '../../../libs/domain/cycle-actions';
 import type { AuthUser } from '../auth/auth-user';
 import type { Role } from '../auth/roles';
 import { OptionalComment, RequiredReason } from '../common/fields';
@@ -147,27 +148,7 @@ export class CycleActionListView {
   @ApiProperty({ type: [CycleActionView] }) items!: CycleActionView[];
 }
 
-/** «18:00 25.12.2026» from 'YYYY-MM-DDTHH:mm(:ss)'. */
-export function localDateTimeRu(local: string): string {
-  const [date, time = '18:00'] = local.split('T');
-  const [y, m, d] = date.split('-');
-  return `${d}.${m}.${y} ${time.slice(0, 5)}`;
-}
-
-export function describeCycleAction(row: Pick<CycleActionRequestEntity, 'kind' | 'payload' | 'cycleId'>): string {
-  switch (row.kind) {
-    case 'launch': {
-      const p = row.payload as unknown as LaunchPayload;
-      return `Запуск цикла по шаблону «${p.templateTitle}» (версия ${p.templateVersion}) на ${p.programmeYear}`;
-    }
-    case 'cancel':
-      return `Отмена цикла ${row.cycleId} и всех его открытых задач`;
-    case 'extend_stage': {
-      const p = row.payload as unknown as ExtendStagePayload;
-      return `Продление этапа «${p.stageTitle}» для всех до ${localDateTimeRu(p.localDateTime)}`;
-    }
-  }
-}
+export { describeCycleAction, localDateTimeRu };
 
 /** A pending request past its expiry reads as expired even before a sweep has closed it. */
 export function effectiveStatus(row: Pick<CycleActionRequestEntity, 'status' | 'expiresAt'>, now: Date): CycleActionStatus {

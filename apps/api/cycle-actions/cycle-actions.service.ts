@@ -7,6 +7,8 @@ import {
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { CYCLE_ACTION_EVENTS, CyclesService } from '../cycles/cycles.service';
+import { TemporalGateway } from '../temporal/temporal-client.module';
+import { signalCycleActionDecided } from './cycle-action-mail';
 import {
   CONFIRMING_ROLES,
   describeCycleAction,
@@ -39,6 +41,7 @@ export class CycleActionsService {
     private readonly requests: CycleActionRequestRepository,
     private readonly cycles: CyclesService,
     private readonly access: AccessPolicy,
+    private readonly temporal: TemporalGateway,
   ) {}
 
   /** The region's requests (every region for an auditor), newest first. */
@@ -94,6 +97,7 @@ export class CycleActionsService {
       organizationIds: [claimed.ministryId],
     });
     this.logger.log(`${claimed.kind} ${claimed.id} of ${claimed.cycleId} requested by person ${claimed.requestedByPersonId} confirmed by person ${user.personId}`);
+    await signalCycleActionDecided(this.temporal, id, this.logger);
     return mapCycleAction(confirmed, user, new Date(), cycle);
   }
 
@@ -109,6 +113,7 @@ export class CycleActionsService {
       organizationIds: [request.ministryId],
     });
     if (!closed) this.assertPending((await this.requests.find(id)) ?? request);
+    await signalCycleActionDecided(this.temporal, id, this.logger);
     return mapCycleAction(closed ?? request, user);
   }
 
@@ -130,6 +135,8 @@ export class CycleActionsService {
       organizationIds: [request.ministryId],
     });
     if (!closed) this.assertPending((await this.requests.find(id)) ?? request);
+    // Nothing to tell: the workflow stops waiting for a decision.
+    await signalCycleActionDecided(this.temporal, id, this.logger);
     return mapCycleAction(closed ?? request, user);
   }
 

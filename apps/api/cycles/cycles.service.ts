@@ -38,11 +38,14 @@ import {
   type CycleActionKind,
   type CycleActionRequestEntity,
   type CycleRow,
+  type NotificationRecipient,
 } from '../../../libs/persistence';
 import { InjectConfig } from '../../../libs/platform';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
+import type { Role } from '../auth/roles';
 import {
+  CONFIRMING_ROLES,
   describeCycleAction,
   localDateTimeRu,
   mapCycleAction,
@@ -52,6 +55,7 @@ import {
   type LaunchPayload,
   type LaunchSummary,
 } from '../cycle-actions/cycle-action.dto';
+import { startCycleActionMail } from '../cycle-actions/cycle-action-mail';
 import { TemporalGateway } from '../temporal/temporal-client.module';
 import { temporalOutageOr } from '../temporal/temporal-errors';
 import {
@@ -329,6 +333,7 @@ export class CyclesService {
         cycleId: r.cycleId,
         organizationIds: [ministryId],
       }),
+      await this.confirmersOf(ministryId, user.personId),
     );
     if ('conflict' in result) {
       const open = result.conflict;
@@ -339,7 +344,16 @@ export class CyclesService {
       );
     }
     this.logger.log(`${r.kind} of ${r.cycleId} requested by person ${user.personId}; waits for a second person`);
+    await startCycleActionMail(this.temporal, result.created, this.logger);
     return mapCycleAction(result.created, user);
+  }
+
+  /** Who may confirm the requester's request and is told of it by e-mail: the ministry's other administrators and specialists with a log-in. */
+  private async confirmersOf(ministryId: string, requesterPersonId: string): Promise<NotificationRecipient[]> {
+    return (await this.directory.listMembersWithLogin(ministryId))
+      .filter(({ person, hasPassword }) => hasPassword && !person.loginDisabledAt && person.id !== requesterPersonId)
+      .filter(({ person }) => CONFIRMING_ROLES.includes(person.role as Role))
+      .map(({ person }) => ({ personId: person.id, fullName: person.fullName, email: person.email }));
   }
 
   /** The user may control the cycle: a ministry administrator of the ministry that launched it. */

@@ -11,6 +11,7 @@ import { TaskAttention1764000800000 } from './1764000800000-TaskAttention';
 import { TaskCycleIndex1764000900000 } from './1764000900000-TaskCycleIndex';
 import { IdempotencyKeys1764001200000 } from './1764001200000-IdempotencyKeys';
 import { CycleActionRequests1764001600000 } from './1764001600000-CycleActionRequests';
+import { CycleActionMails1764001700000 } from './1764001700000-CycleActionMails';
 import { IdempotencyClaimOwners1764001750000 } from './1764001750000-IdempotencyClaimOwners';
 
 /** Listed explicitly: the build and the tests load the same migrations, with no glob to drift. */
@@ -28,5 +29,6 @@ export const MIGRATIONS = [
   TaskCycleIndex1764000900000,
   IdempotencyKeys1764001200000,
   CycleActionRequests1764001600000,
+  CycleActionMails1764001700000,
   IdempotencyClaimOwners1764001750000,
 ];

@@ -1,9 +1,11 @@
 import { In, LessThanOrEqual, QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import { CycleActionMailEntity, type CycleActionMailEvent } from '../entities/cycle-action-mail.entity';
 import {
   CycleActionRequestEntity,
   type CycleActionKind,
   type CycleActionStatus,
 } from '../entities/cycle-action-request.entity';
+import type { NotificationRecipient } from '../entities/notification.entity';
 import type { AuditEntryInput } from './audit-log.repository';
 import { AuditLogRepository } from './audit-log.repository';
 
@@ -46,6 +48,16 @@ export type CycleActionAudit = Omit<AuditEntryInput, 'subjectType' | 'subjectId'
 
 export type CreateResult = { created: CycleActionRequestEntity } | { conflict: CycleActionRequestEntity | null };
 
+/** The local part of a request's e-mail's Message-ID: one per request and event, whatever the retries. */
+export function cycleActionMailKey(requestId: string, event: CycleActionMailEvent): string {
+  return `cycle-action.${requestId}.${event}`;
+}
+
+/** The requester, as the addressee of the outcome's e-mail. */
+function requester(row: CycleActionRequestEntity): NotificationRecipient {
+  return { personId: row.requestedByPersonId, fullName: row.requestedByName, email: row.requestedBy };
+}
+
 /**
  * Four-eyes requests on cycles (launch, cancel, deadline overrides for everyone). Every change of a request's state
  * commits with its audit entry, in one transaction; no transaction is held while the confirmed command runs on
@@ -82,8 +94,13 @@ export class CycleActionRequestRepository {
   /**
    * Stores a new pending request with its audit entry. A request of the same target still open (pending and not
    * expired, or executing) wins: `conflict` names it. An open one past its expiry is closed as expired first.
+   * `confirmers`, who may confirm it, are told by e-mail: its outbox row commits with the request.
    */
-  async create(input: NewCycleActionRequest, audit: (row: CycleActionRequestEntity) => CycleActionAudit): Promise<CreateResult> {
+  async create(
+    input: NewCycleActionRequest,
+    audit: (row: CycleActionRequestEntity) => CycleActionAudit,
+    confirmers: NotificationRecipient[],
+  ): Promise<CreateResult> {
     try {
       const created = await this.dataSource.transaction(async (manager) => {
         await this.expireIn(manager, { targetKey: input.targetKey });
@@ -105,6 +122,7 @@ export class CycleActionRequestRepository {
           }),
         );
         await this.append(manager, row, audit(row));
+        await this.queueMail(manager, row.id, 'requested', confirmers);
         return row;
       });
       return { created };
@@ -143,6 +161,7 @@ export class CycleActionRequestRepository {
         cycleId: row.cycleId,
         organizationIds: [row.ministryId],
       });
+      await this.queueMail(manager, row.id, 'expired', [requester(row)]);
     }
     return due.length;
   }
@@ -182,6 +201,7 @@ export class CycleActionRequestRepository {
       );
       const row = await repo.findOneByOrFail({ id });
       await this.append(manager, row, audit);
+      await this.queueMail(manager, row.id, 'confirmed', [requester(row)]);
       return row;
     });
   }
@@ -221,8 +241,59 @@ export class CycleActionRequestRepository {
       if (rows.length === 0) return null;
       const row = await manager.getRepository(CycleActionRequestEntity).findOneByOrFail({ id });
       await this.append(manager, row, audit);
+      // The requester is told of a refusal; a withdrawal is their own act.
+      if (status === 'refused') await this.queueMail(manager, row.id, 'refused', [requester(row)]);
       return row;
     });
+  }
+
+  /** The request's e-mails not sent yet, oldest first. */
+  async pendingMails(requestId: string): Promise<CycleActionMailEntity[]> {
+    if (!UUID.test(requestId)) return [];
+    return this.dataSource.getRepository(CycleActionMailEntity).find({ where: { requestId, status: 'pending' }, order: { id: 'ASC' } });
+  }
+
+  /** Every e-mail of the request, oldest first. */
+  async mails(requestId: string): Promise<CycleActionMailEntity[]> {
+    if (!UUID.test(requestId)) return [];
+    return this.dataSource.getRepository(CycleActionMailEntity).find({ where: { requestId }, order: { id: 'ASC' } });
+  }
+
+  async recordMailAttempt(id: string, error: string | null): Promise<void> {
+    await this.dataSource
+      .getRepository(CycleActionMailEntity)
+      .createQueryBuilder()
+      .update()
+      .set({ attempts: () => 'attempts + 1', lastError: error })
+      .where('id = :id', { id })
+      .execute();
+  }
+
+  async markMailSent(id: string): Promise<void> {
+    await this.dataSource
+      .getRepository(CycleActionMailEntity)
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'sent', sentAt: () => 'now()', lastError: null })
+      .where('id = :id AND status = :pending', { id, pending: 'pending' })
+      .execute();
+  }
+
+  /** The outbox row of the request's e-mail, in the transaction of the change it tells of; once per request and event. */
+  private async queueMail(manager: EntityManager, requestId: string, event: CycleActionMailEvent, recipients: NotificationRecipient[]): Promise<void> {
+    await manager
+      .getRepository(CycleActionMailEntity)
+      .createQueryBuilder()
+      .insert()
+      .values({
+        requestId,
+        event,
+        messageId: cycleActionMailKey(requestId, event),
+        recipients,
+        status: recipients.length === 0 ? 'no_recipients' : 'pending',
+      })
+      .orIgnore()
+      .execute();
   }
 
   private async append(manager: EntityManager, row: CycleActionRequestEntity, audit: CycleActionAudit): Promise<void> {
