@@ -1,3 +1,4 @@
+import { TypeORMError } from 'typeorm';
 import { Metadata, status, type ServiceError as GrpcServiceError } from '@grpc/grpc-js';
 import {
   ConflictException,
@@ -72,6 +73,7 @@ const UNREACHABLE: [string, () => Error][] = [
   ['a bare gRPC UNAVAILABLE', unavailable],
   ['ServiceError wrapping UNAVAILABLE', () => new ServiceError('Workflow Update failed', { cause: unavailable() })],
   ['a failed connect', () => new Error('Failed to connect before the deadline')],
+  ['a refused connection', () => new Error('connect ECONNREFUSED 127.0.0.1:7233')],
 ];
 
 const ANSWERED: [string, () => Error][] = [
@@ -82,6 +84,11 @@ const ANSWERED: [string, () => Error][] = [
   ],
   ['WorkflowNotFoundError', () => new WorkflowNotFoundError('Workflow not found', 'task:t1', undefined)],
   ['a plain Error', () => new Error('something else broke')],
+  // Found by the hostile-input run: a null template version reached TypeORM, and its message mentions "connection".
+  [
+    "TypeORM's refusal of a null in a where condition",
+    () => new TypeORMError("Null value encountered in property 'CycleTemplateEntity.version' of a where condition. Set 'invalidWhereValuesBehavior.null' to 'ignore' or 'sql-null' in connection options"),
+  ],
 ];
 
 describe('gRPC codes named in temporal-errors', () => {

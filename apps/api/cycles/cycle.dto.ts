@@ -15,6 +15,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import type { CycleProgress, CycleStatus, StageStatus } from '../../../libs/contracts/cycle';
@@ -52,7 +53,8 @@ export class LaunchCycleDto {
   templateId!: string;
 
   @ApiPropertyOptional({ description: 'Template version; the latest when omitted', type: 'integer', minimum: 1, maximum: 2147483647 })
-  @IsOptional()
+  // Not @IsOptional, which lets null through as well: a null version reached the template's lookup and failed there.
+  @ValidateIf((_dto, value) => value !== undefined)
   @IsInt({ message: 'версия шаблона — целое число' })
   @Min(1, { message: 'версия шаблона — не меньше 1' })
   // The versions column is a PostgreSQL integer: a larger number (1e308 is an "integer" to JavaScript) failed there.

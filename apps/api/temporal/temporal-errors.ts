@@ -6,6 +6,7 @@ import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
+import { TypeORMError } from 'typeorm';
 
 // gRPC status codes (@grpc/grpc-js `status`), named here: @grpc/grpc-js is @temporalio's dependency, not ours.
 export const GRPC_CANCELLED = 1;
@@ -62,7 +63,9 @@ export function isUpdateUnanswered(err: unknown): boolean {
 export function isTemporalUnreachable(err: unknown): boolean {
   for (const e of causeChain(err)) {
     if (isTemporalAnswer(e)) return false;
-    if (isGrpcServiceError(e) || /UNAVAILABLE|DEADLINE_EXCEEDED|connect/i.test(e.message)) return true;
+    if (e instanceof TypeORMError) return false;
+    // Words a connection failure uses, not any mention of one: TypeORM's "… in connection options" is no outage.
+    if (isGrpcServiceError(e) || /\bUNAVAILABLE\b|\bDEADLINE_EXCEEDED\b|failed to connect|\bconnect E[A-Z]+\b/i.test(e.message)) return true;
   }
   return false;
 }
