@@ -5,11 +5,14 @@ import { createCycleActivities, createTaskActivities } from '../../activities';
 import { temporalPayloadKeys, type AppConfig } from '../../libs/config';
 import { Mailer } from '../../libs/mail';
 import {
+  AgreementRepository,
   CycleJournalRepository,
+  CycleParticipantRepository,
   CycleRepository,
   DirectoryRepository,
   NotificationOutboxRepository,
   TaskRecordRepository,
+  SubmissionRepository,
   TaskRepository,
 } from '../../libs/persistence';
 import { InjectConfig } from '../../libs/platform';
@@ -32,6 +35,9 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
     private readonly outbox: NotificationOutboxRepository,
     private readonly mailer: Mailer,
     private readonly cycles: CycleRepository,
+    private readonly participants: CycleParticipantRepository,
+    private readonly agreements: AgreementRepository,
+    private readonly submissions: SubmissionRepository,
     private readonly records: TaskRecordRepository,
     private readonly journal: CycleJournalRepository,
   ) {}
@@ -59,7 +65,14 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
           publicUrl: this.config.publicUrl,
           messageIdDomain: this.config.mail.messageIdDomain,
         }),
-        ...createCycleActivities({ cycles: this.cycles, journal: this.journal, temporal: client }),
+        ...createCycleActivities({
+          cycles: this.cycles,
+          participants: this.participants,
+          agreements: this.agreements,
+          submissions: this.submissions,
+          journal: this.journal,
+          temporal: client,
+        }),
       },
     });
     this.running = this.worker.run();

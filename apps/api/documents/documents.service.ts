@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { AuditLogRepository, CycleRepository, DocumentRepository, type DocumentMeta } from '../../../libs/persistence';
+import { AgreementRepository, AuditLogRepository, DocumentRepository, type DocumentMeta } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { mapDocument, type DocumentView } from './document.dto';
@@ -14,7 +14,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class DocumentsService {
   constructor(
     private readonly documents: DocumentRepository,
-    private readonly cycles: CycleRepository,
+    private readonly agreements: AgreementRepository,
     private readonly access: AccessPolicy,
     private readonly auditLog: AuditLogRepository,
   ) {}
@@ -67,7 +67,7 @@ export class DocumentsService {
     if (!meta) throw new NotFoundException(`Документ ${id} не найден`);
     if (await this.access.canRead(user, meta.organizationId)) return meta;
     // A signed partner agreement is stored by the municipality that proposed the pair; both schools are its parties too.
-    for (const party of await this.cycles.partiesOfSignedDocument(meta.id)) {
+    for (const party of await this.agreements.partiesOfSignedDocument(meta.id)) {
       if (await this.access.canRead(user, party)) return meta;
     }
     await this.access.assertCanRead(user, meta.organizationId, `документ ${id}`);
