@@ -50,6 +50,18 @@ export interface RemarkWrite {
   by: string;
 }
 
+/** An approved practice, published to the bank with the submission it was described in. */
+export interface PracticeWrite {
+  cycleId: string;
+  schoolId: string;
+  submissionId: string;
+  title: string;
+  summary: string;
+  body: string;
+  keywords: string[];
+  publishedBy: string;
+}
+
 /** A pair of schools a municipality proposed: an agreement to be confirmed by its three parties. */
 export interface AgreementWrite {
   cycleId: string;
@@ -68,10 +80,7 @@ export type CycleRecordWrite =
   | { kind: 'remark'; remark: RemarkWrite }
   | { kind: 'reopen_remark'; remarkId: string }
   | { kind: 'accept_remarks'; remarkIds: string[]; by: string }
-  | {
-      kind: 'best_practice';
-      practice: { cycleId: string; schoolId: string; submissionId: string; title: string; summary: string; body: string; keywords: string[]; publishedBy: string };
-    }
+  | { kind: 'best_practice'; practice: PracticeWrite }
   /** An agreement proposed (or proposed again); its id goes to the audit entry's `pairs`, in order. */
   | { kind: 'agreement'; agreement: AgreementWrite }
   /** Adds `status` and `confirmedParties` to the audit entry's data. */

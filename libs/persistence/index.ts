@@ -57,7 +57,7 @@ export type {
   NewCycleActionRequest,
 } from './repositories/cycle-action-request.repository';
 export { PracticeRepository, PRACTICE_MARK_END, PRACTICE_MARK_START } from './repositories/practice.repository';
-export type { NewPractice, PracticeHit, PracticeRow, PracticeSearch } from './repositories/practice.repository';
+export type { PracticeHit, PracticeRow, PracticeSearch } from './repositories/practice.repository';
 export { IdentificationImportRepository } from './repositories/identification-import.repository';
 export type {
   IdentificationImportSummary,
