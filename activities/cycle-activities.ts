@@ -5,11 +5,20 @@ import type { CycleParticipant, CycleProgress } from '../libs/contracts/cycle';
 import { cancelTaskUpdate, extendTaskUpdate, type TaskSnapshot } from '../libs/contracts/deadline-task';
 import { computeDynamics, selectMostImproved } from '../libs/domain/analytics';
 import { resolveDeadline } from '../libs/domain/deadline';
-import type { CycleJournalRepository, CycleRepository } from '../libs/persistence';
+import type {
+  AgreementRepository,
+  CycleJournalRepository,
+  CycleParticipantRepository,
+  CycleRepository,
+  SubmissionRepository,
+} from '../libs/persistence';
 import { failFastOnRefusedData } from './failures';
 
 export interface CycleActivityDeps {
   cycles: CycleRepository;
+  participants: CycleParticipantRepository;
+  agreements: AgreementRepository;
+  submissions: SubmissionRepository;
   /** The cycle's events, progress and alerts; its open tasks. */
   journal: CycleJournalRepository;
   /** Extending or cancelling a stage's open tasks goes through their own workflows' Updates. */
@@ -96,7 +105,7 @@ export function createCycleActivities(deps: CycleActivityDeps) {
 
     async loadParticipants(input: { cycleId: string }): Promise<CycleParticipant[]> {
       awaitCommitted('approved list of schools', await deps.cycles.completedTasksAwaitingRecord(input.cycleId, 'approve_list'));
-      return deps.cycles.includedParticipants(input.cycleId);
+      return deps.participants.includedParticipants(input.cycleId);
     },
 
     /** With `proposalSubmissionId`, the agreements of that proposal, once the API has committed it. */
@@ -106,10 +115,10 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       stepKey?: string;
       proposalSubmissionId?: string;
     }): Promise<AgreementSummary[]> {
-      if (input.proposalSubmissionId && !(await deps.cycles.findSubmission(input.proposalSubmissionId))) {
+      if (input.proposalSubmissionId && !(await deps.submissions.findSubmission(input.proposalSubmissionId))) {
         awaitCommitted('partner pairs proposal', [input.proposalSubmissionId]);
       }
-      const rows = await deps.cycles.listAgreements({ cycleId: input.cycleId, municipalityId: input.municipalityId, stepKey: input.stepKey });
+      const rows = await deps.agreements.listAgreements({ cycleId: input.cycleId, municipalityId: input.municipalityId, stepKey: input.stepKey });
       return rows.map((a) => ({
         id: a.id,
         schoolId: a.schoolId,
@@ -129,13 +138,13 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       const cycle = await deps.cycles.findCycle(input.cycleId);
       if (!cycle) throw new Error(`cycle ${input.cycleId} not found`);
       awaitCommitted('monitoring reports', await deps.cycles.completedTasksAwaitingRecord(input.cycleId, 'report'));
-      const participants = await deps.cycles.includedParticipants(input.cycleId);
+      const participants = await deps.participants.includedParticipants(input.cycleId);
       const municipalityOf = new Map(participants.map((p) => [p.schoolId, p.municipalityId]));
       const periodOrder = new Map<string, number>();
       for (const step of cycle.plan.stages.flatMap((s) => s.steps)) {
         (step.periods ?? []).forEach((p) => periodOrder.set(p.id, periodOrder.size));
       }
-      const reports = (await deps.cycles.listSubmissions({ cycleId: input.cycleId, action: 'report' }))
+      const reports = (await deps.submissions.listSubmissions({ cycleId: input.cycleId, action: 'report' }))
         .filter((s) => s.periodId !== null && municipalityOf.has(s.subjectOrganizationId))
         .map((s) => ({
           organizationId: s.subjectOrganizationId,

@@ -5,12 +5,15 @@ import { createCycleActionActivities, createCycleActivities, createTaskActivitie
 import { temporalPayloadKeys, type AppConfig } from '../../libs/config';
 import { Mailer } from '../../libs/mail';
 import {
+  AgreementRepository,
   CycleActionRequestRepository,
   CycleJournalRepository,
+  CycleParticipantRepository,
   CycleRepository,
   DirectoryRepository,
   NotificationOutboxRepository,
   TaskRecordRepository,
+  SubmissionRepository,
   TaskRepository,
 } from '../../libs/persistence';
 import { InjectConfig } from '../../libs/platform';
@@ -33,6 +36,9 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
     private readonly outbox: NotificationOutboxRepository,
     private readonly mailer: Mailer,
     private readonly cycles: CycleRepository,
+    private readonly participants: CycleParticipantRepository,
+    private readonly agreements: AgreementRepository,
+    private readonly submissions: SubmissionRepository,
     private readonly records: TaskRecordRepository,
     private readonly journal: CycleJournalRepository,
     private readonly cycleActions: CycleActionRequestRepository,
@@ -61,7 +67,14 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
           publicUrl: this.config.publicUrl,
           messageIdDomain: this.config.mail.messageIdDomain,
         }),
-        ...createCycleActivities({ cycles: this.cycles, journal: this.journal, temporal: client }),
+        ...createCycleActivities({
+          cycles: this.cycles,
+          participants: this.participants,
+          agreements: this.agreements,
+          submissions: this.submissions,
+          journal: this.journal,
+          temporal: client,
+        }),
         ...createCycleActionActivities({
           requests: this.cycleActions,
           directory: this.directory,

@@ -39,30 +39,50 @@ export interface ParticipantWrite {
   decidedBy: string;
 }
 
+/** A reviewer's remark on the version under review; its id is chosen by the API. */
+export interface RemarkWrite {
+  id: string;
+  cycleId: string;
+  submissionId: string;
+  stepKey: string;
+  subjectId: string;
+  text: string;
+  by: string;
+}
+
+/** An approved practice, published to the bank with the submission it was described in. */
+export interface PracticeWrite {
+  cycleId: string;
+  schoolId: string;
+  submissionId: string;
+  title: string;
+  summary: string;
+  body: string;
+  keywords: string[];
+  publishedBy: string;
+}
+
+/** A pair of schools a municipality proposed: an agreement to be confirmed by its three parties. */
+export interface AgreementWrite {
+  cycleId: string;
+  stepKey: string;
+  municipalityId: string;
+  schoolId: string;
+  partnerSchoolId: string;
+  proposalSubmissionId: string;
+  proposedBy: string;
+}
+
 export type CycleRecordWrite =
   /** Adds `version` to the audit entry's data. */
   | { kind: 'submission'; submission: SubmissionWrite }
   | { kind: 'answer_remark'; remarkId: string; answer: string; by: string; submissionId: string }
-  | { kind: 'remark'; remark: { id: string; cycleId: string; submissionId: string; stepKey: string; subjectId: string; text: string; by: string } }
+  | { kind: 'remark'; remark: RemarkWrite }
   | { kind: 'reopen_remark'; remarkId: string }
   | { kind: 'accept_remarks'; remarkIds: string[]; by: string }
-  | {
-      kind: 'best_practice';
-      practice: { cycleId: string; schoolId: string; submissionId: string; title: string; summary: string; body: string; keywords: string[]; publishedBy: string };
-    }
+  | { kind: 'best_practice'; practice: PracticeWrite }
   /** An agreement proposed (or proposed again); its id goes to the audit entry's `pairs`, in order. */
-  | {
-      kind: 'agreement';
-      agreement: {
-        cycleId: string;
-        stepKey: string;
-        municipalityId: string;
-        schoolId: string;
-        partnerSchoolId: string;
-        proposalSubmissionId: string;
-        proposedBy: string;
-      };
-    }
+  | { kind: 'agreement'; agreement: AgreementWrite }
   /** Adds `status` and `confirmedParties` to the audit entry's data. */
   | { kind: 'confirm_agreement'; agreementId: string; party: 'school' | 'partner' | 'municipality'; by: string; documentId: string | null }
   | { kind: 'participants'; cycleId: string; rows: ParticipantWrite[] };

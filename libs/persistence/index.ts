@@ -29,7 +29,15 @@ export { WorkflowHistoryRepository } from './repositories/workflow-history.repos
 export type { WorkflowHistoryRecord, WorkflowHistorySummary } from './repositories/workflow-history.repository';
 export { seedDemoRegion } from './seed/demo-region';
 export { CycleRepository } from './repositories/cycle.repository';
-export type { AgreementRow, CycleRow, InternshipSiteRow, ParticipantRow, RemarkRow, SubmissionRow } from './repositories/cycle.repository';
+export type { CycleRow } from './repositories/cycle.repository';
+export { CycleParticipantRepository } from './repositories/cycle-participant.repository';
+export type { InternshipSiteRow, ParticipantRow } from './repositories/cycle-participant.repository';
+export { AgreementRepository } from './repositories/agreement.repository';
+export type { AgreementRow } from './repositories/agreement.repository';
+export { SubmissionRepository } from './repositories/submission.repository';
+export type { SubmissionRow } from './repositories/submission.repository';
+export { RemarkRepository } from './repositories/remark.repository';
+export type { RemarkRow } from './repositories/remark.repository';
 export { DocumentRepository } from './repositories/document.repository';
 export type { DocumentMeta } from './repositories/document.repository';
 export { TemplateRepository } from './repositories/template.repository';
@@ -54,7 +62,7 @@ export type {
   NewCycleActionRequest,
 } from './repositories/cycle-action-request.repository';
 export { PracticeRepository, PRACTICE_MARK_END, PRACTICE_MARK_START } from './repositories/practice.repository';
-export type { NewPractice, PracticeHit, PracticeRow, PracticeSearch } from './repositories/practice.repository';
+export type { PracticeHit, PracticeRow, PracticeSearch } from './repositories/practice.repository';
 export { IdentificationImportRepository } from './repositories/identification-import.repository';
 export type {
   IdentificationImportSummary,

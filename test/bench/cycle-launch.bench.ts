@@ -15,7 +15,7 @@ import { temporal as proto } from '@temporalio/proto';
 import { CYCLE_WORKFLOW, cycleWorkflowId, type CycleInput } from '../../libs/contracts/cycle';
 import { completeTaskUpdate, type TaskSnapshot } from '../../libs/contracts/deadline-task';
 import { compressPlan, resolveCyclePlan } from '../../libs/domain/cycle-template';
-import { CycleRepository } from '../../libs/persistence';
+import { CycleParticipantRepository, CycleRepository } from '../../libs/persistence';
 import { loadBuiltinTemplates } from '../../libs/templates';
 import { createTestRegion } from '../support/cycle-region';
 import { insertStubTemplate } from '../support/cycle-rows';
@@ -78,7 +78,7 @@ async function bench(): Promise<(string | false)[]> {
   const step = Math.max(1, Math.floor(region.schools.length / PARTICIPANTS));
   const chosen = region.schools.filter((_, i) => i % step === 0).slice(0, PARTICIPANTS);
   await dataSource.transaction((manager) =>
-    cycles.replaceParticipants(
+    new CycleParticipantRepository(dataSource).replaceParticipants(
       cycleId,
       chosen.map((s, i) => ({ schoolId: s.id, municipalityId: s.municipalityId, category: 'low_results', rank: i + 1, reasons: [], included: true, manualReason: null, decidedBy: region.admin.email })),
       manager,

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import {
   AuditLogRepository,
-  CycleRepository,
+  CycleParticipantRepository,
   dataSourceOptions,
   DirectoryRepository,
   IdentificationImportRepository,
@@ -55,27 +55,27 @@ afterAll(async () => {
 
 describe('a business write and its audit entry', () => {
   it("a participant's outcome is not stored when its audit entry is refused, and is stored with it otherwise", async () => {
-    const cycles = new CycleRepository(ds);
+    const participants = new CycleParticipantRepository(ds);
     const decision = { outcome: 'internship_site' as const, reason: 'проверка', by: 'atomic@test.example' };
-    await expect(cycles.setOutcome(cycle.id, 'demo-school-severny-1', decision, refusedEntry(cycle.id))).rejects.toThrow();
-    const before = (await cycles.listParticipants(cycle.id)).find((p) => p.schoolId === 'demo-school-severny-1')!;
+    await expect(participants.setOutcome(cycle.id, 'demo-school-severny-1', decision, refusedEntry(cycle.id))).rejects.toThrow();
+    const before = (await participants.listParticipants(cycle.id)).find((p) => p.schoolId === 'demo-school-severny-1')!;
     expect(before.outcome).toBeNull();
 
-    const stored = await cycles.setOutcome(cycle.id, 'demo-school-severny-1', decision, {
+    const stored = await participants.setOutcome(cycle.id, 'demo-school-severny-1', decision, {
       ...entry('cycle', cycle.id, 'participant_outcome_set'),
       cycleId: cycle.id,
     });
     expect(stored).toBe(true);
-    const after = (await cycles.listParticipants(cycle.id)).find((p) => p.schoolId === 'demo-school-severny-1')!;
+    const after = (await participants.listParticipants(cycle.id)).find((p) => p.schoolId === 'demo-school-severny-1')!;
     expect(after.outcome).toBe('internship_site');
     expect(await entriesOf('cycle', cycle.id)).toEqual(['participant_outcome_set']);
   });
 
   it('a participant outside the list gets neither an outcome nor an audit entry', async () => {
-    const cycles = new CycleRepository(ds);
+    const participants = new CycleParticipantRepository(ds);
     const decision = { outcome: 'leaves' as const, reason: 'проверка', by: 'atomic@test.example' };
     const subject = `${cycle.id}-outside`;
-    expect(await cycles.setOutcome(cycle.id, 'demo-school-vostochny-1', decision, entry('cycle', subject, 'participant_outcome_set'))).toBe(false);
+    expect(await participants.setOutcome(cycle.id, 'demo-school-vostochny-1', decision, entry('cycle', subject, 'participant_outcome_set'))).toBe(false);
     expect(await entriesOf('cycle', subject)).toEqual([]);
   });
 

@@ -18,7 +18,7 @@ import {
 } from '../../libs/contracts/cycle';
 import type { ResolvedCyclePlan, ResolvedStep } from '../../libs/contracts/cycle-template';
 import { completeTaskUpdate, type CompletionResult, type TaskSnapshot } from '../../libs/contracts/deadline-task';
-import { CycleRepository } from '../../libs/persistence';
+import { CycleParticipantRepository, CycleRepository } from '../../libs/persistence';
 import { createTestRegion, type TestRegion } from '../support/cycle-region';
 import { insertStubTemplate } from '../support/cycle-rows';
 import { pollUntil } from '../support/poll';
@@ -162,10 +162,10 @@ async function complete(task: TaskSnapshot, result: CompletionResult = {}): Prom
 }
 
 async function approveParticipants(region: TestRegion, cycleId: string): Promise<void> {
-  const cycles = new CycleRepository(harness.dataSource);
+  const participants = new CycleParticipantRepository(harness.dataSource);
   const chosen = region.municipalities.map((m) => region.schools.find((s) => s.municipalityId === m.id)!);
   await harness.dataSource.transaction((manager) =>
-    cycles.replaceParticipants(
+    participants.replaceParticipants(
       cycleId,
       chosen.map((s, i) => ({ schoolId: s.id, municipalityId: s.municipalityId, category: 'low_results', rank: i + 1, reasons: [], included: true, manualReason: null, decidedBy: region.admin.email })),
       manager,

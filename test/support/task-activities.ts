@@ -3,8 +3,11 @@ import type { DataSource } from 'typeorm';
 import { createCycleActionActivities, createCycleActivities, createTaskActivities, type TaskActivities } from '../../activities';
 import type { Mailer } from '../../libs/mail';
 import {
+  AgreementRepository,
   CycleActionRequestRepository,
+  CycleParticipantRepository,
   CycleRepository,
+  SubmissionRepository,
   DirectoryRepository,
   NotificationOutboxRepository,
   TaskRepository,
@@ -31,11 +34,15 @@ export function buildTaskActivities(
 
 /** Every activity the worker registers: the tasks' and the cycles'. */
 export function buildWorkerActivities(dataSource: DataSource, mailer: Mailer, temporal: Client) {
+  const cycles = new CycleRepository(dataSource);
   return {
     ...buildTaskActivities(dataSource, mailer),
     ...createCycleActivities({
-      cycles: new CycleRepository(dataSource),
-      journal: new CycleJournalRepository(dataSource, new CycleRepository(dataSource)),
+      cycles,
+      participants: new CycleParticipantRepository(dataSource),
+      agreements: new AgreementRepository(dataSource),
+      submissions: new SubmissionRepository(dataSource),
+      journal: new CycleJournalRepository(dataSource, cycles),
       temporal,
     }),
     ...createCycleActionActivities({

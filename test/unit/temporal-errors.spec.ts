@@ -16,7 +16,13 @@ import {
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { TaskRejection } from '../../libs/contracts/deadline-task';
 import type { AppConfig } from '../../libs/config';
-import type { CycleActionRequestRepository, CycleRepository, DirectoryRepository, TaskRepository } from '../../libs/persistence';
+import type {
+  CycleActionRequestRepository,
+  CycleParticipantRepository,
+  CycleRepository,
+  DirectoryRepository,
+  TaskRepository,
+} from '../../libs/persistence';
 import type { AccessPolicy } from '../../apps/api/auth/access-policy.service';
 import type { AuthUser } from '../../apps/api/auth/auth-user';
 import { HttpExceptionFilter } from '../../apps/api/common/http-exception.filter';
@@ -249,7 +255,7 @@ describe('controlling a cycle when no worker answers', () => {
   const cycles = { findCycle: () => Promise.resolve(row) } as unknown as CycleRepository;
   const access = { assertRole: () => undefined, canActFor: () => true } as unknown as AccessPolicy;
   const service = (temporal: TemporalGateway) =>
-    new CyclesService({} as AppConfig, cycles, {} as DirectoryRepository, {} as TemplatesService, access, temporal, {} as CycleActionRequestRepository);
+    new CyclesService({} as AppConfig, cycles, {} as CycleParticipantRepository, {} as DirectoryRepository, {} as TemplatesService, access, temporal, {} as CycleActionRequestRepository);
 
   it.each(UNANSWERED)('answers %s with a 503', async (_name, make) => {
     const paused = service(stalledGateway(make)).pause(USER, 'c1', 'проверка');

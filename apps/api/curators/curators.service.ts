@@ -3,7 +3,7 @@ import { curatorEligibility } from '../../../libs/domain/curators';
 import {
   CuratorshipRepository,
   CURATORSHIP_SUBJECT,
-  CycleRepository,
+  CycleParticipantRepository,
   DirectoryRepository,
   type AuditEntryInput,
   type CuratorshipEntity,
@@ -32,7 +32,7 @@ const ruDate = (at: Date, timeZone: string): string =>
 export class CuratorsService {
   constructor(
     private readonly curatorships: CuratorshipRepository,
-    private readonly cycles: CycleRepository,
+    private readonly participants: CycleParticipantRepository,
     private readonly directory: DirectoryRepository,
     private readonly identification: IdentificationService,
     private readonly access: AccessPolicy,
@@ -44,7 +44,7 @@ export class CuratorsService {
     const closed = CLOSED_CYCLE[cycle.status];
     if (closed) throw new ConflictException(`Цикл «${cycle.id}» ${closed}: назначать кураторов в нём нельзя`);
 
-    const participant = (await this.cycles.listParticipants(cycle.id, true)).find((p) => p.schoolId === dto.schoolId);
+    const participant = (await this.participants.listParticipants(cycle.id, true)).find((p) => p.schoolId === dto.schoolId);
     if (!participant) {
       const school = await this.directory.findOrganization(dto.schoolId);
       if (!school || school.kind !== 'school') {

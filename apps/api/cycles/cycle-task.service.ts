@@ -7,7 +7,7 @@ import {
   type TaskSnapshot,
 } from '../../../libs/contracts/deadline-task';
 import type { FormDefinition } from '../../../libs/contracts/cycle-template';
-import type { CycleRecordWrite, CycleTaskRecord } from '../../../libs/contracts/task-record';
+import type { CycleRecordWrite, CycleTaskRecord, SubmissionWrite } from '../../../libs/contracts/task-record';
 import { curatorReadsTask } from '../../../libs/domain/curators';
 import { CycleRepository, TaskRepository, type CycleRow } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
@@ -40,6 +40,37 @@ export interface CycleTaskHandIn {
   auditType: string;
   /** The projection adds what only the database knows (a submission's version, an agreement's id and state). */
   auditData: Record<string, unknown>;
+}
+
+/**
+ * The submission a task hands in (a version, a report, a proposal of pairs): what the user gave, and where it belongs
+ * as the task says. Its version is numbered when it is stored (SubmissionRepository.insertNextVersion).
+ */
+export function submissionWrite(
+  user: AuthUser,
+  task: CycleTask,
+  handedIn: Pick<SubmissionWrite, 'id' | 'documentId' | 'form' | 'comment'>,
+): CycleRecordWrite {
+  const { context, snapshot } = task;
+  return {
+    kind: 'submission',
+    submission: {
+      id: handedIn.id,
+      cycleId: task.cycle.id,
+      taskId: snapshot.taskId,
+      stageId: context.stageId,
+      stepKey: context.stepKey,
+      action: context.action,
+      organizationId: snapshot.assigneeOrganizationId,
+      subjectOrganizationId: context.subjectOrganizationId,
+      periodId: context.periodId ?? null,
+      round: context.round ?? 1,
+      documentId: handedIn.documentId,
+      form: handedIn.form,
+      comment: handedIn.comment,
+      submittedBy: user.email,
+    },
+  };
 }
 
 /**

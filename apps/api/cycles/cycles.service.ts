@@ -33,6 +33,7 @@ import { compressPlan, programmeYearKind, programmeYearRu } from '../../../libs/
 import { parseLocalDateTime, resolveDeadline } from '../../../libs/domain/deadline';
 import {
   CycleActionRequestRepository,
+  CycleParticipantRepository,
   CycleRepository,
   DirectoryRepository,
   type CycleActionKind,
@@ -106,6 +107,7 @@ export class CyclesService {
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly cycles: CycleRepository,
+    private readonly participants: CycleParticipantRepository,
     private readonly directory: DirectoryRepository,
     private readonly templates: TemplatesService,
     private readonly access: AccessPolicy,
@@ -431,7 +433,7 @@ export class CyclesService {
     if (row.closedAt || status === 'completed' || status === 'cancelled') return undefined;
     // The institute the launch gave the cycle: the region's first, looked up as launch() does.
     const institute = (await this.directory.listOrganizations({ regionCode: row.regionCode, kind: 'institute' }))[0];
-    const participants = row.listApprovedAt ? await this.cycles.includedParticipants(row.id) : undefined;
+    const participants = row.listApprovedAt ? await this.participants.includedParticipants(row.id) : undefined;
     const wave = launchWave(
       row.plan,
       { ministryId: row.ministryId, instituteId: institute?.id },

@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import type { FormDefinition, ResolvedReview, ResolvedStep } from '../../../libs/contracts/cycle-template';
 import type { CycleRecordWrite } from '../../../libs/contracts/task-record';
 import { compareFormValues, validateFormValues } from '../../../libs/domain/forms';
-import { CycleRepository, DocumentRepository, type SubmissionRow } from '../../../libs/persistence';
+import { CycleRepository, DocumentRepository, RemarkRepository, SubmissionRepository, type SubmissionRow } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
-import { CycleTaskService, type CycleTask } from './cycle-task.service';
+import { CycleTaskService, submissionWrite, type CycleTask } from './cycle-task.service';
 import {
   mapRemark,
   mapSubmission,
@@ -24,6 +24,8 @@ export class SubmissionsService {
   constructor(
     private readonly cycleTasks: CycleTaskService,
     private readonly cycles: CycleRepository,
+    private readonly submissions: SubmissionRepository,
+    private readonly remarks: RemarkRepository,
     private readonly documents: DocumentRepository,
     private readonly access: AccessPolicy,
   ) {}
@@ -47,7 +49,7 @@ export class SubmissionsService {
     if (context.document === 'none' && dto.documentId) throw new UnprocessableEntityException('Эта задача не предусматривает документа');
     if (dto.documentId) await this.requireDocument(user, dto.documentId, task.snapshot.assigneeOrganizationId);
 
-    const openRemarks = (await this.cycles.listRemarks(cycle.id, context.stepKey, context.subjectOrganizationId)).filter(
+    const openRemarks = (await this.remarks.listRemarks(cycle.id, context.stepKey, context.subjectOrganizationId)).filter(
       (r) => r.status === 'open',
     );
     const answers = new Map((dto.remarkAnswers ?? []).map((a) => [a.remarkId, a.answer]));
@@ -69,31 +71,13 @@ export class SubmissionsService {
     const result = await this.cycleTasks.completeWith(user, task, {
       result: { submissionId, comment: dto.comment },
       writes: [
-        {
-          kind: 'submission',
-          submission: {
-            id: submissionId,
-            cycleId: cycle.id,
-            taskId,
-            stageId: context.stageId,
-            stepKey: context.stepKey,
-            action: context.action,
-            organizationId: task.snapshot.assigneeOrganizationId,
-            subjectOrganizationId: context.subjectOrganizationId,
-            periodId: context.periodId ?? null,
-            round: context.round ?? 1,
-            documentId: dto.documentId ?? null,
-            form: dto.form ?? null,
-            comment: dto.comment ?? null,
-            submittedBy: user.email,
-          },
-        },
+        submissionWrite(user, task, { id: submissionId, documentId: dto.documentId ?? null, form: dto.form ?? null, comment: dto.comment ?? null }),
         ...[...answers].map(([remarkId, answer]) => ({ kind: 'answer_remark' as const, remarkId, answer, by: user.email, submissionId })),
       ],
       auditType: 'submission_made',
       auditData: { submissionId, stepKey: context.stepKey, periodId: context.periodId, answeredRemarks: [...answers.keys()] },
     });
-    const stored = await this.cycles.findSubmission(submissionId);
+    const stored = await this.submissions.findSubmission(submissionId);
     return { submissionId, comment: result.comment, version: stored?.version ?? 0 };
   }
 
@@ -103,10 +87,10 @@ export class SubmissionsService {
     const { context, cycle } = task;
     const step = findStep(task);
     const review = reviewOf(step);
-    const submissions = await this.cycles.listSubmissions({ cycleId: cycle.id, stepKey: context.stepKey, subjectOrganizationId: context.subjectOrganizationId });
+    const submissions = await this.submissions.listSubmissions({ cycleId: cycle.id, stepKey: context.stepKey, subjectOrganizationId: context.subjectOrganizationId });
     const underReview = submissions.filter((s) => s.action !== 'review').at(-1);
     if (!underReview) throw new ConflictException('Нет представленной версии для рассмотрения');
-    const remarks = await this.cycles.listRemarks(cycle.id, context.stepKey, context.subjectOrganizationId);
+    const remarks = await this.remarks.listRemarks(cycle.id, context.stepKey, context.subjectOrganizationId);
     const reopen = new Set(dto.reopenRemarkIds ?? []);
     for (const id of reopen) {
       const remark = remarks.find((r) => r.id === id);
@@ -166,15 +150,15 @@ export class SubmissionsService {
       },
     });
     const createdIds = new Set<string>(created.map((r) => r.id));
-    const stored = (await this.cycles.listRemarks(cycle.id, context.stepKey, context.subjectOrganizationId)).filter((r) => createdIds.has(r.id));
+    const stored = (await this.remarks.listRemarks(cycle.id, context.stepKey, context.subjectOrganizationId)).filter((r) => createdIds.has(r.id));
     return { decision: dto.decision, submissionId: underReview.id, comment: result.comment, remarks: stored.map(mapRemark) };
   }
 
   async versions(user: AuthUser, cycleId: string, stepKey: string, subjectId: string): Promise<VersionsView> {
     await this.access.assertCanRead(user, subjectId, `версии документа ${stepKey}`);
-    const versions = (await this.cycles.listSubmissions({ cycleId, stepKey, subjectOrganizationId: subjectId })).filter((s) => s.action !== 'review');
+    const versions = (await this.submissions.listSubmissions({ cycleId, stepKey, subjectOrganizationId: subjectId })).filter((s) => s.action !== 'review');
     if (versions.length === 0 && !(await this.cycles.findCycle(cycleId))) throw new NotFoundException(`Цикл «${cycleId}» не найден`);
-    const remarks = await this.cycles.listRemarks(cycleId, stepKey, subjectId);
+    const remarks = await this.remarks.listRemarks(cycleId, stepKey, subjectId);
     return { cycleId, stepKey, subjectOrganizationId: subjectId, versions: versions.map(mapSubmission), remarks: remarks.map(mapRemark) };
   }
 

@@ -1,20 +1,18 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { AuditLogRepository, CycleRepository, DocumentRepository, type DocumentMeta } from '../../../libs/persistence';
+import { AgreementRepository, AuditLogRepository, DocumentRepository, type DocumentMeta } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { mapDocument, type DocumentView } from './document.dto';
 
 export const DOCUMENT_SUBJECT = 'document';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Uploaded documents: stored whole in PostgreSQL with their sha256, readable by whoever may read their organisation. */
 @Injectable()
 export class DocumentsService {
   constructor(
     private readonly documents: DocumentRepository,
-    private readonly cycles: CycleRepository,
+    private readonly agreements: AgreementRepository,
     private readonly access: AccessPolicy,
     private readonly auditLog: AuditLogRepository,
   ) {}
@@ -57,9 +55,9 @@ export class DocumentsService {
     return { meta, content };
   }
 
-  /** The document, if it exists (an id that is not a UUID cannot) and the user may read its organisation. */
+  /** The document, if it exists (DocumentRepository.findMeta: an id that is not a UUID cannot). */
   async find(id: string): Promise<DocumentMeta | null> {
-    return UUID.test(id) ? this.documents.findMeta(id) : null;
+    return this.documents.findMeta(id);
   }
 
   private async requireReadable(user: AuthUser, id: string): Promise<DocumentMeta> {
@@ -67,7 +65,7 @@ export class DocumentsService {
     if (!meta) throw new NotFoundException(`Документ ${id} не найден`);
     if (await this.access.canRead(user, meta.organizationId)) return meta;
     // A signed partner agreement is stored by the municipality that proposed the pair; both schools are its parties too.
-    for (const party of await this.cycles.partiesOfSignedDocument(meta.id)) {
+    for (const party of await this.agreements.partiesOfSignedDocument(meta.id)) {
       if (await this.access.canRead(user, party)) return meta;
     }
     await this.access.assertCanRead(user, meta.organizationId, `документ ${id}`);

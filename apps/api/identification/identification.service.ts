@@ -8,14 +8,15 @@ import {
   type SchoolRanking,
   type SocialPassportRow,
 } from '../../../libs/domain/analytics';
+import type { ParticipantWrite } from '../../../libs/contracts/task-record';
 import { countOf, NOUNS } from '../../../libs/domain/russian';
 import { IMPORT_FILE_KINDS, parseAssessmentFile, parseSocialPassportFile, type ImportError, type ImportFileKind } from '../../../libs/import';
 import {
+  CycleParticipantRepository,
   CycleRepository,
   IdentificationImportRepository,
   TaskRepository,
   type CycleRow,
-  type ParticipantRow,
   type StoredIdentificationImport,
 } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
@@ -61,6 +62,7 @@ export function describeImportError(error: ImportError): string {
 export class IdentificationService {
   constructor(
     private readonly cycles: CycleRepository,
+    private readonly cycleParticipants: CycleParticipantRepository,
     private readonly imports: IdentificationImportRepository,
     private readonly tasks: TaskRepository,
     private readonly cycleTasks: CycleTaskService,
@@ -233,14 +235,14 @@ export class IdentificationService {
         comment: dto.comment ?? null,
       },
     });
-    const participants = await this.cycles.listParticipants(cycle.id);
+    const participants = await this.cycleParticipants.listParticipants(cycle.id);
     return { taskId, comment: dto.comment, included: participants.filter((p) => p.included).length, participants: participants.map(mapParticipant) };
   }
 
   /** Participants the user may see: the ministry, institute and auditors all; a municipality its schools; a school itself. */
   async participants(user: AuthUser, cycleId: string): Promise<ParticipantView[]> {
     const cycle = await this.requireCycle(user, cycleId, 'список школ цикла');
-    const rows = await this.cycles.listParticipants(cycle.id);
+    const rows = await this.cycleParticipants.listParticipants(cycle.id);
     const readable = await this.access.readableOrganizationIds(user);
     if (readable === 'all') return rows.map(mapParticipant);
     const visible = new Set(readable);
@@ -316,7 +318,7 @@ function participantRow(
   included: boolean,
   manualReason: string | null,
   decidedBy: string,
-): Omit<ParticipantRow, 'schoolName' | 'schoolCode' | 'outcome' | 'outcomeReason'> {
+): ParticipantWrite {
   return {
     schoolId,
     municipalityId,

@@ -1,7 +1,15 @@
 import { Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import type { FormField, ResolvedCyclePlan } from '../../../libs/contracts/cycle-template';
 import { computeDynamics, type MonitoringReportInput } from '../../../libs/domain/analytics';
-import { CycleRepository, DirectoryRepository, TaskRepository, type CycleRow, type SubmissionRow } from '../../../libs/persistence';
+import {
+  CycleParticipantRepository,
+  CycleRepository,
+  DirectoryRepository,
+  SubmissionRepository,
+  TaskRepository,
+  type CycleRow,
+  type SubmissionRow,
+} from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { iso } from '../common/views';
@@ -32,6 +40,8 @@ interface MonitoringPlan {
 export class MonitoringService {
   constructor(
     private readonly cycles: CycleRepository,
+    private readonly participants: CycleParticipantRepository,
+    private readonly submissions: SubmissionRepository,
     private readonly tasks: TaskRepository,
     private readonly directory: DirectoryRepository,
     private readonly access: AccessPolicy,
@@ -128,7 +138,7 @@ export class MonitoringService {
       );
     }
     const readable = await this.readableFilter(user);
-    const reports = (await this.cycles.listSubmissions({ cycleId: cycle.id, action: 'report' })).filter(
+    const reports = (await this.submissions.listSubmissions({ cycleId: cycle.id, action: 'report' })).filter(
       (r) => readable(r.subjectOrganizationId) && (periodId === undefined || r.periodId === periodId),
     );
     const municipalityOf = await this.municipalityResolver(cycle.id, reports.map((r) => r.subjectOrganizationId));
@@ -179,13 +189,13 @@ export class MonitoringService {
 
   /** Each organisation's last report per period: a resubmission replaces the earlier one. */
   private async latestReports(cycle: CycleRow): Promise<SubmissionRow[]> {
-    const rows = await this.cycles.listSubmissions({ cycleId: cycle.id, action: 'report' });
+    const rows = await this.submissions.listSubmissions({ cycleId: cycle.id, action: 'report' });
     return rows.sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime() || a.version - b.version);
   }
 
   /** A school's municipality as the approved list records it, else its parent in the directory. */
   private async municipalityResolver(cycleId: string, organizationIds: string[]): Promise<(id: string) => string> {
-    const participants = new Map((await this.cycles.listParticipants(cycleId)).map((p) => [p.schoolId, p.municipalityId]));
+    const participants = new Map((await this.participants.listParticipants(cycleId)).map((p) => [p.schoolId, p.municipalityId]));
     const orgs = await this.directory.findOrganizations([...new Set(organizationIds)].filter((id) => !participants.has(id)));
     return (id) => {
       const listed = participants.get(id);

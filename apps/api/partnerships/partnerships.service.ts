@@ -3,10 +3,10 @@ import { ConflictException, Injectable, NotFoundException, UnprocessableEntityEx
 import type { ResolvedStep } from '../../../libs/contracts/cycle-template';
 import { rankSchools, suggestPartners, type AssessmentRow } from '../../../libs/domain/analytics';
 import { countOf, NOUNS } from '../../../libs/domain/russian';
-import { CycleRepository, type AgreementRow, type CycleRow } from '../../../libs/persistence';
+import { AgreementRepository, CycleParticipantRepository, type AgreementRow, type CycleRow } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
-import { CycleTaskService } from '../cycles/cycle-task.service';
+import { CycleTaskService, submissionWrite } from '../cycles/cycle-task.service';
 import { DocumentsService } from '../documents/documents.service';
 import { DEFAULT_RANKING_YEARS, IdentificationService } from '../identification/identification.service';
 import { RegionDirectory } from '../identification/region-directory';
@@ -31,7 +31,8 @@ const PARTY_TITLES: Record<AgreementParty, string> = {
 @Injectable()
 export class PartnershipsService {
   constructor(
-    private readonly cycles: CycleRepository,
+    private readonly cycleParticipants: CycleParticipantRepository,
+    private readonly cycleAgreements: AgreementRepository,
     private readonly cycleTasks: CycleTaskService,
     private readonly identification: IdentificationService,
     private readonly directory: RegionDirectory,
@@ -46,7 +47,7 @@ export class PartnershipsService {
     // Scope first: answering «not on the approved list» before it would tell a coordinator whether another
     // municipality's school takes part. Outside the scope, participant or not, the answer is the same 403.
     await this.access.assertCanRead(user, schoolId, what);
-    const participants = await this.cycles.listParticipants(cycle.id, true);
+    const participants = await this.cycleParticipants.listParticipants(cycle.id, true);
     const participant = participants.find((p) => p.schoolId === schoolId);
     if (!participant) throw new NotFoundException(`Школа ${schoolId} не входит в утверждённый список цикла`);
     const maxLoad = partnershipStep(cycle).maxPartnersPerSchool!;
@@ -54,7 +55,7 @@ export class PartnershipsService {
     const scores = await this.scoresByCode(cycle);
     const participantIds = new Set(participants.map((p) => p.schoolId));
     const schools = await this.directory.schools(cycle.regionCode);
-    const loads = await this.cycles.partnerLoads(cycle.id);
+    const loads = await this.cycleAgreements.partnerLoads(cycle.id);
     const candidates = schools.filter((s) => s.code !== null && s.municipalityId !== null && !participantIds.has(s.id) && scores.has(s.code));
     const byCode = new Map(candidates.map((s) => [s.code!, s]));
     const suggested = suggestPartners({
@@ -97,12 +98,12 @@ export class PartnershipsService {
     const municipalityId = context.subjectOrganizationId;
     const maxLoad = partnershipStep(cycle, context.stepKey).maxPartnersPerSchool!;
 
-    const participants = await this.cycles.listParticipants(cycle.id, true);
+    const participants = await this.cycleParticipants.listParticipants(cycle.id, true);
     const participantIds = new Set(participants.map((p) => p.schoolId));
     const ours = participants.filter((p) => p.municipalityId === municipalityId);
     const schools = new Map((await this.directory.schools(cycle.regionCode)).map((s) => [s.id, s]));
     const name = (id: string) => schools.get(id)?.name ?? id;
-    const loads = await this.cycles.partnerLoads(cycle.id);
+    const loads = await this.cycleAgreements.partnerLoads(cycle.id);
 
     const problems: string[] = [];
     const paired = new Set<string>();
@@ -145,25 +146,12 @@ export class PartnershipsService {
     await this.cycleTasks.completeWith(user, task, {
       result: { submissionId, comment: dto.comment },
       writes: [
-        {
-          kind: 'submission',
-          submission: {
-            id: submissionId,
-            cycleId: cycle.id,
-            taskId,
-            stageId: context.stageId,
-            stepKey: context.stepKey,
-            action: 'propose_pairs',
-            organizationId: task.snapshot.assigneeOrganizationId,
-            subjectOrganizationId: municipalityId,
-            periodId: null,
-            round: 1,
-            documentId: null,
-            form: { pairs: dto.pairs.map((p) => ({ schoolId: p.schoolId, partnerSchoolId: p.partnerSchoolId })) },
-            comment: dto.comment ?? null,
-            submittedBy: user.email,
-          },
-        },
+        submissionWrite(user, task, {
+          id: submissionId,
+          documentId: null,
+          form: { pairs: dto.pairs.map((p) => ({ schoolId: p.schoolId, partnerSchoolId: p.partnerSchoolId })) },
+          comment: dto.comment ?? null,
+        }),
         ...dto.pairs.map((pair) => ({
           kind: 'agreement' as const,
           agreement: {
@@ -180,7 +168,7 @@ export class PartnershipsService {
       auditType: 'partner_pairs_proposed',
       auditData: { submissionId, stepKey: context.stepKey, pairs: dto.pairs.map((p) => ({ ...p })) },
     });
-    const agreements = await this.cycles.listAgreements({ cycleId: cycle.id, municipalityId, stepKey: context.stepKey });
+    const agreements = await this.cycleAgreements.listAgreements({ cycleId: cycle.id, municipalityId, stepKey: context.stepKey });
     return { taskId, submissionId, agreements: agreements.map(mapAgreement) };
   }
 
@@ -188,7 +176,7 @@ export class PartnershipsService {
     const task = await this.cycleTasks.requireActionable(user, taskId, ['confirm_agreement']);
     const agreementId = task.context.agreementId;
     if (!agreementId) throw new UnprocessableEntityException(`Задача «${taskId}» не указывает соглашение`);
-    const agreement = await this.cycles.findAgreement(agreementId);
+    const agreement = await this.cycleAgreements.findAgreement(agreementId);
     if (!agreement) throw new NotFoundException(`Соглашение ${agreementId} не найдено`);
     if (agreement.status === 'cancelled') throw new ConflictException('Соглашение отменено');
     const party = partyOf(agreement, task.snapshot.assigneeOrganizationId);
@@ -219,14 +207,14 @@ export class PartnershipsService {
       auditType: 'agreement_confirmed',
       auditData: { agreementId, party, documentId: dto.documentId ?? null, comment: dto.comment ?? null },
     });
-    const confirmed = await this.cycles.findAgreement(agreementId);
+    const confirmed = await this.cycleAgreements.findAgreement(agreementId);
     return { taskId, party, partyTitle: PARTY_TITLES[party], agreement: mapAgreement(confirmed!) };
   }
 
   /** A school sees the agreements it is party to; a municipality those of its own and of its schools; the region all. */
   async agreements(user: AuthUser, cycleId: string): Promise<AgreementView[]> {
     const cycle = await this.identification.requireCycle(user, cycleId, 'соглашения цикла');
-    const rows = await this.cycles.listAgreements({ cycleId: cycle.id });
+    const rows = await this.cycleAgreements.listAgreements({ cycleId: cycle.id });
     const readable = await this.access.readableOrganizationIds(user);
     if (readable === 'all') return rows.map(mapAgreement);
     const visible = new Set(readable);

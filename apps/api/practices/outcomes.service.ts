@@ -1,5 +1,5 @@
 import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
-import { CycleRepository, type InternshipSiteRow } from '../../../libs/persistence';
+import { CycleParticipantRepository, CycleRepository, type InternshipSiteRow } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { iso, isoOrNull } from '../common/views';
@@ -18,6 +18,7 @@ const OUTCOME_TITLES: Record<ParticipantOutcome, string> = {
 export class OutcomesService {
   constructor(
     private readonly cycles: CycleRepository,
+    private readonly participants: CycleParticipantRepository,
     private readonly access: AccessPolicy,
   ) {}
 
@@ -33,14 +34,14 @@ export class OutcomesService {
       });
     }
     if (cycle.status === 'cancelled') throw new ConflictException(`Цикл «${cycleId}» отменён; итоги участия по нему не принимаются`);
-    const participant = (await this.cycles.listParticipants(cycleId)).find((p) => p.schoolId === schoolId);
+    const participant = (await this.participants.listParticipants(cycleId)).find((p) => p.schoolId === schoolId);
     if (!participant || !participant.included) {
       throw new UnprocessableEntityException(`Школа «${schoolId}» не входит в утверждённый список участников цикла «${cycleId}»`);
     }
     const decidedAt = new Date();
     // setOutcome's own guard (an included participant) holds at the moment of writing, even if the list changed since;
     // the outcome and its audit entry commit together.
-    const recorded = await this.cycles.setOutcome(
+    const recorded = await this.participants.setOutcome(
       cycleId,
       schoolId,
       { outcome, reason, by: user.email },
@@ -76,7 +77,7 @@ export class OutcomesService {
    * otherwise takes them off the list.
    */
   async internshipSites(regionCode?: string): Promise<InternshipSiteView[]> {
-    return (await this.cycles.internshipSites(regionCode ?? null)).map(mapInternshipSite);
+    return (await this.participants.internshipSites(regionCode ?? null)).map(mapInternshipSite);
   }
 }
 

@@ -8,8 +8,8 @@ import {
 import type { NotificationRecipient } from '../entities/notification.entity';
 import type { AuditEntryInput } from './audit-log.repository';
 import { AuditLogRepository } from './audit-log.repository';
+import { isUuid } from './ids';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UNIQUE_VIOLATION = '23505';
 
 /** Subject type of the requests' audit entries (subject id: the request's id). */
@@ -75,7 +75,7 @@ export class CycleActionRequestRepository {
   }
 
   async find(id: string): Promise<CycleActionRequestEntity | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.rows.findOneBy({ id });
   }
 
@@ -139,7 +139,7 @@ export class CycleActionRequestRepository {
   }
 
   private async expireIn(manager: EntityManager, scope: { regionCode?: string; targetKey?: string; id?: string }): Promise<number> {
-    if (scope.id !== undefined && !UUID.test(scope.id)) return 0;
+    if (scope.id !== undefined && !isUuid(scope.id)) return 0;
     const repo = manager.getRepository(CycleActionRequestEntity);
     const due = await repo.find({
       where: {
@@ -171,7 +171,7 @@ export class CycleActionRequestRepository {
    * `staleBefore` (its process died mid-run). Null when it is not in such a state; the caller reads it again to say why.
    */
   async claim(id: string, staleBefore: Date): Promise<CycleActionRequestEntity | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const result: [{ id: string }[], number] = await this.dataSource.query(
       `UPDATE cycle_action_requests SET status = 'executing', attempts = attempts + 1, attempt_started_at = now()
         WHERE id = $1 AND ((status = 'pending' AND expires_at > now()) OR (status = 'executing' AND attempt_started_at < $2))
@@ -228,7 +228,7 @@ export class CycleActionRequestRepository {
     reason: string | null,
     audit: CycleActionAudit,
   ): Promise<CycleActionRequestEntity | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.dataSource.transaction(async (manager) => {
       const updated: [{ id: string }[], number] = await manager.query(
         `UPDATE cycle_action_requests
@@ -249,13 +249,13 @@ export class CycleActionRequestRepository {
 
   /** The request's e-mails not sent yet, oldest first. */
   async pendingMails(requestId: string): Promise<CycleActionMailEntity[]> {
-    if (!UUID.test(requestId)) return [];
+    if (!isUuid(requestId)) return [];
     return this.dataSource.getRepository(CycleActionMailEntity).find({ where: { requestId, status: 'pending' }, order: { id: 'ASC' } });
   }
 
   /** Every e-mail of the request, oldest first. */
   async mails(requestId: string): Promise<CycleActionMailEntity[]> {
-    if (!UUID.test(requestId)) return [];
+    if (!isUuid(requestId)) return [];
     return this.dataSource.getRepository(CycleActionMailEntity).find({ where: { requestId }, order: { id: 'ASC' } });
   }
 

@@ -1,10 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { DocumentEntity } from '../entities';
+import { isUuid } from './ids';
 
 /** A document's metadata: everything but the file itself. */
 export type DocumentMeta = Omit<DocumentEntity, 'content'>;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Uploaded documents (plans, signed agreements), stored in PostgreSQL so the auditors' record is complete. */
 export class DocumentRepository {
@@ -29,11 +28,11 @@ export class DocumentRepository {
   }
 
   async findMeta(id: string): Promise<DocumentMeta | null> {
-    return UUID.test(id) ? this.documents.findOneBy({ id }) : null;
+    return isUuid(id) ? this.documents.findOneBy({ id }) : null;
   }
 
   async content(id: string): Promise<Buffer | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const row = await this.documents.findOne({ select: { id: true, content: true }, where: { id } });
     return row?.content ?? null;
   }

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { PracticeWrite } from '../../contracts/task-record';
 import { BestPracticeEntity, type BestPracticeStatus } from '../entities';
 import { AuditLogRepository, type AuditEntryInput } from './audit-log.repository';
 
@@ -44,17 +45,6 @@ export interface PracticeSearch {
   schoolId?: string;
   limit: number;
   offset: number;
-}
-
-export interface NewPractice {
-  cycleId: string;
-  schoolId: string;
-  submissionId: string;
-  title: string;
-  summary: string;
-  body: string;
-  keywords: string[];
-  publishedBy: string;
 }
 
 const PRACTICE_FROM = `best_practices p
@@ -128,7 +118,7 @@ export class PracticeRepository {
   }
 
   /** Publishes in the caller's transaction (the review that approved it); a practice published already stays as it is. */
-  async publish(manager: EntityManager, practice: NewPractice): Promise<void> {
+  async publish(manager: EntityManager, practice: PracticeWrite): Promise<void> {
     await manager
       .getRepository(BestPracticeEntity)
       .createQueryBuilder()

@@ -1,7 +1,6 @@
 import { IsNull, LessThan, MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import { SessionEntity } from '../entities';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from './ids';
 
 /** Browser sessions: started at log-in, looked up on every cookie-authenticated request, revoked at log-out. */
 export class SessionRepository {
@@ -19,13 +18,13 @@ export class SessionRepository {
 
   /** The session if it is the person's, not revoked and not expired at `now`; otherwise null. */
   async findActive(id: string, personId: string, now: Date = new Date()): Promise<SessionEntity | null> {
-    if (!UUID.test(id) || !UUID.test(personId)) return null;
+    if (!isUuid(id) || !isUuid(personId)) return null;
     return this.rows.findOneBy({ id, personId, revokedAt: IsNull(), expiresAt: MoreThan(now) });
   }
 
   /** Ends the session; false when it was unknown or already ended. */
   async revoke(id: string, at: Date = new Date()): Promise<boolean> {
-    if (!UUID.test(id)) return false;
+    if (!isUuid(id)) return false;
     const result = await this.rows.update({ id, revokedAt: IsNull() }, { revokedAt: at });
     return (result.affected ?? 0) > 0;
   }
@@ -35,7 +34,7 @@ export class SessionRepository {
    * transaction, so the sessions end with the change that ends them. Returns how many were open.
    */
   async revokeAllOf(personId: string, at: Date = new Date(), manager?: EntityManager): Promise<number> {
-    if (!UUID.test(personId)) return 0;
+    if (!isUuid(personId)) return 0;
     const rows = manager ? manager.getRepository(SessionEntity) : this.rows;
     const result = await rows.update({ personId, revokedAt: IsNull(), expiresAt: MoreThan(at) }, { revokedAt: at });
     return result.affected ?? 0;

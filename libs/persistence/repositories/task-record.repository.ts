@@ -2,9 +2,12 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { TaskEvent, TaskSnapshot } from '../../contracts/deadline-task';
 import type { CycleRecordWrite, CycleTaskRecord, TaskRecord } from '../../contracts/task-record';
 import type { AuditEntryInput } from './audit-log.repository';
-import { CycleRepository } from './cycle.repository';
+import { AgreementRepository } from './agreement.repository';
+import { CycleParticipantRepository } from './cycle-participant.repository';
 import { ExtensionRequestRepository } from './extension-request.repository';
 import { PracticeRepository } from './practice.repository';
+import { RemarkRepository } from './remark.repository';
+import { SubmissionRepository } from './submission.repository';
 
 /**
  * Writes what a task's Update carries (libs/contracts/task-record.ts) inside the transaction of the task's projection
@@ -13,7 +16,10 @@ import { PracticeRepository } from './practice.repository';
  */
 export class TaskRecordRepository {
   constructor(
-    private readonly cycles: CycleRepository,
+    private readonly submissions: SubmissionRepository,
+    private readonly remarks: RemarkRepository,
+    private readonly agreements: AgreementRepository,
+    private readonly participants: CycleParticipantRepository,
     private readonly practices: PracticeRepository,
     private readonly extensionRequests: ExtensionRequestRepository,
   ) {}
@@ -59,34 +65,32 @@ export class TaskRecordRepository {
   private async applyWrite(manager: EntityManager, write: CycleRecordWrite): Promise<Record<string, unknown>> {
     switch (write.kind) {
       case 'submission': {
-        const s = write.submission;
-        const version = await this.cycles.nextSubmissionVersion(manager, s.cycleId, s.stepKey, s.subjectOrganizationId, s.periodId);
-        await this.cycles.insertSubmission(manager, { ...s, version });
+        const { version } = await this.submissions.insertNextVersion(manager, write.submission);
         return { version };
       }
       case 'answer_remark':
-        await this.cycles.answerRemark(manager, write.remarkId, write.answer, write.by, write.submissionId);
+        await this.remarks.answerRemark(manager, write.remarkId, write.answer, write.by, write.submissionId);
         return {};
       case 'remark':
-        await this.cycles.insertRemark(manager, write.remark);
+        await this.remarks.insertRemark(manager, write.remark);
         return {};
       case 'reopen_remark':
-        await this.cycles.reopenRemark(manager, write.remarkId);
+        await this.remarks.reopenRemark(manager, write.remarkId);
         return {};
       case 'accept_remarks':
-        await this.cycles.acceptRemarks(manager, write.remarkIds, write.by);
+        await this.remarks.acceptRemarks(manager, write.remarkIds, write.by);
         return {};
       case 'best_practice':
         await this.practices.publish(manager, write.practice);
         return {};
       case 'agreement':
-        return { agreementId: await this.cycles.insertAgreement(manager, write.agreement) };
+        return { agreementId: await this.agreements.insertAgreement(manager, write.agreement) };
       case 'confirm_agreement': {
-        const confirmed = await this.cycles.confirmAgreement(manager, write.agreementId, write.party, write.by, write.documentId);
+        const confirmed = await this.agreements.confirmAgreement(manager, write.agreementId, write.party, write.by, write.documentId);
         return { status: confirmed.status, confirmedParties: Object.keys(confirmed.confirmations).sort() };
       }
       case 'participants':
-        await this.cycles.replaceParticipants(write.cycleId, write.rows, manager);
+        await this.participants.replaceParticipants(write.cycleId, write.rows, manager);
         return {};
     }
   }
@@ -94,5 +98,12 @@ export class TaskRecordRepository {
 
 /** The record repository over one database, with the repositories it writes through. */
 export function taskRecordRepository(dataSource: DataSource): TaskRecordRepository {
-  return new TaskRecordRepository(new CycleRepository(dataSource), new PracticeRepository(dataSource), new ExtensionRequestRepository(dataSource));
+  return new TaskRecordRepository(
+    new SubmissionRepository(dataSource),
+    new RemarkRepository(dataSource),
+    new AgreementRepository(dataSource),
+    new CycleParticipantRepository(dataSource),
+    new PracticeRepository(dataSource),
+    new ExtensionRequestRepository(dataSource),
+  );
 }
