@@ -91,6 +91,11 @@ async function main(): Promise<void> {
             log,
           });
           stops.push({ name: 'Temporal cluster', stop: cluster.stop });
+          void cluster.server.exited.then((how) => {
+            if (stopping) return;
+            log(`the Temporal server exited (${how}); stopping the stack`);
+            void shutdown(1);
+          });
           return { address: cluster.address, uiUrl: undefined as string | undefined };
         }
         const cliPath = await resolveTemporalCli({ projectRoot: root, log });

@@ -29,7 +29,9 @@ async function main(): Promise<void> {
     `Temporal cluster ready on ${cluster.address} (PostgreSQL ${cluster.postgres}): binaries ${formatDuration(buildMs)}, ` +
       `schema ${formatDuration(schemaMs)}, server ${formatDuration(serverMs)}, namespace ${formatDuration(namespaceMs)}. Ctrl+C stops it.`,
   );
+  let stopping = false;
   const shutdown = () => {
+    stopping = true;
     log('stopping…');
     void cluster.stop().then(
       () => process.exit(0),
@@ -41,6 +43,11 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+  void cluster.server.exited.then((how) => {
+    if (stopping) return;
+    log(`the Temporal server exited (${how}); stopping`);
+    void cluster.stop().finally(() => process.exit(1));
+  });
 }
 
 main().catch((err: unknown) => {

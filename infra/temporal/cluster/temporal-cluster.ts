@@ -55,6 +55,8 @@ export interface TemporalServerHandle {
   address: string;
   /** The server's process id, for a test that kills it. */
   pid: number | undefined;
+  /** Settles when the server process ends, asked to or not, with its exit code or signal. */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -91,6 +93,7 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const removeExitGuard = killOnParentExit(child);
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `code ${String(code)}`)));
   const tail = new OutputTail();
   let spawnError: Error | undefined;
   child.once('error', (error) => {
@@ -143,7 +146,7 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
     await delay(500);
   }
   log(`Temporal server ready on ${address} (${formatDuration(Date.now() - startedAt)})`);
-  return { address, pid: child.pid, stop };
+  return { address, pid: child.pid, exited, stop };
 }
 
 export interface NamespaceRegistration {
