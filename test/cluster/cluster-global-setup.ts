@@ -46,6 +46,10 @@ export default async function clusterGlobalSetup(): Promise<void> {
     postgres: { url: pg.url },
     searchAttributes: SEARCH_ATTRIBUTE_REGISTRATIONS,
     log,
+  }).catch(async (err: unknown) => {
+    // jest skips the teardown when a global setup fails: the database would outlive the run.
+    await pg.stop();
+    throw err;
   });
   stops.push(cluster.stop);
 
