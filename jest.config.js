@@ -56,5 +56,17 @@ module.exports = {
           },
         ]
       : []),
+    // `npm run test:cluster` (UPLIFT_CLUSTER=1): the stack on a Temporal cluster on PostgreSQL with two worker
+    // processes. Its global setup builds the Temporal server from source on first use (minutes), so never in `npm test`.
+    ...(process.env.UPLIFT_CLUSTER === '1'
+      ? [
+          {
+            ...realComponents,
+            displayName: 'cluster',
+            testMatch: ['<rootDir>/test/cluster/**/*.spec.ts'],
+            globalSetup: '<rootDir>/test/cluster/cluster-global-setup.ts',
+          },
+        ]
+      : []),
   ],
 };

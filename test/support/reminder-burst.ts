@@ -6,6 +6,7 @@
  * the kill, its outbox row marked sent only after it, by the retry).
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { DateTime } from 'luxon';
 import { DEADLINE_TASK_WORKFLOW, deadlineTaskWorkflowId, type DeadlineTaskInput } from '../../libs/contracts/deadline-task';
 import type { FaultFigures } from './fault-figures';
 import { pollUntil } from './poll';
@@ -69,6 +70,11 @@ export interface ReminderBurstResult {
   wrongTasks: string[];
   /** Receipts whose Message-ID has no outbox row (must be 0). */
   strayReceipts: number;
+  /** Per task: its workflow, its reminder's Message-ID, when the reminder was due and first received (ms since epoch). */
+  deliveries: { taskId: string; workflowId: string; messageId: string; dueAt: number; firstReceivedAt?: number }[];
+  /** Every worker process started, in start order, and those killed with the time of each kill. */
+  workerPids: number[];
+  killed: { pid: number; at: number }[];
 }
 
 /** Runs the burst against the shared test components; the caller asserts on the result. */
@@ -84,16 +90,22 @@ export async function runReminderBurst(options: ReminderBurstOptions): Promise<R
   const receivedAt: number[] = [];
   const kills: number[] = [];
   const recoverSeconds: number[] = [];
+  const dueAt = new Map<string, number>();
+  const workerPids: number[] = [];
+  const killed: { pid: number; at: number }[] = [];
 
   const bundlePath = options.workerEntry === 'project' ? undefined : await writeWorkflowBundle();
-  const spawnWorker = () =>
-    startWorkerProcess({
+  const spawnWorker = async () => {
+    const worker = await startWorkerProcess({
       workflowBundlePath: bundlePath,
       taskQueue,
       temporalAddress: requireTestEnv('UPLIFT_TEST_TEMPORAL_ADDRESS'),
       databaseUrl: requireTestEnv('UPLIFT_TEST_DATABASE_URL'),
       smtpUrl: sink.url,
     });
+    if (worker.child.pid !== undefined) workerPids.push(worker.child.pid);
+    return worker;
+  };
 
   try {
     harness = await openHarness(sink.url);
@@ -106,13 +118,15 @@ export async function runReminderBurst(options: ReminderBurstOptions): Promise<R
     let next = 0;
     const startOne = async (i: number): Promise<void> => {
       const offset = options.leadSeconds + (options.spreadSeconds * i) / options.count - (Date.now() - createStart) / 1000;
+      const localDateTime = localDateTimeIn(ZONE, Math.ceil(offset) + REMINDER_SECONDS_BEFORE);
+      dueAt.set(taskIds[i], DateTime.fromISO(localDateTime, { zone: ZONE }).toMillis() - REMINDER_SECONDS_BEFORE * 1000);
       const input: DeadlineTaskInput = {
         taskId: taskIds[i],
         title: `Отчёт о сбоях ${i + 1}`,
         assigneeOrganizationId: 'demo-mun-yuzhny',
         supervisorOrganizationId: 'demo-ministry',
         deadline: {
-          localDateTime: localDateTimeIn(ZONE, Math.ceil(offset) + REMINDER_SECONDS_BEFORE),
+          localDateTime,
           timeZone: ZONE,
           calendar: 'calendar-days',
         },
@@ -163,8 +177,10 @@ export async function runReminderBurst(options: ReminderBurstOptions): Promise<R
         break;
       }
       if (running.length > 0 && options.shouldKill({ distinct: distinctIds.size, kills: kills.length, workerReadyAt: running[0].readyAt })) {
-        await running.shift()!.kill();
+        const victim = running.shift()!;
+        await victim.kill();
         const killedAt = Date.now();
+        if (victim.child.pid !== undefined) killed.push({ pid: victim.child.pid, at: killedAt });
         kills.push(killedAt);
         log(`kill ${kills.length} at ${distinctIds.size} received`);
         if (options.restartKilled ?? true) {
@@ -288,7 +304,11 @@ export async function runReminderBurst(options: ReminderBurstOptions): Promise<R
       startedAt: new Date(startedAt).toISOString(),
       durationSeconds: Math.round((Date.now() - startedAt) / 1000),
     };
-    return { figures, lostIds, duplicates, unexplainedDuplicates, unsentRows, wrongTasks, strayReceipts };
+    const deliveries = taskIds.map((taskId) => {
+      const messageId = `<task.${taskId}.r1-reminder-1@uplift.test>`;
+      return { taskId, workflowId: deadlineTaskWorkflowId(taskId), messageId, dueAt: dueAt.get(taskId)!, firstReceivedAt: receipts.get(messageId)?.[0] };
+    });
+    return { figures, lostIds, duplicates, unexplainedDuplicates, unsentRows, wrongTasks, strayReceipts, deliveries, workerPids, killed };
   } finally {
     await Promise.all(running.map((w) => w.kill()));
     await harness?.close();
