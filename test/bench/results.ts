@@ -110,17 +110,20 @@ export class BenchReport {
     process.stdout.write(`[${this.result.name}] ${line}\n`);
   }
 
-  /** Per-item cost by size against the smallest; `flatWithin` (0.25 = ±25 %) becomes a target when given. */
-  growth(flatWithin?: number): void {
-    const rows = this.result.sizes.filter((s) => s.items > 0);
+  /**
+   * Per-item cost by size against the smallest; `flatWithin` (0.25 = ±25 %) becomes a target when given. `of` picks the
+   * rows of one kind when a benchmark reports several per size.
+   */
+  growth(flatWithin?: number, of: (row: SizeRow) => boolean = () => true): void {
+    const rows = this.result.sizes.filter((s) => s.items > 0 && of(s));
     if (rows.length === 0) return;
     const first = (rows[0].seconds * 1000) / rows[0].items;
-    this.result.growth = rows.map((s) => {
+    this.result.growth = [...(this.result.growth ?? []), ...rows.map((s) => {
       const perItemMs = (s.seconds * 1000) / s.items;
       return { size: s.size, perItemMs: round(perItemMs, 3), relativeToSmallest: round(perItemMs / first) };
-    });
+    })];
     if (flatWithin !== undefined && rows.length > 1) {
-      const worst = this.result.growth.reduce((w, g) => (Math.abs(g.relativeToSmallest - 1) > Math.abs(w - 1) ? g.relativeToSmallest : w), 1);
+      const worst = this.result.growth.filter((g) => rows.some((r) => r.size === g.size)).reduce((w, g) => (Math.abs(g.relativeToSmallest - 1) > Math.abs(w - 1) ? g.relativeToSmallest : w), 1);
       this.target('per-item cost, largest deviation from the smallest size', worst, `within ±${flatWithin * 100} %`, Math.abs(worst - 1) <= flatWithin);
     }
   }
