@@ -128,7 +128,7 @@ async function burst(stack: RealStack, size: number, report: BenchReport): Promi
   const workerRss = rssMiB(stack.worker.child.pid);
   const oursSeconds = (ours.last - firstSendAt) / 1000;
   // The messages as sent, for the baseline to send again.
-  const rows: { message_id: string; recipients: { name: string; address: string }[]; subject: string; body_text: string; body_html: string }[] =
+  const rows: { message_id: string; recipients: { fullName: string; email: string }[]; subject: string; body_text: string; body_html: string }[] =
     await stack.dataSource.query(
       `SELECT message_id, recipients, subject, body_text, body_html FROM notifications WHERE task_id = ANY($1) AND status = 'sent'`,
       [taskIds],
@@ -144,7 +144,7 @@ async function burst(stack: RealStack, size: number, report: BenchReport): Promi
   await inParallel(rows, WORKER_ACTIVITY_SLOTS, (r) =>
     transport.sendMail({
       from: 'Uplift <no-reply@uplift.test>',
-      to: r.recipients,
+      to: r.recipients.map((p) => ({ name: p.fullName, address: p.email })),
       subject: r.subject,
       text: r.body_text,
       html: r.body_html,
