@@ -68,14 +68,21 @@ async function bench(): Promise<string[]> {
     );
     const health = (): LoadRequest => ({ method: 'GET', path: '/api/health' });
 
-    // Tasks to complete, one per completion request, assigned to the ministries whose administrators complete them.
+    // Tasks to complete, one per completion request: set by the ministry for its institute, completed by the
+    // institute's curator (an organisation may not supervise its own task).
+    const curators = new Map(await inParallel(sessions, 4, async (s) => [s, (await new ApiClient(baseUrl).as(s.region.curator.email, REGION_PASSWORD)).token!] as const));
     const due = DateTime.now().plus({ days: 20 }).toFormat("yyyy-MM-dd'T'18:00");
     // A few more than the requests: autocannon may build a connection's next request before it stops.
     const toComplete = await inParallel(Array.from({ length: COMPLETIONS + CONNECTIONS }, (_, i) => i), 8, async (i) => {
       const s = sessions[i % sessions.length];
-      const created = await s.admin.post('/api/tasks', { title: `Сведения для нагрузочного прогона № ${i + 1}`, assigneeOrganizationId: s.region.ministryId, dueAt: due });
+      const created = await s.admin.post('/api/tasks', {
+        title: `Сведения для нагрузочного прогона № ${i + 1}`,
+        assigneeOrganizationId: s.region.instituteId,
+        supervisorOrganizationId: s.region.ministryId,
+        dueAt: due,
+      });
       if (created.status !== 201) throw new Error(`task ${i}: ${created.status} ${created.text.slice(0, 300)}`);
-      return { id: created.body.id as string, token: s.admin.token! };
+      return { id: created.body.id as string, token: curators.get(s)! };
     });
     const completion = rotate(toComplete.map((t): LoadRequest => ({ method: 'POST', path: `/api/tasks/${encodeURIComponent(t.id)}/complete`, token: t.token, body: { comment: 'Выполнено' } })));
 
