@@ -1,9 +1,13 @@
 /**
- * What every benchmark needs: its own Temporal dev server (in memory) and embedded PostgreSQL on bench ports, a
- * worker with every activity on one task queue, a client, and the verdict against the bench's targets.
+ * What every benchmark needs: its own Temporal dev server (in memory) and embedded PostgreSQL on bench ports, and
+ * either a worker in this process (`startBenchStack`, the older single-figure benches) or the project's real worker
+ * and API as child processes beside an SMTP sink (`startRealStack`, the suite of issue 11), whose resident memory is
+ * then their own; and the verdict against the bench's targets.
  */
 import 'reflect-metadata';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { Client, Connection } from '@temporalio/client';
@@ -17,7 +21,10 @@ import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../libs/contracts/deadline-ta
 import { Mailer } from '../../libs/mail';
 import { dataSourceOptions, runMigrations } from '../../libs/persistence';
 import { upliftDataConverter } from '../../libs/temporal-codec';
+import { startApiProcess, type ApiProcess } from '../support/api-process';
+import { SmtpSink } from '../support/smtp-sink';
 import { buildWorkerActivities } from '../support/task-activities';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
 export const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -34,22 +41,43 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
-/** `name` keeps two benches' data folders and task queues apart; ports are the bench's own. */
-export async function startBenchStack(name: string, ports: { temporal: number; postgres: number }): Promise<BenchStack> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const root = projectRoot();
-  const quiet = () => undefined;
-  const cliPath = await resolveTemporalCli({ projectRoot: root, log });
-  const temporal = await startTemporalDevServer({ cliPath, port: ports.temporal, searchAttributes: SEARCH_ATTRIBUTE_REGISTRATIONS, log: quiet });
+export interface Servers {
+  temporal: Awaited<ReturnType<typeof startTemporalDevServer>>;
+  pg: Awaited<ReturnType<typeof startEmbeddedPostgres>>;
+  dataSource: DataSource;
+}
+
+let runtimeInstalled = false;
+
+/** A scratch PostgreSQL (in .data/bench-<name>-postgres, removed on the next start) with the project's migrations. */
+export async function startBenchDatabase(name: string, port: number): Promise<{ pg: Servers['pg']; dataSource: DataSource }> {
   const pg = await startEmbeddedPostgres({
-    dataDir: path.join(root, '.data', `bench-${name}-postgres`),
-    port: ports.postgres,
+    dataDir: path.join(projectRoot(), '.data', `bench-${name}-postgres`),
+    port,
     persistent: false,
     database: 'uplift_bench',
-    log: quiet,
+    log: () => undefined,
   });
   const dataSource = await new DataSource(dataSourceOptions(pg.url)).initialize();
   await runMigrations(dataSource);
+  return { pg, dataSource };
+}
+
+/** A fresh Temporal dev server (in memory) and a scratch PostgreSQL with the project's migrations applied. */
+export async function startServers(name: string, ports: { temporal: number; postgres: number }): Promise<Servers> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const cliPath = await resolveTemporalCli({ projectRoot: projectRoot(), log });
+  const temporal = await startTemporalDevServer({ cliPath, port: ports.temporal, searchAttributes: SEARCH_ATTRIBUTE_REGISTRATIONS, log: () => undefined });
+  const { pg, dataSource } = await startBenchDatabase(name, ports.postgres);
+  return { temporal, pg, dataSource };
+}
+
+/** `name` keeps two benches' data folders and task queues apart; ports are the bench's own. */
+export async function startBenchStack(name: string, ports: { temporal: number; postgres: number }): Promise<BenchStack> {
+  const { temporal, pg, dataSource } = await startServers(name, ports);
 
   const mailer = new Mailer('smtp://127.0.0.1:1', 'bench@uplift.local'); // nothing falls due while a bench runs
   const nativeConnection = await NativeConnection.connect({ address: temporal.address });
@@ -84,6 +112,134 @@ export async function startBenchStack(name: string, ports: { temporal: number; p
       await temporal.stop();
     },
   };
+}
+
+/** Ports of the suite's benches (19600–19699): each bench owns ten from its base. */
+export const BENCH_PORTS = { launch: 19600, burst: 19610, api: 19620, audit: 19630, memory: 19640 } as const;
+
+export interface RealStack {
+  name: string;
+  dataSource: DataSource;
+  /** A client with the production data converter (payload encryption), as the API's. */
+  client: Client;
+  taskQueue: string;
+  databaseUrl: string;
+  temporalAddress: string;
+  sink: SmtpSink;
+  worker: WorkerProcess;
+  /** Present when the stack was started with `api: true`. */
+  api?: ApiProcess;
+  close(): Promise<void>;
+}
+
+/**
+ * The stack as it runs in production, on the bench's own servers: Temporal, PostgreSQL, an SMTP sink (the tests'
+ * real SMTP server, in this process), the project's worker (apps/worker/main.ts) and, when asked, its API
+ * (apps/api/main.ts), each a child process whose memory `rssMiB` reads. Development keys (UPLIFT_DEV=1): payloads are
+ * encrypted as in production, under a fixed key.
+ */
+export async function startRealStack(name: string, options: { basePort: number; api?: boolean; workerEnv?: Record<string, string> }): Promise<RealStack> {
+  const { temporal, pg, dataSource } = await startServers(name, { temporal: options.basePort, postgres: options.basePort + 1 });
+  process.env.UPLIFT_DEV = '1';
+  // The API reads the checkpoint file; a bench must not read or write a developer's .data/audit-checkpoints.
+  const checkpointDir = fs.mkdtempSync(path.join(os.tmpdir(), `uplift-bench-${name}-`));
+  process.env.AUDIT_CHECKPOINT_DIR = checkpointDir;
+  // Every bench client logs in from 127.0.0.1: the per-address log-in limit (60 a minute) would refuse a nation's
+  // ministries logging in at once. The per-account limit stays.
+  process.env.LOGIN_RATE_PER_ADDRESS = '100000';
+  const sink = await SmtpSink.start();
+  const taskQueue = `bench-${name}`;
+  const startConfig = loadConfig({ DATABASE_URL: 'postgresql://unused', SMTP_URL: 'smtp://unused', UPLIFT_DEV: '1' });
+  const client = new Client({ connection: await Connection.connect({ address: temporal.address }), dataConverter: upliftDataConverter(temporalPayloadKeys(startConfig)) });
+  const common = { taskQueue, temporalAddress: temporal.address, databaseUrl: pg.url, smtpUrl: sink.url };
+  const started = Date.now();
+  const [worker, api] = await Promise.all([
+    startWorkerProcess({ ...common, env: { UPLIFT_DEV: '1', ...options.workerEnv } }, 600_000),
+    options.api ? startApiProcess({ ...common, port: options.basePort + 2 }, 600_000) : Promise.resolve(undefined),
+  ]);
+  log(`[${name}] stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: worker pid ${worker.child.pid}${api ? `, API pid ${api.child.pid} at ${api.baseUrl}` : ''}`);
+  return {
+    name,
+    dataSource,
+    client,
+    taskQueue,
+    databaseUrl: pg.url,
+    temporalAddress: temporal.address,
+    sink,
+    worker,
+    api,
+    async close() {
+      await api?.kill();
+      await worker.kill();
+      await client.connection.close();
+      await sink.stop();
+      await dataSource.destroy();
+      await pg.stop();
+      await temporal.stop();
+      fs.rmSync(checkpointDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resident memory of a process (VmRSS in /proc), in MiB; 0 once it is gone. */
+export function rssMiB(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1] ?? 0);
+    return Math.round((kb / 1024) * 10) / 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples a process's RSS every `everyMs` until stopped; gives the peak and the last sample. */
+export function sampleRss(pid: number | undefined, everyMs = 250): { stop(): { peakMiB: number; lastMiB: number; samples: number } } {
+  let peak = 0;
+  let last = 0;
+  let samples = 0;
+  const take = () => {
+    last = rssMiB(pid);
+    peak = Math.max(peak, last);
+    samples += 1;
+  };
+  take();
+  const timer = setInterval(take, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+      return { peakMiB: peak, lastMiB: last, samples };
+    },
+  };
+}
+
+/**
+ * The sizes to run: every one for `npm run bench`; only the smallest with BENCH_SCALE=smoke (`npm run bench:smoke`);
+ * BENCH_MAX_SIZE=<n> keeps the sizes up to n (a quick run that still shows growth).
+ */
+export function benchSizes<T extends number>(all: readonly T[]): T[] {
+  if (process.env.BENCH_SCALE === 'smoke') return [all[0]];
+  const max = process.env.BENCH_MAX_SIZE ? Number(process.env.BENCH_MAX_SIZE) : Infinity;
+  const kept = all.filter((s) => s <= max);
+  return kept.length ? kept : [all[0]];
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs `work` with `concurrency` of the items in flight at once; resolves with the results in order. */
+export async function inParallel<T, R>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await work(items[i], i);
+      }
+    }),
+  );
+  return results;
 }
 
 /** A port nothing listens on now, for a bench that must not clash with tests or another bench running beside it. */
