@@ -1,0 +1,88 @@
+import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
+import { metricsPort, type AppConfig } from '../config';
+import { REQUEST_ID_HTTP_HEADER } from './headers';
+import { ApiNestLogger, createLogger } from './logger';
+import { startMetricsServer, type MetricsServer } from './metrics-server';
+import { acceptRequestId } from './request-id';
+
+/** The API's metrics port when METRICS_PORT is not set (the worker's is 9464: both fit on one machine). */
+export const API_METRICS_PORT_DEFAULT = 9465;
+
+const API_OBSERVABILITY_OPTIONS = Symbol('API_OBSERVABILITY_OPTIONS');
+
+interface ApiObservabilityOptions {
+  logger: PinoLogger;
+  metrics?: { host: string; port: number };
+}
+
+/** Health probes come every few seconds from the orchestrator: a line each would bury the requests that matter. */
+const UNLOGGED_PATHS = /^\/api\/health(\/|\?|$)/;
+
+@Injectable()
+class ApiMetricsEndpoint implements OnApplicationBootstrap, OnApplicationShutdown {
+  private server?: MetricsServer;
+
+  constructor(@Inject(API_OBSERVABILITY_OPTIONS) private readonly options: ApiObservabilityOptions) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { metrics, logger } = this.options;
+    if (metrics) this.server = await startMetricsServer({ ...metrics, logger });
+    else new Logger('Metrics').debug('no metrics endpoint (METRICS_PORT=0, or a test)');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.server?.close();
+  }
+}
+
+/**
+ * The API's logs and metrics: one JSON line per request (method, route, status, time) with its `requestId` — the
+ * caller's X-Request-Id when well-formed, otherwise a new UUID, returned in the X-Request-Id response header and
+ * carried by every log line of the request and by its Temporal calls — and /metrics on a port of its own.
+ */
+@Module({})
+export class ApiObservabilityModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    // Hand-built configs (tests) log warnings and errors only.
+    const logger = createLogger('uplift-api', config.observability?.logLevel ?? 'warn');
+    const port = metricsPort(config, API_METRICS_PORT_DEFAULT);
+    const options: ApiObservabilityOptions = {
+      logger,
+      metrics: port === undefined ? undefined : { host: config.observability?.metrics?.host ?? '0.0.0.0', port },
+    };
+    return {
+      module: ApiObservabilityModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            logger,
+            genReqId: (request: IncomingMessage, response: ServerResponse) => {
+              const id = acceptRequestId(request.headers[REQUEST_ID_HTTP_HEADER]);
+              response.setHeader('X-Request-Id', id);
+              return id;
+            },
+            // Lines logged during a request carry only its id; the request itself is described once, when answered.
+            quietReqLogger: true,
+            customAttributeKeys: { reqId: 'requestId' },
+            autoLogging: { ignore: (request) => UNLOGGED_PATHS.test(request.url ?? '') },
+            customLogLevel: (_request, response, err) => (err || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info'),
+            // No headers: they hold session cookies, bearer tokens and CSRF tokens.
+            serializers: {
+              req: (request: { method?: string; url?: string; remoteAddress?: string }) => ({
+                method: request.method,
+                url: request.url,
+                remoteAddress: request.remoteAddress,
+              }),
+              res: (response: { statusCode?: number }) => ({ statusCode: response.statusCode }),
+            },
+          },
+        }),
+      ],
+      providers: [{ provide: API_OBSERVABILITY_OPTIONS, useValue: options }, ApiNestLogger, ApiMetricsEndpoint],
+      exports: [ApiNestLogger],
+    };
+  }
+}
