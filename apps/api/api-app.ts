@@ -6,7 +6,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { defaultWebDistDir, LOGIN_PROTECTION_DEFAULTS, type AppConfig } from '../../libs/config';
-import { ApiNestLogger, ApiObservabilityModule, httpRequestDuration } from '../../libs/observability';
+import { ApiNestLogger, ApiObservabilityModule, httpRequestDuration, registerRequestIdHeader, requestIdOf } from '../../libs/observability';
 import { seedDemoRegion } from '../../libs/persistence';
 import { ApiModule } from './api.module';
 import { registerLoginRateLimits } from './auth/login-rate-limits';
@@ -55,6 +55,8 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
       bodyLimit: config.http.maxBodyBytes,
       // The client's address (the log-in limits' key) and scheme (HSTS) as the trusted proxies report them.
       trustProxy: config.http.trustProxy ?? false,
+      // The caller's X-Request-Id when well-formed, otherwise a new UUID: in the logs, the answer and Temporal headers.
+      genReqId: requestIdOf,
       frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
         const body = fastifyErrorBody(error);
         void reply.code(body.statusCode).send(body);
@@ -66,6 +68,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     { bufferLogs: true },
   );
   app.useLogger(app.get(ApiNestLogger));
+  registerRequestIdHeader(app.getHttpAdapter().getInstance());
   // Time per route template (never the raw URL: ids would make a series each).
   app
     .getHttpAdapter()

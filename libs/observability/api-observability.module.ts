@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Inject, Injectable, Logger, Module, RequestMethod, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { metricsPort, type AppConfig } from '../config';
@@ -21,6 +22,22 @@ interface ApiObservabilityOptions {
 /** Health probes come every few seconds from the orchestrator: a line each would bury the requests that matter. */
 const UNLOGGED_PATHS = /^\/api\/health(\/|\?|$)/;
 
+/**
+ * Fastify's `genReqId`: the request id of a request (which pino-http and so every log line of it take over), the
+ * caller's X-Request-Id when well-formed, otherwise a new UUID. `registerRequestIdHeader` returns it.
+ */
+export function requestIdOf(request: IncomingMessage): string {
+  return acceptRequestId(request.headers[REQUEST_ID_HTTP_HEADER]);
+}
+
+/** Returns each request's id in its X-Request-Id response header, on every answer (errors and 404s too). */
+export function registerRequestIdHeader(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('X-Request-Id', request.id);
+    done();
+  });
+}
+
 @Injectable()
 class ApiMetricsEndpoint implements OnApplicationBootstrap, OnApplicationShutdown {
   private server?: MetricsServer;
@@ -39,9 +56,8 @@ class ApiMetricsEndpoint implements OnApplicationBootstrap, OnApplicationShutdow
 }
 
 /**
- * The API's logs and metrics: one JSON line per request (method, route, status, time) with its `requestId` — the
- * caller's X-Request-Id when well-formed, otherwise a new UUID, returned in the X-Request-Id response header and
- * carried by every log line of the request and by its Temporal calls — and /metrics on a port of its own.
+ * The API's logs and metrics: one JSON line per request (method, route, status, time) with its `requestId` (see
+ * requestIdOf: also on every log line of the request and on its Temporal calls), and /metrics on a port of its own.
  */
 @Module({})
 export class ApiObservabilityModule {
@@ -57,17 +73,15 @@ export class ApiObservabilityModule {
       module: ApiObservabilityModule,
       imports: [
         LoggerModule.forRoot({
+          // Every route under the global prefix (nestjs-pino's default '*' is a pattern Nest 11 no longer takes).
+          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
           pinoHttp: {
             logger,
-            genReqId: (request: IncomingMessage, response: ServerResponse) => {
-              const id = acceptRequestId(request.headers[REQUEST_ID_HTTP_HEADER]);
-              response.setHeader('X-Request-Id', id);
-              return id;
-            },
             // Lines logged during a request carry only its id; the request itself is described once, when answered.
             quietReqLogger: true,
             customAttributeKeys: { reqId: 'requestId' },
-            autoLogging: { ignore: (request) => UNLOGGED_PATHS.test(request.url ?? '') },
+            // originalUrl: the middleware layer strips the path it is mounted at from `url`.
+            autoLogging: { ignore: (request) => UNLOGGED_PATHS.test((request as { originalUrl?: string }).originalUrl ?? request.url ?? '') },
             customLogLevel: (_request, response, err) => (err || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info'),
             // No headers: they hold session cookies, bearer tokens and CSRF tokens.
             serializers: {

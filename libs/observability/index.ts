@@ -1,6 +1,6 @@
 /** Logs, metrics and traces of the API and the worker. Never imported by workflow code (see workflow-interceptors). */
 export { activeTracing, installTracing, temporalClientInterceptors } from './active-tracing';
-export { API_METRICS_PORT_DEFAULT, ApiObservabilityModule } from './api-observability.module';
+export { API_METRICS_PORT_DEFAULT, ApiObservabilityModule, registerRequestIdHeader, requestIdOf } from './api-observability.module';
 export { REQUEST_ID_HTTP_HEADER, REQUEST_ID_TEMPORAL_HEADER } from './headers';
 export { ApiNestLogger, createLogger, PinoNestLogger, temporalRuntimeLogger, type ServiceName } from './logger';
 export {

@@ -119,21 +119,24 @@ describe('a request followed from the API through its Update to the activity', (
         assigneeOrganizationId: 'demo-mun-severny',
         dueAt: localDateTimeIn(ZONE, 5),
         calendar: 'calendar-days',
-        policy: { reminders: [{ secondsBefore: 2 }], escalations: [], minimumLeadSeconds: 5 },
+        policy: { reminders: [{ secondsBefore: 2 }], escalations: [{ secondsAfter: 0, notify: 'assignee_head' }], minimumLeadSeconds: 5 },
       },
       { headers: { 'x-request-id': `${requestId}-create` } },
     );
-    expect(created.status).toBe(201);
+    expect({ status: created.status, text: created.text }).toMatchObject({ status: 201 });
     expect(created.headers.get('x-request-id')).toBe(`${requestId}-create`);
-    await sink.waitFor(() => sink.forTask(taskId).length === 1, 60_000);
+    // The reminder, then the escalation at the deadline.
+    await sink.waitFor(() => sink.forTask(taskId).length === 2, 60_000);
 
     const activityLine = (type: string) =>
       workerLines.find((l) => l.msg === 'Activity completed' && l.activityType === type && l.workflowId === `task:${taskId}`);
     const projected = await pollUntil('the creation projected', async () => activityLine('projectTaskEvent'), 60_000);
     expect(projected.requestId).toBe(`${requestId}-create`);
-    // The reminder went out when a timer fired, days (here seconds) after any request: it belongs to none.
-    const reminded = await pollUntil('the reminder logged', async () => activityLine('sendTaskNotification'), 60_000);
-    expect(reminded.requestId).toBeUndefined();
+    // The reminder and the escalation went out when timers fired, days (here seconds) after any request: they
+    // belong to none.
+    await pollUntil('the e-mails logged', async () => activityLine('sendTaskNotification'), 60_000);
+    const sent = workerLines.filter((l) => l.activityType === 'sendTaskNotification' && l.workflowId === `task:${taskId}`);
+    expect(sent.map((l) => l.requestId)).toEqual(sent.map(() => undefined));
   });
 
   it('returns the X-Request-Id of a completion and logs it on the API and on the activity its Update set off', async () => {
