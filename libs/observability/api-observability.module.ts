@@ -82,7 +82,8 @@ export class ApiObservabilityModule {
             customAttributeKeys: { reqId: 'requestId' },
             // originalUrl: the middleware layer strips the path it is mounted at from `url`.
             autoLogging: { ignore: (request) => UNLOGGED_PATHS.test((request as { originalUrl?: string }).originalUrl ?? request.url ?? '') },
-            customLogLevel: (_request, response, err) => (err || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info'),
+            // A refused request (4xx) is the caller's business; the operator's are the answers the API could not give.
+            customLogLevel: (_request, response, err) => (err || response.statusCode >= 500 ? 'error' : 'info'),
             // No headers: they hold session cookies, bearer tokens and CSRF tokens.
             serializers: {
               req: (request: { method?: string; url?: string; remoteAddress?: string }) => ({

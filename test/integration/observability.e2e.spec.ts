@@ -13,7 +13,8 @@ import { SmtpSink } from '../support/smtp-sink';
 import { DEMO_PASSWORD, localDateTimeIn, requireTestEnv, uniqueSuffix } from '../support/test-config';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
-const ZONE = 'Europe/Moscow';
+/** The demo region's zone, where the task's local due time is read. */
+const ZONE = 'Asia/Yekaterinburg';
 const PROGRAMME = 'programme@demo-region.example';
 const SEVERNY_COORDINATOR = 'coordinator@severny.demo-region.example';
 const suffix = uniqueSuffix();
@@ -123,8 +124,16 @@ describe('a request followed from the API through its Update to the activity', (
       },
       { headers: { 'x-request-id': `${requestId}-create` } },
     );
-    expect({ status: created.status, text: created.text }).toMatchObject({ status: 201 });
+    if (created.status !== 201) throw new Error(`creating the task: ${created.status} ${created.text}`);
     expect(created.headers.get('x-request-id')).toBe(`${requestId}-create`);
+    // And one that stays open, for the per-region gauges.
+    const open = await ministry.post('/api/tasks', {
+      id: `${taskId}-open`,
+      title: 'План поддержки школ (открытая задача)',
+      assigneeOrganizationId: 'demo-mun-severny',
+      dueAt: localDateTimeIn(ZONE, 30 * 86_400),
+    });
+    expect(open.status).toBe(201);
     // The reminder, then the escalation at the deadline.
     await sink.waitFor(() => sink.forTask(taskId).length === 2, 60_000);
 
@@ -172,16 +181,17 @@ describe('a request followed from the API through its Update to the activity', (
   });
 
   it('serves the worker metrics: ours, read from the database at scrape time, and the Temporal SDK’s', async () => {
-    // The outbox gauge is reused for some seconds between scrapes: wait for the scrape that sees the reminder.
+    // The database's answers are reused for some seconds between scrapes: wait for the scrape that sees the
+    // reminder and the open task.
+    const openTasks = /^uplift_tasks_open\{region="[^"]+"\} [1-9]\d*$/m;
     const text = await pollUntil(
-      'the reminder counted as sent',
+      'the reminder counted as sent and the open task counted',
       async () => {
         const current = await scrape(workerMetricsPort);
-        return (sample(current, 'uplift_emails{state="sent"}') ?? 0) > emailsSentBefore ? current : undefined;
+        return (sample(current, 'uplift_emails{state="sent"}') ?? 0) > emailsSentBefore && openTasks.test(current) ? current : undefined;
       },
       60_000,
     );
-    expect(text).toMatch(/^uplift_tasks_open\{region="[^"]+"\} \d+$/m);
     expect(text).toMatch(/^uplift_tasks_overdue\{region="[^"]+"\} \d+$/m);
     expect(sample(text, 'uplift_emails{state="waiting"}')).toBeGreaterThanOrEqual(0);
     expect(text).toContain('# TYPE uplift_activity_failures_total counter');
