@@ -1,11 +1,12 @@
 import fastifyCookie from '@fastify/cookie';
-import { Logger } from '@nestjs/common';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { defaultWebDistDir, LOGIN_PROTECTION_DEFAULTS, type AppConfig } from '../../libs/config';
+import { ApiNestLogger, ApiObservabilityModule, httpRequestDuration, registerRequestIdHeader, requestIdOf } from '../../libs/observability';
 import { seedDemoRegion } from '../../libs/persistence';
 import { ApiModule } from './api.module';
 import { registerLoginRateLimits } from './auth/login-rate-limits';
@@ -38,14 +39,24 @@ export function apiDocumentConfig(): Omit<OpenAPIObject, 'paths'> {
     .build();
 }
 
+/** The API's modules with its observability (JSON request logs, the metrics endpoint) beside them. */
+@Module({})
+class ApiProcessModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: ApiProcessModule, imports: [ApiObservabilityModule.forRoot(config), ApiModule.forRoot(config)] };
+  }
+}
+
 /** Builds the API application; `main.ts` listens, tests listen on a free port. */
 export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    ApiModule.forRoot(config),
+    ApiProcessModule.forRoot(config),
     new FastifyAdapter({
       bodyLimit: config.http.maxBodyBytes,
       // The client's address (the log-in limits' key) and scheme (HSTS) as the trusted proxies report them.
       trustProxy: config.http.trustProxy ?? false,
+      // The caller's X-Request-Id when well-formed, otherwise a new UUID: in the logs, the answer and Temporal headers.
+      genReqId: requestIdOf,
       frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
         const body = fastifyErrorBody(error);
         void reply.code(body.statusCode).send(body);
@@ -53,8 +64,20 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
       // Headers over Node's limit (431) and requests its parser cannot read: Russian JSON, not Fastify's English.
       clientErrorHandler: answerClientError,
     }),
-    { logger: ['error', 'warn', 'log'] },
+    // Held until the JSON logger takes over, so that start-up lines come out as JSON too.
+    { bufferLogs: true },
   );
+  app.useLogger(app.get(ApiNestLogger));
+  registerRequestIdHeader(app.getHttpAdapter().getInstance());
+  // Time per route template (never the raw URL: ids would make a series each).
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', (request, reply, done) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      httpRequestDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      done();
+    });
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());

@@ -16,6 +16,7 @@ import {
   SubmissionRepository,
   TaskRepository,
 } from '../../libs/persistence';
+import { activeTracing, activityObservabilityInterceptors, temporalClientInterceptors, WORKFLOW_INTERCEPTOR_MODULES } from '../../libs/observability';
 import { InjectConfig } from '../../libs/platform';
 import { upliftDataConverter } from '../../libs/temporal-codec';
 
@@ -49,7 +50,13 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
     this.clientConnection = await Connection.connect({ address: this.config.temporal.address });
     // Payloads (inputs, results, signals, Updates, failures' messages) are encrypted before they reach Temporal.
     const dataConverter = upliftDataConverter(temporalPayloadKeys(this.config));
-    const client = new Client({ connection: this.clientConnection, namespace: this.config.temporal.namespace, dataConverter });
+    const client = new Client({
+      connection: this.clientConnection,
+      namespace: this.config.temporal.namespace,
+      dataConverter,
+      interceptors: { workflow: temporalClientInterceptors() },
+    });
+    const tracing = activeTracing();
     this.worker = await Worker.create({
       dataConverter,
       connection: this.connection,
@@ -57,6 +64,12 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
       taskQueue: this.config.temporal.taskQueue,
       maxCachedWorkflows: this.config.temporal.maxCachedWorkflows,
       workflowsPath: require.resolve('../../workflows'),
+      // Request ids (and spans, when tracing) from the API through workflows to activities and their logs.
+      interceptors: {
+        workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES, ...(tracing?.workflowModules ?? [])],
+        activity: [activityObservabilityInterceptors, ...(tracing ? [tracing.activityInterceptors] : [])],
+      },
+      sinks: tracing?.sinks,
       activities: {
         ...createTaskActivities({
           tasks: this.tasks,
@@ -99,5 +112,6 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
     await this.running?.catch(() => undefined);
     await this.connection?.close();
     await this.clientConnection?.close();
+    await activeTracing()?.shutdown();
   }
 }

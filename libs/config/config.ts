@@ -255,6 +255,42 @@ class Environment {
   @Matches(DURATION_OR_OFF, { message: 'AUDIT_CHECKPOINT_INTERVAL must be 0 or a positive number of seconds, or e.g. 5m' })
   AUDIT_CHECKPOINT_INTERVAL = AUDIT_CHECKPOINT_INTERVAL_DEFAULT;
 
+  /** Level of the JSON logs on stdout: trace, debug, info (default), warn, error, fatal or silent. */
+  @Matches(/^(trace|debug|info|warn|error|fatal|silent)$/, {
+    message: 'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent',
+  })
+  LOG_LEVEL = 'info';
+
+  /**
+   * Port of this process's Prometheus endpoint (`GET /metrics`), never the public API's port. Default: the worker
+   * 9464, the API 9465 (so that both fit on one machine); 0 turns it off. Under jest (NODE_ENV=test) off unless set.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'METRICS_PORT must be a whole number' })
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  /** Address the metrics endpoint listens on: all interfaces by default, for Prometheus to reach the pod. */
+  @IsString()
+  METRICS_HOST = '0.0.0.0';
+
+  /**
+   * Loopback port where the Temporal SDK's own exporter serves its metrics inside the worker; the worker's /metrics
+   * appends them, so only METRICS_PORT needs scraping.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'TEMPORAL_SDK_METRICS_PORT must be a whole number' })
+  @Min(1)
+  @Max(65535)
+  TEMPORAL_SDK_METRICS_PORT = 9466;
+
+  /** OTLP/HTTP collector (e.g. http://otel-collector:4318): traces are exported there; unset, tracing is off. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
   /** Password of the seeded demo users; outside development they get one only when this is set. */
   @IsOptional()
   @IsString()
@@ -293,6 +329,11 @@ export interface AppConfig {
   idempotencyKeyTtlSeconds?: number;
   /** Seconds a four-eyes request on a cycle may be confirmed; optional so that hand-built configs (tests) need not name it (72 h then). */
   cycleActionTtlSeconds?: number;
+  /**
+   * Logs, metrics and traces. Optional so that hand-built configs (tests) need not name it: logs then go out at
+   * `warn`, no metrics endpoint is opened and nothing is traced. loadConfig always sets it.
+   */
+  observability?: ObservabilityConfig;
   /** Cycles may run on a compressed calendar (tests, demonstrations). */
   allowCompressedCalendar: boolean;
   auth: {
@@ -302,6 +343,25 @@ export interface AppConfig {
     /** Password of the seeded demo users; undefined: they get roles but no log-in. */
     demoPassword?: string;
   };
+}
+
+export interface ObservabilityConfig {
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  /** Absent: this process opens no metrics endpoint. */
+  metrics?: { host: string;
+    /** Undefined: the process's own default (worker 9464, API 9465). */
+    port?: number;
+    temporalSdkPort: number };
+  /** OTLP/HTTP endpoint of a collector; absent: no tracing at all. */
+  otlpEndpoint?: string;
+}
+
+/** The metrics port of a process: METRICS_PORT when set, else the process's default; undefined when turned off. */
+export function metricsPort(config: Pick<AppConfig, 'observability'>, processDefault: number): number | undefined {
+  const metrics = config.observability?.metrics;
+  if (!metrics) return undefined;
+  const port = metrics.port ?? processDefault;
+  return port === 0 ? undefined : port;
 }
 
 export interface AuditCheckpointConfig {
@@ -470,6 +530,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     idempotencyKeyTtlSeconds: durationSeconds(parsed.IDEMPOTENCY_KEY_TTL),
     cycleActionTtlSeconds: durationSeconds(parsed.CYCLE_ACTION_TTL),
     allowCompressedCalendar: parsed.ALLOW_COMPRESSED_CALENDAR,
+    observability: {
+      logLevel: parsed.LOG_LEVEL as ObservabilityConfig['logLevel'],
+      // Under jest many processes share one machine: a fixed default port would collide, so tests name theirs.
+      metrics:
+        parsed.NODE_ENV === 'test' && parsed.METRICS_PORT === undefined
+          ? undefined
+          : { host: parsed.METRICS_HOST, port: parsed.METRICS_PORT, temporalSdkPort: parsed.TEMPORAL_SDK_METRICS_PORT },
+      otlpEndpoint: parsed.OTEL_EXPORTER_OTLP_ENDPOINT,
+    },
     audit: auditCheckpointSettings(parsed.AUDIT_CHECKPOINT_DIR, parsed.AUDIT_CHECKPOINT_KEY, parsed.AUDIT_CHECKPOINT_INTERVAL, parsed.NODE_ENV),
     auth: {
       jwtSecret: parsed.JWT_SECRET ?? DEV_JWT_SECRET,

@@ -9,6 +9,8 @@ export interface ApiProcessOptions {
   temporalAddress: string;
   databaseUrl: string;
   smtpUrl: string;
+  /** Extra environment for the child (e.g. METRICS_PORT). */
+  env?: Record<string, string>;
 }
 
 /** The project's real API (apps/api/main.ts) in a child process a test can SIGKILL mid-request. */
@@ -37,6 +39,7 @@ export function startApiProcess(options: ApiProcessOptions, timeoutMs = 180_000)
       // The demo users log in with the tests' password (test/support/test-config.ts).
       SEED_DEMO: 'true',
       DEMO_PASSWORD: 'uplift-demo',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { DEV_TEMPORAL_PAYLOAD_KEYS } from '../../libs/config';
 import { Mailer } from '../../libs/mail';
 import { dataSourceOptions, seedDemoRegion } from '../../libs/persistence';
+import { activityObservabilityInterceptors, WORKFLOW_INTERCEPTOR_MODULES } from '../../libs/observability';
 import { buildWorkerActivities } from './task-activities';
 import { FAILURE_CONVERTER_PATH, parsePayloadKeys, upliftDataConverter } from '../../libs/temporal-codec';
 import { requireTestEnv } from './test-config';
@@ -39,6 +40,8 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
     logger: quietLogger,
     // Failures thrown in workflow code keep their messages in the encrypted payload, as the worker's own bundle does.
     failureConverterPath: FAILURE_CONVERTER_PATH,
+    // The worker's own interceptors, so that the replay tests check them against recorded histories too.
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
   });
   return bundle;
 }
@@ -79,6 +82,7 @@ export async function openHarness(smtpUrl: string): Promise<Harness> {
         workflowBundle: await workflowBundle(),
         dataConverter: testDataConverter(),
         activities: buildWorkerActivities(dataSource, mailer, env.client),
+        interceptors: { activity: [activityObservabilityInterceptors] },
       });
     },
     async close() {

@@ -21,6 +21,7 @@ import { iso, isoOrNull } from '../common/views';
 import { TemporalGateway } from '../temporal/temporal-client.module';
 import { temporalOutageOr } from '../temporal/temporal-errors';
 import { mapAuditChainVerification, type AuditChainVerificationView, type AuditExportView, type CycleWorkflowsView, type CycleWorkflowView, type WorkflowHistoryView, type WorkflowKind } from './audit.dto';
+import { auditExportDuration, timed } from '../../../libs/observability';
 
 const KIND_ORDER: WorkflowKind[] = ['cycle', 'track', 'step', 'task'];
 
@@ -55,16 +56,14 @@ export class AuditService {
   async export(user: AuthUser, kind: AuditExportKind, id: string, includeHistories = false): Promise<AuditExportView> {
     await this.assertExportScope(user, kind, id);
     try {
-      return await buildAuditExport(
-        {
-          auditLog: this.auditLog,
-          histories: this.histories,
-          tasks: this.tasks,
-          notifications: this.notifications,
-          directory: this.directory,
-        },
-        { kind, id, includeHistories },
-      );
+      const sources = {
+        auditLog: this.auditLog,
+        histories: this.histories,
+        tasks: this.tasks,
+        notifications: this.notifications,
+        directory: this.directory,
+      };
+      return await timed(auditExportDuration, { kind }, () => buildAuditExport(sources, { kind, id, includeHistories }));
     } catch (err) {
       if (err instanceof AuditExportScopeError) throw new NotFoundException(err.message);
       throw err;

@@ -34,6 +34,7 @@ import {
 } from './identification.dto';
 import { ImportRejectedException } from './import-rejected';
 import { RegionDirectory, type RegionSchool } from './region-directory';
+import { identificationImportDuration, timed } from '../../../libs/observability';
 
 export type IdentificationFileKind = ImportFileKind;
 export const IDENTIFICATION_FILE_KINDS = IMPORT_FILE_KINDS;
@@ -81,6 +82,15 @@ export class IdentificationService {
   }
 
   async importFile(
+    user: AuthUser,
+    cycleId: string,
+    kind: IdentificationFileKind,
+    file: { content: Buffer; fileName: string },
+  ): Promise<ImportSummaryView> {
+    return timed(identificationImportDuration, { kind }, () => this.importCheckedFile(user, cycleId, kind, file));
+  }
+
+  private async importCheckedFile(
     user: AuthUser,
     cycleId: string,
     kind: IdentificationFileKind,

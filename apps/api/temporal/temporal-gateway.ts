@@ -2,6 +2,7 @@ import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { temporalPayloadKeys, type AppConfig } from '../../../libs/config';
+import { temporalClientInterceptors } from '../../../libs/observability';
 import { AesGcmPayloadCodec, fetchDecodedHistory, FAILURE_CONVERTER_PATH } from '../../../libs/temporal-codec';
 
 /** The API's only door to Temporal. A lazy connection lets the API boot (and report health) while Temporal is down. */
@@ -19,6 +20,8 @@ export class TemporalGateway implements OnApplicationShutdown {
       connection: this.connection,
       namespace: config.temporal.namespace,
       dataConverter: { payloadCodecs: [this.payloadCodec], failureConverterPath: FAILURE_CONVERTER_PATH },
+      // The request id of the API request (and its trace, when tracing) travels with every start, signal and Update.
+      interceptors: { workflow: temporalClientInterceptors() },
     });
   }
 

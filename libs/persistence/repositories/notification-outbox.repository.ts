@@ -107,4 +107,20 @@ export class NotificationOutboxRepository {
       sentAt: n.sent_at,
     }));
   }
+
+  /**
+   * The outbox by delivery state, for the metrics endpoint: `sent`, `no_recipients`, `waiting` (queued, not yet
+   * tried or last tried without an error) and `failed` (queued, its last attempt failed: Temporal retries it, or gave up).
+   */
+  async countsByState(): Promise<Record<'sent' | 'no_recipients' | 'waiting' | 'failed', number>> {
+    const rows: { state: 'sent' | 'no_recipients' | 'waiting' | 'failed'; count: string }[] = await this.dataSource.query(
+      `SELECT CASE WHEN status = 'pending' THEN (CASE WHEN last_error IS NULL THEN 'waiting' ELSE 'failed' END)
+                   ELSE status END AS state,
+              count(*) AS count
+         FROM notifications GROUP BY 1`,
+    );
+    const counts = { sent: 0, no_recipients: 0, waiting: 0, failed: 0 };
+    for (const row of rows) if (row.state in counts) counts[row.state] = Number(row.count);
+    return counts;
+  }
 }

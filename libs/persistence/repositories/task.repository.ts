@@ -284,4 +284,18 @@ export class TaskRepository {
       supervisorOrganizationId: t.supervisor_organization_id,
     }));
   }
+
+  /**
+   * Open tasks and the overdue among them per region of their assignee, for the metrics endpoint: one grouped
+   * count over open tasks, whose number is bounded by the regions' live work rather than by history.
+   */
+  async openAndOverdueByRegion(): Promise<{ region: string; open: number; overdue: number }[]> {
+    const rows: { region: string; open: string; overdue: string }[] = await this.dataSource.query(
+      `SELECT o.region_code AS region, count(*) AS open, count(*) FILTER (WHERE t.due_at < now()) AS overdue
+         FROM tasks t JOIN organizations o ON o.id = t.assignee_organization_id
+        WHERE t.status = 'open'
+        GROUP BY o.region_code`,
+    );
+    return rows.map((r) => ({ region: r.region, open: Number(r.open), overdue: Number(r.overdue) }));
+  }
 }
