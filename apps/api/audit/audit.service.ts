@@ -19,7 +19,7 @@ import { AccessPolicy } from '../auth/access-policy.service';
 import type { AuthUser } from '../auth/auth-user';
 import { iso, isoOrNull } from '../common/views';
 import { TemporalGateway } from '../temporal/temporal-client.module';
-import { temporalOutageOr } from '../temporal/temporal-errors';
+import { isTemporalUnreachable, isUpdateUnanswered, temporalOutageOr } from '../temporal/temporal-errors';
 import { mapAuditChainVerification, type AuditChainVerificationView, type AuditExportView, type CycleWorkflowsView, type CycleWorkflowView, type WorkflowHistoryView, type WorkflowKind } from './audit.dto';
 import { auditExportDuration, timed } from '../../../libs/observability';
 
@@ -94,6 +94,8 @@ export class AuditService {
       described = await this.temporal.withinUpdateDeadline(() => handle.describe());
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) {
+        // Only an outage may fall back to the archive; any other refusal is a defect to see, not a 503.
+        if (!isTemporalUnreachable(err) && !isUpdateUnanswered(err)) throw err;
         temporalDown = err;
         this.logger.warn(`describe ${workflowId}: ${String(err)}`);
       }
