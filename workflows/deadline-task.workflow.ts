@@ -69,6 +69,13 @@ const MERGE_SAME_MOMENT_REMINDERS = 'merge-same-moment-reminders';
 /** A task issued late gets its reminder window from issue (the policy's minimum lead, in seconds or working days). */
 const LEAD_FROM_ISSUE = 'lead-from-issue';
 
+/**
+ * The schedule keeps every step after the moment the task was issued (the workflow's start), not after the moment a
+ * worker first ran it: a task started while the workers were backlogged dropped the reminders and escalations that
+ * fell in between, and an overdue task then escalated to nobody. Such steps are now sent, late, in order.
+ */
+const SCHEDULE_FROM_ISSUE = 'schedule-from-issue';
+
 function reject(type: string, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
 }
@@ -438,7 +445,7 @@ function newSnapshot(input: DeadlineTaskInput): TaskSnapshot {
     deadline,
     deadlineRevision: 1,
     policy: input.policy,
-    schedule: buildNotificationSchedule(deadline, input.policy, 1, now, {
+    schedule: buildNotificationSchedule(deadline, input.policy, 1, patched(SCHEDULE_FROM_ISSUE) ? workflowInfo().startTime : now, {
       mergeSameMomentReminders: patched(MERGE_SAME_MOMENT_REMINDERS),
     }),
     sentSteps: [],

@@ -21,6 +21,8 @@ import { localDateTimeIn, uniqueSuffix } from '../support/test-config';
 
 const ZONE = 'Asia/Yekaterinburg';
 const taskQueue = `wf-test-${uniqueSuffix()}`;
+/** A queue no worker polls until a test starts one: tasks issued while the workers are far behind. */
+const backlogQueue = `${taskQueue}-backlog`;
 let stack: WorkerStack;
 let sink: SmtpSink;
 let harness: Harness;
@@ -212,8 +214,44 @@ describe('deadline task workflow on the real Temporal server', () => {
     expect(await auditTypes(taskInput.taskId)).toEqual(['created', 'reminder_sent', 'escalation_sent', 'completed']);
   });
 
+  it('sends, in order, the reminder and escalation that fell due before any worker first ran the task', async () => {
+    const issuedAt = Date.now();
+    const taskInput = input('backlog', 3, {
+      reminders: [{ secondsBefore: 2 }],
+      escalations: [{ secondsAfter: 0, notify: 'assignee_head' }],
+    });
+    // No minimum lead: the deadline stays where it was asked, as for a task created with a fixed date.
+    delete taskInput.policy.minimumLeadSeconds;
+    const handle = await harness.env.client.workflow.start(DEADLINE_TASK_WORKFLOW, {
+      taskQueue: backlogQueue,
+      workflowId: deadlineTaskWorkflowId(taskInput.taskId),
+      args: [taskInput],
+    });
+    // Nothing polls this queue until both moments are behind us (the deadline is at most 4 s after issue, as the
+    // requested local time drops its milliseconds): a worker far behind its backlog.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, issuedAt + 5_000 - Date.now())));
+    const worker = await harness.createWorker(backlogQueue);
+    const running = worker.run();
+    try {
+      await sink.waitFor(() => sink.forTask(taskInput.taskId).length === 2, 30_000);
+      await waitUntil(async () => (await auditTypes(taskInput.taskId)).includes('escalation_sent'));
+      expect((await handle.query(taskSnapshotQuery)).schedule.map((step) => step.stepKey)).toEqual(['r1-reminder-1', 'r1-escalation-1']);
+      expect(sink.forTask(taskInput.taskId).map((m) => m.messageId)).toEqual([
+        `<task.${taskInput.taskId}.r1-reminder-1@uplift.test>`,
+        `<task.${taskInput.taskId}.r1-escalation-1@uplift.test>`,
+      ]);
+      await handle.executeUpdate(completeTaskUpdate, { args: [{ completedBy: 'coordinator@severny.demo-region.example', result: {} }] });
+      await handle.result();
+    } finally {
+      worker.shutdown();
+      await running;
+    }
+  });
+
   it('replays the histories it just made with the current workflow code', async () => {
-    const histories = harness.env.client.workflow.list({ query: `TaskQueue = '${taskQueue}'` }).intoHistories();
+    const histories = harness.env.client.workflow
+      .list({ query: `TaskQueue = '${taskQueue}' OR TaskQueue = '${backlogQueue}'` })
+      .intoHistories();
     // The server's histories hold encrypted payloads: the replayer decodes them with the workers' data converter.
     const results = Worker.runReplayHistories(await replayOptions(), histories);
     let replayed = 0;
