@@ -1,19 +1,10 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { assertPortFree } from '../support/ports';
-import {
-  delay,
-  forEachLine,
-  formatDuration,
-  hasExited,
-  killOnParentExit,
-  type LogFn,
-  OutputTail,
-  terminateChild,
-} from '../support/process';
+import { formatDuration, type LogFn } from '../support/process';
+import { describeError, startSupervisedServer } from './supervised-server';
 
 export type SearchAttributeTypeName = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
 
@@ -89,74 +80,26 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   }
   args.push('--log-level', 'warn');
 
-  const child = spawn(opts.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const removeExitGuard = killOnParentExit(child);
-  const stderrTail = new OutputTail();
-  let spawnError: Error | undefined;
-  child.once('error', (error) => {
-    spawnError = error;
+  const { stop } = await startSupervisedServer({
+    name: `Temporal dev server (${opts.cliPath})`,
+    logPrefix: '[temporal]',
+    command: opts.cliPath,
+    args,
+    address,
+    probe: async (connection) => {
+      // Ready once the frontend answers RPCs and the namespace is usable, not merely when the port opens.
+      await connection.workflowService.getSystemInfo({});
+      await connection.workflowService.describeNamespace({ namespace });
+    },
+    startTimeoutMs: opts.startTimeoutMs ?? 60_000,
+    pollMs: 250,
+    stopGraceMs: STOP_GRACE_MS,
+    log,
   });
-  // Shutting down makes the server's internal workers log a burst of connection warnings; they
-  // are expected, so output is only kept (for error messages) once stop() has been called.
-  let stopRequested = false;
-  const forward = (line: string): void => {
-    if (!stopRequested) {
-      log(`[temporal] ${line}`);
-    }
-  };
-  forEachLine(child.stdout, forward);
-  forEachLine(child.stderr, (line) => {
-    stderrTail.push(line);
-    forward(line);
-  });
-
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopRequested = true;
-    stopping ??= terminateChild(child, { signal: 'SIGTERM', graceMs: STOP_GRACE_MS }).finally(removeExitGuard);
-    return stopping;
-  };
-
-  const deadline = startedAt + (opts.startTimeoutMs ?? 60_000);
-  let lastError: unknown;
-  for (;;) {
-    if (spawnError || hasExited(child)) {
-      await stop();
-      const reason = spawnError
-        ? `could not be spawned (${spawnError.message})`
-        : `exited early with code ${String(child.exitCode)}${child.signalCode ? ` (signal ${child.signalCode})` : ''}`;
-      throw new Error(`Temporal dev server (${opts.cliPath}) ${reason}. Output:\n${stderrTail.toString()}`);
-    }
-    try {
-      await probe(address, namespace);
-      break;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(
-        `Temporal dev server did not become ready on ${address} within ${formatDuration(Date.now() - startedAt)}: ` +
-          `${describe(lastError)}. Output:\n${stderrTail.toString()}`,
-      );
-    }
-    await delay(250);
-  }
 
   const uiUrl = opts.uiPort !== undefined ? `http://${HOST}:${opts.uiPort}` : undefined;
   log(`Temporal dev server ready on ${address}${uiUrl ? `, UI ${uiUrl}` : ''} (${formatDuration(Date.now() - startedAt)})`);
   return { address, uiUrl, stop };
-}
-
-/** Succeeds only once the frontend answers RPCs and the namespace is usable, not merely when the port opens. */
-async function probe(address: string, namespace: string): Promise<void> {
-  const connection = await Connection.connect({ address, connectTimeout: 2_000 });
-  try {
-    await connection.workflowService.getSystemInfo({});
-    await connection.workflowService.describeNamespace({ namespace });
-  } finally {
-    await connection.close();
-  }
 }
 
 /**
@@ -191,15 +134,11 @@ export async function registerSearchAttributes(
       await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
     } catch (error) {
       // Another process may have registered them between our list and add calls.
-      if (!/already exists/i.test(describe(error))) {
+      if (!/already exists/i.test(describeError(error))) {
         throw error;
       }
     }
   } finally {
     await connection.close();
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

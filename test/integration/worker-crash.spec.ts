@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import {
   DEADLINE_TASK_WORKFLOW,
@@ -8,75 +6,44 @@ import {
   type DeadlineTaskInput,
 } from '../../libs/contracts/deadline-task';
 import { openHarness, type Harness } from '../support/worker-harness';
-import { SmtpSink } from '../support/smtp-sink';
+import { startStallingSink, type SmtpSink, type StallingSink } from '../support/smtp-sink';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 import { localDateTimeIn, requireTestEnv, uniqueSuffix } from '../support/test-config';
 
 const ZONE = 'Europe/Moscow';
-const root = path.resolve(__dirname, '../..');
 const taskQueue = `crash-test-${uniqueSuffix()}`;
 
 let sink: SmtpSink;
 let harness: Harness;
-let workerProcess: ChildProcess | undefined;
+let workerProcess: WorkerProcess | undefined;
 let replacement: Worker | undefined;
 let replacementRun: Promise<void> | undefined;
 
-// The first message stalls after its DATA has arrived, before the server's 250: the moment to kill the sender.
-let announceStall!: () => void;
-const stalled = new Promise<void>((resolve) => (announceStall = resolve));
-let releaseStall!: () => void;
-const released = new Promise<void>((resolve) => (releaseStall = resolve));
+let stall: StallingSink;
 
 beforeAll(async () => {
-  sink = await SmtpSink.start({
-    beforeAccept: async (n) => {
-      if (n !== 1) return;
-      announceStall();
-      await released;
-    },
-  });
+  stall = await startStallingSink();
+  sink = stall.sink;
   harness = await openHarness(sink.url);
 });
 
 afterAll(async () => {
-  releaseStall();
-  workerProcess?.kill('SIGKILL');
+  stall?.release();
+  await workerProcess?.kill();
   replacement?.shutdown();
   await replacementRun;
   await harness?.close();
   await sink?.stop();
 });
 
-/** The real worker entry point, as `npm start` runs it, in its own process so it can be killed with SIGKILL. */
-function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(root, 'apps/worker/main.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: requireTestEnv('UPLIFT_TEST_DATABASE_URL'),
-      TEMPORAL_ADDRESS: requireTestEnv('UPLIFT_TEST_TEMPORAL_ADDRESS'),
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      SMTP_URL: sink.url,
-      MAIL_MESSAGE_ID_DOMAIN: 'uplift.test',
-      PUBLIC_URL: 'http://uplift.test',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('polling task queue')) resolve(child);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code}):\n${output}`)));
-  });
-}
-
 describe('a worker killed while sending a reminder', () => {
   it('delivers exactly one e-mail per step after another worker takes over', async () => {
-    workerProcess = await startWorkerProcess();
+    workerProcess = await startWorkerProcess({
+      taskQueue,
+      temporalAddress: requireTestEnv('UPLIFT_TEST_TEMPORAL_ADDRESS'),
+      databaseUrl: requireTestEnv('UPLIFT_TEST_DATABASE_URL'),
+      smtpUrl: sink.url,
+    });
     const taskId = `crash-${uniqueSuffix()}`;
     const input: DeadlineTaskInput = {
       taskId,
@@ -95,13 +62,11 @@ describe('a worker killed while sending a reminder', () => {
     });
     await handle.executeUpdate(taskReadyUpdate);
 
-    await stalled;
-    const exited = new Promise((resolve) => workerProcess!.once('exit', resolve));
-    workerProcess.kill('SIGKILL');
-    await exited;
+    await stall.stalled;
+    await workerProcess.kill();
     // Let the SMTP server see the dropped connection before it would answer the stalled DATA.
     await new Promise((r) => setTimeout(r, 1_000));
-    releaseStall();
+    stall.release();
 
     replacement = await harness.createWorker(taskQueue);
     replacementRun = replacement.run();

@@ -1,6 +1,6 @@
 import { DEADLINE_TASK_WORKFLOW, deadlineTaskWorkflowId, taskReadyUpdate, type DeadlineTaskInput } from '../../libs/contracts/deadline-task';
 import { pollUntil } from '../support/poll';
-import { SmtpSink } from '../support/smtp-sink';
+import { startStallingSink, type SmtpSink, type StallingSink } from '../support/smtp-sink';
 import { localDateTimeIn, requireTestEnv, uniqueSuffix } from '../support/test-config';
 import { openHarness, type Harness } from '../support/worker-harness';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
@@ -15,24 +15,16 @@ let harness: Harness;
 let worker: WorkerProcess | undefined;
 
 // The reminder's DATA arrives and the server holds its 250 until released: the send is in flight.
-let announceStall!: () => void;
-const stalled = new Promise<void>((resolve) => (announceStall = resolve));
-let releaseStall!: () => void;
-const released = new Promise<void>((resolve) => (releaseStall = resolve));
+let stall: StallingSink;
 
 beforeAll(async () => {
-  sink = await SmtpSink.start({
-    beforeAccept: async (n) => {
-      if (n !== 1) return;
-      announceStall();
-      await released;
-    },
-  });
+  stall = await startStallingSink();
+  sink = stall.sink;
   harness = await openHarness(sink.url);
 });
 
 afterAll(async () => {
-  releaseStall();
+  stall?.release();
   await worker?.kill();
   await harness?.close();
   await sink?.stop();
@@ -66,14 +58,14 @@ describe('a worker sent SIGTERM while sending a reminder', () => {
     });
     await handle.executeUpdate(taskReadyUpdate);
 
-    await stalled;
+    await stall.stalled;
     worker.child.kill('SIGTERM');
     // The SDK reports the drain; a worker that did not wait for its activity would go on to exit here.
     await pollUntil('the worker draining', async () => (/DRAINING/.test(worker!.output()) ? true : undefined), 60_000, async () => worker!.output().slice(-2000));
     const exitedWhileSending = await Promise.race([exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 5_000))]);
     expect(exitedWhileSending).toBe(false);
 
-    releaseStall();
+    stall.release();
     const exit = await exited;
     // Nest's shutdown hook re-raises the signal once the application is closed: dead by SIGTERM, not by a failure.
     expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);

@@ -103,3 +103,27 @@ export class SmtpSink {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
+
+/** A sink whose first message stalls after its DATA has arrived, before the server's 250: a send caught in flight. */
+export interface StallingSink {
+  sink: SmtpSink;
+  /** Resolves once the first message is held. */
+  stalled: Promise<void>;
+  /** Lets the held message be answered (a no-op once called). */
+  release(): void;
+}
+
+export async function startStallingSink(): Promise<StallingSink> {
+  let announceStall!: () => void;
+  const stalled = new Promise<void>((resolve) => (announceStall = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const sink = await SmtpSink.start({
+    beforeAccept: async (n) => {
+      if (n !== 1) return;
+      announceStall();
+      await released;
+    },
+  });
+  return { sink, stalled, release };
+}

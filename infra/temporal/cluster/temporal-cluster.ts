@@ -3,24 +3,16 @@
  * (temporal-server.ts), its schemas set up (schema.ts), one node with all services started from a generated config
  * (server-config.ts), then the namespace and the project's search attributes registered with `temporal operator`.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { startEmbeddedPostgres } from '../../postgres/embedded-postgres';
 import { assertPortFree } from '../../support/ports';
-import {
-  delay,
-  forEachLine,
-  formatDuration,
-  hasExited,
-  killOnParentExit,
-  type LogFn,
-  OutputTail,
-  terminateChild,
-} from '../../support/process';
+import { delay, formatDuration, type LogFn } from '../../support/process';
 import type { SearchAttributeTypeName } from '../dev-server';
+import { startSupervisedServer } from '../supervised-server';
 import { resolveTemporalCli } from '../temporal-cli';
 import {
   DEFAULT_TEMPORAL_DATABASES,
@@ -87,66 +79,22 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
     { mode: 0o600 },
   );
 
-  const child = spawn(
-    opts.binaries.server,
-    ['--root', opts.configDir, '--config', '.', '--env', environment, '--allow-no-auth', 'start'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const removeExitGuard = killOnParentExit(child);
-  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `code ${String(code)}`)));
-  const tail = new OutputTail();
-  let spawnError: Error | undefined;
-  child.once('error', (error) => {
-    spawnError = error;
+  const server = await startSupervisedServer({
+    name: `Temporal server (${opts.binaries.server})`,
+    logPrefix: '[temporal-server]',
+    command: opts.binaries.server,
+    args: ['--root', opts.configDir, '--config', '.', '--env', environment, '--allow-no-auth', 'start'],
+    address,
+    probe: async (connection) => {
+      await connection.workflowService.getSystemInfo({});
+    },
+    startTimeoutMs: opts.startTimeoutMs ?? 120_000,
+    pollMs: 500,
+    stopGraceMs: STOP_GRACE_MS,
+    log,
   });
-  // As with the dev server: the shutdown's connection warnings are expected, so output stops being shown then.
-  let stopRequested = false;
-  const forward = (line: string): void => {
-    tail.push(line);
-    if (!stopRequested) log(`[temporal-server] ${line}`);
-  };
-  forEachLine(child.stdout, forward);
-  forEachLine(child.stderr, forward);
-
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopRequested = true;
-    stopping ??= terminateChild(child, { signal: 'SIGTERM', graceMs: STOP_GRACE_MS }).finally(removeExitGuard);
-    return stopping;
-  };
-
-  const deadline = startedAt + (opts.startTimeoutMs ?? 120_000);
-  let lastError: unknown;
-  for (;;) {
-    if (spawnError || hasExited(child)) {
-      await stop();
-      const reason = spawnError
-        ? `could not be spawned (${spawnError.message})`
-        : `exited early with code ${String(child.exitCode)}${child.signalCode ? ` (signal ${child.signalCode})` : ''}`;
-      throw new Error(`Temporal server (${opts.binaries.server}) ${reason}. Output:\n${tail.toString()}`);
-    }
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
-      try {
-        await connection.workflowService.getSystemInfo({});
-      } finally {
-        await connection.close();
-      }
-      break;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(
-        `Temporal server did not answer on ${address} within ${formatDuration(Date.now() - startedAt)}: ` +
-          `${lastError instanceof Error ? lastError.message : String(lastError)}. Output:\n${tail.toString()}`,
-      );
-    }
-    await delay(500);
-  }
   log(`Temporal server ready on ${address} (${formatDuration(Date.now() - startedAt)})`);
-  return { address, pid: child.pid, exited, stop };
+  return { address, ...server };
 }
 
 export interface NamespaceRegistration {
