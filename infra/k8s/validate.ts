@@ -23,11 +23,8 @@ export const SECRET_TEMPLATE = 'infra/k8s/secret.example.yaml';
 const VALIDATOR_SOURCES = 'infra/k8s/validate';
 const GO_DIRS = ['/usr/local/go/bin', path.join(os.homedir(), 'go', 'bin')];
 
-/**
- * Variables the manifests may set that libs/config does not read: Node's own, and METRICS_PORT until the
- * observability branch (which reads it in libs/config) is merged.
- */
-export const VARIABLES_READ_ELSEWHERE = ['NODE_OPTIONS', 'METRICS_PORT'];
+/** Variables the manifests may set that libs/config does not read: Node's own. */
+export const VARIABLES_READ_ELSEWHERE = ['NODE_OPTIONS'];
 
 export interface ValidatorRun {
   exitCode: number;
