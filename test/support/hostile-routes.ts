@@ -358,7 +358,10 @@ export function hostileRoutesSuite(options: { defaultBudget: number; label: stri
     return { status: response.status, text: await response.text(), contentType: response.headers.get('content-type') ?? '' };
   }
 
-  /** Waits until the worker has finished what an accepted write started: the stored state reads the same twice. */
+  /**
+   * Waits until the worker has finished what an accepted write started: every queued message relayed, and the stored
+   * state reads the same twice.
+   */
   async function settled(): Promise<StoredDigest> {
     let last = await state.digest();
     return pollUntil(
@@ -367,7 +370,7 @@ export function hostileRoutesSuite(options: { defaultBudget: number; label: stri
         const now = await state.digest();
         const same = digestChanges(last, now).length === 0;
         last = now;
-        return same ? now : undefined;
+        return same && (await state.unrelayedMessages()) === 0 ? now : undefined;
       },
       60_000,
     );
