@@ -362,6 +362,25 @@ describe('a claim whose API process died', () => {
     expect(replay.text).toBe(retry.text);
   });
 
+  it('answers the retry of an upload that was stored with that document: 201, stored and audited once', async () => {
+    const key = randomUUID();
+    const content = Buffer.from(`%PDF-1.4\n% Приказ до сбоя ${suffix}\n%%EOF\n`);
+    const first = await upload(admin, content, 'Приказ до сбоя.pdf', { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    // The process died after the document's transaction committed and before the answer was stored.
+    await leaveRunning(key, deadOwnerKey);
+
+    const retry = await upload(admin, content, 'Приказ до сбоя.pdf', { 'idempotency-key': key });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    expect(retry.body).toEqual(first.body);
+    expect(await documentsWithContent(content)).toBe(1);
+    const audited = (await dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE subject_id = $1 AND type = 'document_uploaded'`, [
+      first.body.id,
+    ])) as { n: number }[];
+    expect(audited[0].n).toBe(1);
+  });
+
   it('runs the request at once, once, when the process died before carrying it out', async () => {
     const taskId = await createTask('Выполнение после сбоя');
     const key = randomUUID();

@@ -1,7 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { createHash } from 'node:crypto';
-import { AgreementRepository, AuditLogRepository, DocumentRepository, type DocumentMeta } from '../../../libs/persistence';
+import { createHash, randomUUID } from 'node:crypto';
+import { AgreementRepository, DocumentRepository, type DocumentMeta } from '../../../libs/persistence';
 import { AccessPolicy } from '../auth/access-policy.service';
+import { currentIdempotentOperation } from '../common/idempotent-operation';
 import type { AuthUser } from '../auth/auth-user';
 import { mapDocument, type DocumentView } from './document.dto';
 
@@ -14,7 +15,6 @@ export class DocumentsService {
     private readonly documents: DocumentRepository,
     private readonly agreements: AgreementRepository,
     private readonly access: AccessPolicy,
-    private readonly auditLog: AuditLogRepository,
   ) {}
 
   async upload(
@@ -23,24 +23,28 @@ export class DocumentsService {
   ): Promise<DocumentView> {
     const organizationId = file.organizationId ?? user.organizationId;
     this.access.assertCanActFor(user, organizationId, `загрузка документа «${file.fileName}»`);
-    const meta = await this.documents.insert({
-      organizationId,
-      fileName: file.fileName,
-      contentType: file.contentType || 'application/octet-stream',
-      sizeBytes: file.content.length,
-      sha256: createHash('sha256').update(file.content).digest('hex'),
-      content: file.content,
-      uploadedBy: user.email,
-    });
-    await this.auditLog.append({
-      subjectType: DOCUMENT_SUBJECT,
-      subjectId: meta.id,
-      type: 'document_uploaded',
-      actor: user.email,
-      occurredAt: new Date(),
-      data: { fileName: meta.fileName, contentType: meta.contentType, sizeBytes: meta.sizeBytes, sha256: meta.sha256 },
-      organizationIds: [organizationId],
-    });
+    // The operation id is the same for every attempt of one keyed upload: a retry stores the document once.
+    const meta = await this.documents.insertWithAudit(
+      {
+        id: currentIdempotentOperation()?.id ?? randomUUID(),
+        organizationId,
+        fileName: file.fileName,
+        contentType: file.contentType || 'application/octet-stream',
+        sizeBytes: file.content.length,
+        sha256: createHash('sha256').update(file.content).digest('hex'),
+        content: file.content,
+        uploadedBy: user.email,
+      },
+      (stored) => ({
+        subjectType: DOCUMENT_SUBJECT,
+        subjectId: stored.id,
+        type: 'document_uploaded',
+        actor: user.email,
+        occurredAt: new Date(),
+        data: { fileName: stored.fileName, contentType: stored.contentType, sizeBytes: stored.sizeBytes, sha256: stored.sha256 },
+        organizationIds: [organizationId],
+      }),
+    );
     return mapDocument(meta);
   }
 
