@@ -155,7 +155,13 @@ describe('a request followed from the API through its Update to the activity', (
     expect(completed.status).toBe(200);
     expect(completed.headers.get('x-request-id')).toBe(requestId);
 
-    const apiLine = apiLines.find((l) => l.requestId === requestId && l.msg === 'request completed');
+    // The API writes the request's line once the response has gone out, and the pipe brings it some time after.
+    const apiLine = await pollUntil(
+      'the completion logged by the API',
+      async () => apiLines.find((l) => l.requestId === requestId && l.msg === 'request completed'),
+      60_000,
+      async () => JSON.stringify(apiLines.slice(-10)),
+    );
     expect(apiLine).toMatchObject({ level: 'info', service: 'uplift-api', req: { method: 'POST', url: `/api/tasks/${taskId}/complete` }, res: { statusCode: 200 } });
     // No headers are logged: they hold tokens and cookies.
     expect(JSON.stringify(apiLine)).not.toContain('authorization');
