@@ -10,7 +10,17 @@
  * patched(ACTIVITY_FAILURES_HANDLED), asked for at the moment of the failure.
  */
 import type { Duration } from '@temporalio/common';
-import { ActivityFailure, ApplicationFailure, condition, log, patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  log,
+  patched,
+  proxyActivities,
+  workflowInfo,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
 import type { CycleActivities } from '../activities/cycle-activities';
 import { DATA_REFUSED, MAIL_REFUSED } from '../libs/contracts/activity-failures';
 
@@ -24,6 +34,17 @@ export const PROJECTION_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '10 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+};
+
+/**
+ * The same projection run as a local activity, inside the workflow task that made the change: a task's event then
+ * costs the worker no activity task and no second workflow task on the server. The bounds are PROJECTION_OPTIONS';
+ * a backed-off attempt a minute or more away waits on a timer (the SDK's local retry threshold), not in the task.
+ */
+export const PROJECTION_LOCAL_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: PROJECTION_OPTIONS.startToCloseTimeout,
+  scheduleToCloseTimeout: PROJECTION_OPTIONS.scheduleToCloseTimeout,
+  retry: PROJECTION_OPTIONS.retry,
 };
 
 /**

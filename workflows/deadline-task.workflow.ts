@@ -12,6 +12,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -37,9 +38,10 @@ import {
 import type { TaskRecord } from '../libs/contracts/task-record';
 import { buildNotificationSchedule, DeadlineError, resolveDeadline, resolveIssuedDeadline } from '../libs/domain/deadline';
 import { countOf, NOUNS } from '../libs/domain/russian';
-import { clean, handledActivityFailure, MAIL_OPTIONS, PROJECTION_OPTIONS, type FailureSummary } from './activity-failures';
+import { clean, handledActivityFailure, MAIL_OPTIONS, PROJECTION_LOCAL_OPTIONS, PROJECTION_OPTIONS, type FailureSummary } from './activity-failures';
 
-const { projectTaskEvent } = proxyActivities<TaskActivities>(PROJECTION_OPTIONS);
+const { projectTaskEvent: projectInActivityTask } = proxyActivities<TaskActivities>(PROJECTION_OPTIONS);
+const { projectTaskEvent: projectInWorkflowTask } = proxyLocalActivities<TaskActivities>(PROJECTION_LOCAL_OPTIONS);
 const { sendTaskNotification } = proxyActivities<TaskActivities>(MAIL_OPTIONS);
 
 /** The change each event records, as the official reads it in «Изменение «…» не сохранено». */
@@ -65,6 +67,23 @@ export interface DeadlineTaskCarriedState {
  * they were given (two e-mails), so their histories replay.
  */
 const MERGE_SAME_MOMENT_REMINDERS = 'merge-same-moment-reminders';
+
+/**
+ * A change is projected by a local activity, in the workflow task that made it, and the search attributes are
+ * upserted only when they change (a reminder changes none). Each reminder or escalation then costs one workflow
+ * task less and no activity task or visibility write of its own: at a national deadline the server and the worker's
+ * workflow thread were what bounded the e-mails sent per second. Histories recorded before keep their activity
+ * tasks and upserts when replayed.
+ */
+const LIGHT_EVENTS = 'project-in-workflow-task';
+
+/**
+ * Projects one event to PostgreSQL (TaskActivities.projectTaskEvent): in the workflow task itself once
+ * LIGHT_EVENTS applies, else as an activity task of its own, as histories recorded before it did.
+ */
+function projectTaskEvent(input: Parameters<TaskActivities['projectTaskEvent']>[0]): Promise<void> {
+  return patched(LIGHT_EVENTS) ? projectInWorkflowTask(input) : projectInActivityTask(input);
+}
 
 /** A task issued late gets its reminder window from issue (the policy's minimum lead, in seconds or working days). */
 const LEAD_FROM_ISSUE = 'lead-from-issue';
@@ -98,7 +117,12 @@ export async function deadlineTaskWorkflow(
   /** The creation could not be stored: taskReady answers with the reason instead of waiting for ever. */
   let creationNotStored = false;
 
+  /** What was last upserted, so that an event that changes none of the attributes upserts nothing. */
+  let upserted: string | undefined;
   const upsertAttributes = (): void => {
+    const values = JSON.stringify([snapshot.assigneeOrganizationId, snapshot.status, snapshot.deadline.dueAt]);
+    if (values === upserted && patched(LIGHT_EVENTS)) return;
+    upserted = values;
     upsertSearchAttributes([
       { key: TASK_SEARCH_ATTRIBUTES.assignee, value: snapshot.assigneeOrganizationId },
       { key: TASK_SEARCH_ATTRIBUTES.status, value: snapshot.status },

@@ -5,6 +5,7 @@
  * then their own; and the verdict against the bench's targets.
  */
 import 'reflect-metadata';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -151,11 +152,15 @@ export async function startRealStack(name: string, options: { basePort: number; 
   const taskQueue = `bench-${name}`;
   const startConfig = loadConfig({ DATABASE_URL: 'postgresql://unused', SMTP_URL: 'smtp://unused', UPLIFT_DEV: '1' });
   const client = new Client({ connection: await Connection.connect({ address: temporal.address }), dataConverter: upliftDataConverter(temporalPayloadKeys(startConfig)) });
+  // BENCH_CPU_PROF=<dir>: the worker and the API write V8 CPU profiles there (open them in Chrome's DevTools or
+  // speedscope); they are then stopped with SIGTERM, so that Node writes the profile as it exits.
+  const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const common = { taskQueue, temporalAddress: temporal.address, databaseUrl: pg.url, smtpUrl: sink.url };
   const started = Date.now();
   const [worker, api] = await Promise.all([
-    startWorkerProcess({ ...common, env: { UPLIFT_DEV: '1', ...options.workerEnv } }, 600_000),
-    options.api ? startApiProcess({ ...common, port: options.basePort + 2 }, 600_000) : Promise.resolve(undefined),
+    startWorkerProcess({ ...common, nodeArgs, env: { UPLIFT_DEV: '1', ...options.workerEnv } }, 600_000),
+    options.api ? startApiProcess({ ...common, port: options.basePort + 2, nodeArgs }, 600_000) : Promise.resolve(undefined),
   ]);
   log(`[${name}] stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: worker pid ${worker.child.pid}${api ? `, API pid ${api.child.pid} at ${api.baseUrl}` : ''}`);
   return {
@@ -169,6 +174,7 @@ export async function startRealStack(name: string, options: { basePort: number; 
     worker,
     api,
     async close() {
+      if (profileDir) await Promise.all([stopGracefully(api?.child), stopGracefully(worker.child)]);
       await api?.kill();
       await worker.kill();
       await client.connection.close();
@@ -179,6 +185,14 @@ export async function startRealStack(name: string, options: { basePort: number; 
       fs.rmSync(checkpointDir, { recursive: true, force: true });
     },
   };
+}
+
+/** SIGTERM, then up to a minute for the process to exit on its own (writing its CPU profile). */
+async function stopGracefully(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(60_000)]);
 }
 
 /** Resident memory of a process (VmRSS in /proc), in MiB; 0 once it is gone. */

@@ -204,7 +204,7 @@ describe('a request followed from the API through its Update to the activity', (
     expect(text).toContain('# TYPE uplift_activity_retries_total counter');
     expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
     // The SDK's own: workflow tasks and activities this worker ran, with their latencies.
-    expect(text).toMatch(/^temporal_activity_execution_latency_seconds_count\{[^}]*activity_type="projectTaskEvent"[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^temporal_activity_execution_latency_seconds_count\{[^}]*activity_type="sendTaskNotification"[^}]*\} [1-9]/m);
     expect(text).toMatch(/^temporal_workflow_task_execution_latency_seconds_count\{[^}]*\} [1-9]/m);
   });
 

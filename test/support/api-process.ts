@@ -11,6 +11,8 @@ export interface ApiProcessOptions {
   smtpUrl: string;
   /** Extra environment for the child (e.g. METRICS_PORT). */
   env?: Record<string, string>;
+  /** Node's own flags for the child (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 /** The project's real API (apps/api/main.ts) in a child process a test can SIGKILL mid-request. */
@@ -23,7 +25,7 @@ export interface ApiProcess {
 }
 
 export function startApiProcess(options: ApiProcessOptions, timeoutMs = 180_000): Promise<ApiProcess> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(root, 'apps/api/main.ts')], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '-r', 'ts-node/register/transpile-only', path.join(root, 'apps/api/main.ts')], {
     cwd: root,
     env: {
       ...process.env,

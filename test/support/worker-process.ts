@@ -14,6 +14,8 @@ export interface WorkerProcessOptions {
   smtpUrl: string;
   /** Extra environment for the child (e.g. AUDIT_CHECKPOINT_INTERVAL). */
   env?: Record<string, string>;
+  /** Node's own flags for the child (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
   /**
    * A file of bundled workflow code (see `writeWorkflowBundle`): the child is then test/support/run-worker.ts, which
    * starts in seconds; without it, the project's own worker entry (apps/worker/main.ts), which bundles on every start.
@@ -44,7 +46,7 @@ export interface WorkerProcess {
 /** Spawns the worker and resolves once it polls; rejects (with its output) when it exits first or takes over `timeoutMs`. */
 export function startWorkerProcess(options: WorkerProcessOptions, timeoutMs = 120_000): Promise<WorkerProcess> {
   const entry = options.workflowBundlePath ? 'test/support/run-worker.ts' : 'apps/worker/main.ts';
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(root, entry)], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '-r', 'ts-node/register/transpile-only', path.join(root, entry)], {
     cwd: root,
     env: {
       ...process.env,
