@@ -4,6 +4,7 @@ import { Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { assertPortFree } from '../support/ports';
 import { formatDuration, type LogFn } from '../support/process';
+import { SHARED_DYNAMIC_CONFIG } from './dynamic-config';
 import { describeError, startSupervisedServer } from './supervised-server';
 
 export type SearchAttributeTypeName = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
@@ -78,6 +79,9 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   for (const [name, type] of Object.entries(opts.searchAttributes ?? {})) {
     args.push('--search-attribute', `${name}=${type}`);
   }
+  // As on the cluster (cluster/server-config.ts): the activity a workflow task schedules comes back with the task's
+  // answer to the worker that has a slot free, not through another poll of the task queue.
+  for (const [key, value] of Object.entries(SHARED_DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   args.push('--log-level', 'warn');
 
   const { stop } = await startSupervisedServer({

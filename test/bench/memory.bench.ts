@@ -3,9 +3,10 @@
  * of the programme running (launched through the real path, test/bench/programme.ts), and of its API process under
  * HTTP load (inboxes and the ministry's dashboard, autocannon), each read from /proc as the processes run; at 1, 20
  * and 85 regions (programme scale), so the growth shows whether memory is bounded by configuration (the worker's
- * workflow cache, WORKER_MAX_CACHED_WORKFLOWS, 250 by default) rather than by the number of workflows.
+ * workflow cache, WORKER_MAX_CACHED_WORKFLOWS, 800 by default) rather than by the number of workflows.
  * Targets: worker ≤ 1 GiB (as the single-figure benches always had) and API ≤ 512 MiB at every size.
  */
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../libs/config';
 import { benchSizes, BENCH_PORTS, inParallel, log, runBench, sampleRss, sleep, startRealStack } from './bench-stack';
 import { load, rotate, type LoadRequest } from './http-load';
 import { generateNation, NATION } from './nation';
@@ -18,7 +19,7 @@ const SIZES = [1, 20, 85] as const;
 const IDLE_SECONDS = Number(process.env.BENCH_MEMORY_IDLE_SECONDS ?? 10);
 const LOAD_SECONDS = Number(process.env.BENCH_MEMORY_LOAD_SECONDS ?? (process.env.BENCH_SCALE === 'smoke' ? 5 : 20));
 const TARGETS = { workerMiB: 1024, apiMiB: 512 };
-const MAX_CACHED = Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 250);
+const MAX_CACHED = Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS);
 
 async function bench(): Promise<string[]> {
   const sizes = benchSizes(SIZES);

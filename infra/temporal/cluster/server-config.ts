@@ -4,6 +4,7 @@
  * the services as separate processes on several hosts; their configuration differs only in addresses and ports.
  */
 import { stringify } from 'yaml';
+import { SHARED_DYNAMIC_CONFIG } from '../dynamic-config';
 import type { PostgresConnection, TemporalDatabases } from './schema';
 
 export interface ServerConfigOptions {
@@ -91,5 +92,6 @@ export function serverConfigYaml(opts: ServerConfigOptions): string {
 export function dynamicConfigYaml(): string {
   return stringify({
     'system.forceSearchAttributesCacheRefreshOnRead': [{ value: true, constraints: {} }],
+    ...Object.fromEntries(Object.entries(SHARED_DYNAMIC_CONFIG).map(([key, value]) => [key, [{ value, constraints: {} }]])),
   });
 }

@@ -1,11 +1,12 @@
 /**
  * A bare Temporal worker for the launch benchmark's baseline, in its own process like the project's worker: only
  * `minimalWorkflow`, no activities, no payload codec, the project's workflow cache size (WORKER_MAX_CACHED_WORKFLOWS,
- * 250 by default) so that both sides keep as many workflows in memory. Prints `timers <n>` whenever more workflows
+ * 800 by default) so that both sides keep as many workflows in memory. Prints `timers <n>` whenever more workflows
  * have set their timer (the sink is called once the activation that set it has completed).
  * Env: TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE.
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../../libs/config/worker-defaults';
 import type { BaselineSinks } from './minimal.workflow';
 import type { InjectedSinks } from '@temporalio/worker';
 
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
     connection: await NativeConnection.connect({ address }),
     taskQueue,
     workflowsPath: require.resolve('./minimal.workflow'),
-    maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 250),
+    maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS),
     sinks,
   });
   setInterval(() => {
