@@ -1,5 +1,6 @@
 /**
- * What every benchmark needs: its own Temporal dev server (in memory) and embedded PostgreSQL on bench ports, and
+ * What every benchmark needs: its own Temporal (the dev server in memory, or with BENCH_TEMPORAL=cluster the Temporal
+ * server on its own PostgreSQL, infra/temporal/cluster) and embedded PostgreSQL on bench ports, and
  * either a worker in this process (`startBenchStack`, the older single-figure benches) or the project's real worker
  * and API as child processes beside an SMTP sink (`startRealStack`, the suite of issue 11), whose resident memory is
  * then their own; and the verdict against the bench's targets.
@@ -14,6 +15,7 @@ import { DataSource } from 'typeorm';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { startEmbeddedPostgres } from '../../infra/postgres/embedded-postgres';
+import { startTemporalCluster } from '../../infra/temporal/cluster/temporal-cluster';
 import { startTemporalDevServer } from '../../infra/temporal/dev-server';
 import { resolveTemporalCli } from '../../infra/temporal/temporal-cli';
 import { projectRoot } from '../../infra/support/project-root';
@@ -24,6 +26,7 @@ import { dataSourceOptions, runMigrations } from '../../libs/persistence';
 import { upliftDataConverter } from '../../libs/temporal-codec';
 import { startApiProcess, type ApiProcess } from '../support/api-process';
 import { SmtpSink } from '../support/smtp-sink';
+import { BENCH_CLUSTER_HISTORY_SHARDS, benchTemporalKind } from './results';
 import { buildWorkerActivities } from '../support/task-activities';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
@@ -43,7 +46,7 @@ export interface BenchStack {
 }
 
 export interface Servers {
-  temporal: Awaited<ReturnType<typeof startTemporalDevServer>>;
+  temporal: { address: string; stop(): Promise<void> };
   pg: Awaited<ReturnType<typeof startEmbeddedPostgres>>;
   dataSource: DataSource;
 }
@@ -64,16 +67,63 @@ export async function startBenchDatabase(name: string, port: number): Promise<{ 
   return { pg, dataSource };
 }
 
-/** A fresh Temporal dev server (in memory) and a scratch PostgreSQL with the project's migrations applied. */
+/**
+ * Where a bench's Temporal cluster listens (BENCH_TEMPORAL=cluster): the node takes eight ports from base + 50 (the
+ * bench's own port, base + 1 and base + 2 are its database and API), so the five benches' nodes fall on 19650–19697;
+ * the cluster's own PostgreSQL takes base + 3.
+ */
+export const CLUSTER_PORT_OFFSETS = { frontend: 50, postgres: 3 } as const;
+
+/**
+ * A fresh Temporal and a scratch PostgreSQL with the project's migrations applied. The Temporal is the dev server (in
+ * memory) or, with BENCH_TEMPORAL=cluster, the cluster: the Temporal server on an embedded PostgreSQL of its own,
+ * schemas set up and namespace registered as `npm run temporal:server` does, and everything wiped on stop.
+ */
 export async function startServers(name: string, ports: { temporal: number; postgres: number }): Promise<Servers> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
-  const cliPath = await resolveTemporalCli({ projectRoot: projectRoot(), log });
-  const temporal = await startTemporalDevServer({ cliPath, port: ports.temporal, searchAttributes: SEARCH_ATTRIBUTE_REGISTRATIONS, log: () => undefined });
-  const { pg, dataSource } = await startBenchDatabase(name, ports.postgres);
+  const temporal = benchTemporalKind() === 'cluster' ? await startBenchCluster(name, ports.temporal) : await startBenchDevServer(ports.temporal);
+  const { pg, dataSource } = await startBenchDatabase(name, ports.postgres).catch(async (err: unknown) => {
+    await temporal.stop();
+    throw err;
+  });
   return { temporal, pg, dataSource };
+}
+
+async function startBenchDevServer(port: number): Promise<Servers['temporal']> {
+  const cliPath = await resolveTemporalCli({ projectRoot: projectRoot(), log });
+  return startTemporalDevServer({ cliPath, port, searchAttributes: SEARCH_ATTRIBUTE_REGISTRATIONS, log: () => undefined });
+}
+
+async function startBenchCluster(name: string, basePort: number): Promise<Servers['temporal']> {
+  const dataDir = path.join(projectRoot(), '.data', `bench-${name}-temporal-cluster`);
+  // A killed run leaves its config behind; its database (scratch) is removed by the next start either way.
+  fs.rmSync(path.join(dataDir, 'config'), { recursive: true, force: true });
+  const cluster = await startTemporalCluster({
+    projectRoot: projectRoot(),
+    dataDir,
+    frontendPort: basePort + CLUSTER_PORT_OFFSETS.frontend,
+    postgres: { embeddedPort: basePort + CLUSTER_PORT_OFFSETS.postgres, persistent: false },
+    numHistoryShards: BENCH_CLUSTER_HISTORY_SHARDS,
+    searchAttributes: SEARCH_ATTRIBUTE_REGISTRATIONS,
+    // The server's own warnings (connections of workers coming and going) would drown the bench's lines.
+    log: (line) => {
+      if (!line.startsWith('[temporal-server]')) log(`[${name}] [cluster] ${line}`);
+    },
+  });
+  const { buildMs, schemaMs, serverMs, namespaceMs } = cluster.timings;
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  log(`[${name}] Temporal cluster on ${cluster.address}: schema ${s(schemaMs)}, server ${s(serverMs)}, namespace ${s(namespaceMs)} (binaries ${s(buildMs)})`);
+  return {
+    address: cluster.address,
+    async stop() {
+      await cluster.stop();
+      // The config holds the database's password; the database itself went with the scratch PostgreSQL.
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** `name` keeps two benches' data folders and task queues apart; ports are the bench's own. */
@@ -115,7 +165,7 @@ export async function startBenchStack(name: string, ports: { temporal: number; p
   };
 }
 
-/** Ports of the suite's benches (19600–19699): each bench owns ten from its base. */
+/** Ports of the suite's benches (19600–19699): each bench owns ten from its base (and, on the cluster, base + 50 to + 57). */
 export const BENCH_PORTS = { launch: 19600, burst: 19610, api: 19620, audit: 19630, memory: 19640 } as const;
 
 export interface RealStack {

@@ -8,6 +8,44 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../infra/support/project-root';
+import { clusterSettingsFromEnv } from '../../infra/temporal/cluster/cluster-settings';
+import { TEMPORAL_SERVER_VERSION } from '../../infra/temporal/cluster/temporal-server';
+import { TEMPORAL_CLI_VERSION } from '../../infra/temporal/temporal-cli';
+
+/**
+ * Which Temporal the benches run on (BENCH_TEMPORAL): 'dev-server' (default), the pinned CLI's dev server, one process
+ * on SQLite in memory; or 'cluster', the server built from its module (infra/temporal/cluster) on its own PostgreSQL.
+ * Both are server 1.29.1, so the two sets of figures differ by persistence and process layout only.
+ */
+export type BenchTemporalKind = 'dev-server' | 'cluster';
+
+export function benchTemporalKind(env: NodeJS.ProcessEnv = process.env): BenchTemporalKind {
+  const value = env.BENCH_TEMPORAL ?? '';
+  if (value === '' || value === 'dev-server' || value === 'dev') return 'dev-server';
+  if (value === 'cluster') return 'cluster';
+  throw new Error(`BENCH_TEMPORAL must be 'dev-server' or 'cluster', got '${value}'`);
+}
+
+/** The history shards of a bench's cluster: the cluster's own default (TEMPORAL_HISTORY_SHARDS is not read). */
+export const BENCH_CLUSTER_HISTORY_SHARDS = clusterSettingsFromEnv({}).numHistoryShards!;
+
+/** What a result records of the Temporal it ran on: in its parameters and in its table's title. */
+export function benchTemporal(kind: BenchTemporalKind = benchTemporalKind()): Record<string, string | number> & { kind: BenchTemporalKind; description: string } {
+  return kind === 'cluster'
+    ? {
+        kind,
+        description: `Temporal server ${TEMPORAL_SERVER_VERSION}, one node with all services, on PostgreSQL (embedded, fsync off), ${BENCH_CLUSTER_HISTORY_SHARDS} history shards`,
+        server: TEMPORAL_SERVER_VERSION,
+        persistence: 'PostgreSQL (embedded, fsync off)',
+        numHistoryShards: BENCH_CLUSTER_HISTORY_SHARDS,
+      }
+    : {
+        kind,
+        description: `Temporal CLI ${TEMPORAL_CLI_VERSION} dev server (server ${TEMPORAL_SERVER_VERSION}), one process on SQLite in memory`,
+        server: TEMPORAL_SERVER_VERSION,
+        persistence: 'SQLite in memory',
+      };
+}
 
 export interface MachineInfo {
   cpus: number;
@@ -80,7 +118,7 @@ export class BenchReport {
   readonly result: BenchResult;
 
   constructor(name: string, description: string, params: Record<string, unknown>) {
-    this.result = { name, description, params, machine: machineInfo(), startedAt: new Date().toISOString(), sizes: [], ratios: {}, targets: [], notes: [] };
+    this.result = { name, description, params: { ...params, temporal: benchTemporal() }, machine: machineInfo(), startedAt: new Date().toISOString(), sizes: [], ratios: {}, targets: [], notes: [] };
   }
 
   addSize(row: SizeRow): void {
@@ -140,8 +178,9 @@ export class BenchReport {
   }
 }
 
-export function resultFile(name: string): string {
-  return path.join(projectRoot(), 'bench', 'results', `${name}.json`);
+/** bench/results/<name>.json on the dev server, <name>-cluster.json on the cluster: neither overwrites the other. */
+export function resultFile(name: string, kind: BenchTemporalKind = benchTemporalKind()): string {
+  return path.join(projectRoot(), 'bench', 'results', `${name}${kind === 'cluster' ? '-cluster' : ''}.json`);
 }
 
 /** The benchmark as a plain-text table: sizes with cost and growth, then the targets. */
@@ -163,8 +202,9 @@ export function formatReport(result: BenchResult): string {
     result.targets.map((t) => [t.name, String(t.value), t.target, t.met ? 'met' : 'MISSED']),
   );
   const m = result.machine;
+  const temporal = (result.params.temporal as { description?: string } | undefined)?.description;
   return [
-    `== ${result.name}: ${result.description}`,
+    `== ${result.name}: ${result.description}${temporal ? ` — on ${temporal}` : ''}`,
     `machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, node ${m.node}, load ${m.loadAverageAtStart.join('/')} → ${(m.loadAverageAtEnd ?? []).join('/')}`,
     table,
     ...(result.targets.length ? [targets] : []),
