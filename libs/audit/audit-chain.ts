@@ -50,9 +50,13 @@ export function canonicalJson(value: unknown): string {
  * kept: sortKeys rebuilds each object by assignment, so keys that are array indices come first in numeric order (an
  * ordinary object's key order) and a "__proto__" key sets the copy's prototype instead of a member, i.e. disappears.
  */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 function plainCanonicalJson(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
+      // JSON.stringify escapes only these (surrogates: when unpaired); a string without them is written as it is.
+      return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
     case 'number':
       return JSON.stringify(value);
     case 'boolean':
@@ -76,19 +80,18 @@ function plainCanonicalJson(value: unknown): string | undefined {
   const prototype: unknown = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return undefined;
   const source = value as Record<string, unknown>;
-  const keys = Object.keys(source).sort();
-  let indices: string[] | undefined;
-  for (const key of keys) {
-    if (isArrayIndex(key)) (indices ??= []).push(key);
-  }
-  const ordered = indices ? [...indices.sort((a, b) => Number(a) - Number(b)), ...keys.filter((k) => !isArrayIndex(k))] : keys;
+  const keys = Object.keys(source);
+  if (keys.length > 1) keys.sort();
+  let indices = 0;
+  for (const key of keys) if (isArrayIndex(key)) indices += 1;
+  const ordered = indices === 0 ? keys : [...keys.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b)), ...keys.filter((k) => !isArrayIndex(k))];
   let text = '{';
   let first = true;
   for (const key of ordered) {
     if (key === '__proto__') continue;
     const member = plainCanonicalJson(source[key]);
     if (member === undefined) return undefined;
-    text += `${first ? '' : ','}${JSON.stringify(key)}:${member}`;
+    text += `${first ? '' : ','}${NEEDS_ESCAPE.test(key) ? JSON.stringify(key) : `"${key}"`}:${member}`;
     first = false;
   }
   return `${text}}`;
@@ -121,46 +124,44 @@ export function normalizeOrganizationIds(ids: readonly (string | null | undefine
 /** The exact text that is hashed after the previous hash and a newline. */
 export function canonicalEntry(content: ChainedContent): string {
   if (Number.isNaN(content.occurredAt.getTime())) throw new Error('audit entry has an invalid occurredAt');
-  const entry = {
-    chain_seq: content.chainSeq,
-    subject_type: content.subjectType,
-    subject_id: content.subjectId,
-    seq: content.seq,
-    type: content.type,
-    actor: content.actor,
-    occurred_at: content.occurredAt.toISOString(),
-    data: content.data,
-    cycle_id: content.cycleId,
-    organization_ids: content.organizationIds,
-  };
-  // canonicalJson(entry) with the keys' order written out (they are fixed, none is an array index), so that a verifier
-  // does not sort and quote the same ten keys for every row.
-  const actor = plainCanonicalJson(entry.actor);
-  const chainSeq = plainCanonicalJson(entry.chain_seq);
-  const cycleId = plainCanonicalJson(entry.cycle_id);
-  const data = plainCanonicalJson(entry.data);
-  const occurredAt = plainCanonicalJson(entry.occurred_at);
-  const organizationIds = plainCanonicalJson(entry.organization_ids);
-  const seq = plainCanonicalJson(entry.seq);
-  const subjectId = plainCanonicalJson(entry.subject_id);
-  const subjectType = plainCanonicalJson(entry.subject_type);
-  const type = plainCanonicalJson(entry.type);
+  const occurredAt = content.occurredAt.toISOString();
+  // canonicalJson of the entry object below, with its keys' order written out (they are fixed, none is an array
+  // index): a verifier does not build, sort and quote the same ten keys for every row. An ISO date needs no escaping.
+  const actor = plainCanonicalJson(content.actor);
+  const chainSeq = plainCanonicalJson(content.chainSeq);
+  const cycleId = plainCanonicalJson(content.cycleId);
+  const data = plainCanonicalJson(content.data);
+  const organizationIds = plainCanonicalJson(content.organizationIds);
+  const seq = plainCanonicalJson(content.seq);
+  const subjectId = plainCanonicalJson(content.subjectId);
+  const subjectType = plainCanonicalJson(content.subjectType);
+  const type = plainCanonicalJson(content.type);
   if (
     actor === undefined ||
     chainSeq === undefined ||
     cycleId === undefined ||
     data === undefined ||
-    occurredAt === undefined ||
     organizationIds === undefined ||
     seq === undefined ||
     subjectId === undefined ||
     subjectType === undefined ||
     type === undefined
   ) {
-    return canonicalJson(entry);
+    return canonicalJson({
+      chain_seq: content.chainSeq,
+      subject_type: content.subjectType,
+      subject_id: content.subjectId,
+      seq: content.seq,
+      type: content.type,
+      actor: content.actor,
+      occurred_at: occurredAt,
+      data: content.data,
+      cycle_id: content.cycleId,
+      organization_ids: content.organizationIds,
+    });
   }
   return (
-    `{"actor":${actor},"chain_seq":${chainSeq},"cycle_id":${cycleId},"data":${data},"occurred_at":${occurredAt},` +
+    `{"actor":${actor},"chain_seq":${chainSeq},"cycle_id":${cycleId},"data":${data},"occurred_at":"${occurredAt}",` +
     `"organization_ids":${organizationIds},"seq":${seq},"subject_id":${subjectId},"subject_type":${subjectType},"type":${type}}`
   );
 }

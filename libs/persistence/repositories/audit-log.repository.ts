@@ -1,5 +1,14 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { chainHash, ChainVerifier, diagnoseBreak, normalizeJson, normalizeOrganizationIds, type ChainBreak } from '../../audit/audit-chain';
+import {
+  chainHash,
+  ChainVerifier,
+  diagnoseBreak,
+  normalizeJson,
+  normalizeOrganizationIds,
+  type ChainBreak,
+  type ChainedRow,
+} from '../../audit/audit-chain';
+import { copyOutRows, copyParsers, type CopyRow } from '../copy-out';
 import { AuditEventEntity } from '../entities';
 
 /**
@@ -77,10 +86,38 @@ interface ChainRow {
   organization_ids: string[];
 }
 
+const CHAIN_PLAIN_COLUMNS = ['prev_hash', 'hash', 'subject_type', 'subject_id', 'seq', 'type', 'actor', 'occurred_at', 'data', 'cycle_id', 'organization_ids'];
+
 /** chain_seq comes back as text (bigint): ORDER BY must name the table's column (e.chain_seq), not this alias. */
 function chainColumns(alias: string): string {
-  const plain = ['prev_hash', 'hash', 'subject_type', 'subject_id', 'seq', 'type', 'actor', 'occurred_at', 'data', 'cycle_id', 'organization_ids'];
-  return [`${alias}.chain_seq::text AS chain_seq`, ...plain.map((c) => `${alias}.${c}`)].join(', ');
+  return [`${alias}.chain_seq::text AS chain_seq`, ...CHAIN_PLAIN_COLUMNS.map((c) => `${alias}.${c}`)].join(', ');
+}
+
+/** The chained columns in ChainRow's order, for COPY: each comes as its type's text output, as a query would give it. */
+const CHAIN_COPY_COLUMNS = ['chain_seq', ...CHAIN_PLAIN_COLUMNS].map((c) => `e.${c}`).join(', ');
+
+/** As pg does: SQL NULL stays null, without the parser. */
+function parsed<T>(text: string | null, parse: (text: string) => T): T {
+  return (text === null ? null : parse(text)) as T;
+}
+
+/** A COPY row of CHAIN_COPY_COLUMNS as toChainedRow makes it from the same row read by a query. */
+function chainedRowFromCopy(row: CopyRow): ChainedRow {
+  const [chainSeq, prevHash, hash, subjectType, subjectId, seq, type, actor, occurredAt, data, cycleId, organizationIds] = row;
+  return {
+    chainSeq: chainSeq!,
+    prevHash,
+    hash: hash!,
+    subjectType: subjectType!,
+    subjectId: subjectId!,
+    seq: parsed(seq, copyParsers.integer),
+    type: type!,
+    actor: actor!,
+    occurredAt: parsed(occurredAt, copyParsers.timestamptz),
+    data: parsed(data, copyParsers.jsonb) as Record<string, unknown>,
+    cycleId,
+    organizationIds: parsed(organizationIds, copyParsers.textArray) as string[],
+  };
 }
 
 /** The one writer of audit_events: every entry is appended to the hash chain here. */
@@ -166,34 +203,24 @@ export class AuditLogRepository {
   }
 
   /**
-   * Recomputes the whole chain in chain_seq order, reading it in batches (keyset pagination), so the table's size
-   * does not matter for memory. Stops at the first break.
+   * Recomputes the whole chain in chain_seq order, read as one COPY stream (row by row, so the table's size does not
+   * matter for memory; one statement, so one snapshot). Stops at the first break.
    */
-  async verifyChain(options: { batchSize?: number } = {}): Promise<AuditChainVerification> {
-    const batchSize = Math.max(1, Math.floor(options.batchSize ?? VERIFY_BATCH_DEFAULT));
+  async verifyChain(): Promise<AuditChainVerification> {
     const verifier = new ChainVerifier();
-    let after = '0';
-    for (;;) {
-      const rows: ChainRow[] = await this.dataSource.query(
-        `SELECT ${chainColumns('e')} FROM audit_events e WHERE e.chain_seq > $1 ORDER BY e.chain_seq LIMIT ${batchSize}`,
-        [after],
-      );
-      for (const row of rows) {
-        if (!verifier.push(toChainedRow(row))) {
-          // The entry that belonged at the break, if it was moved elsewhere rather than deleted, still links to the
-          // last good one: find it so that a reordering is named as such.
-          const context = verifier.breakContext!;
-          const successors: ChainRow[] = await this.dataSource.query(
-            `SELECT ${chainColumns('e')} FROM audit_events e
-              WHERE e.prev_hash IS NOT DISTINCT FROM $1::text AND e.chain_seq <> $2::bigint ORDER BY e.chain_seq LIMIT 10`,
-            [context.previous?.hash ?? null, context.expectedSeq.toString()],
-          );
-          return { ok: false, checked: verifier.checked, brokenAt: diagnoseBreak(context, successors.map(toChainedRow)) };
-        }
-      }
-      if (rows.length < batchSize) return { ok: true, checked: verifier.checked };
-      after = rows[rows.length - 1].chain_seq;
-    }
+    await copyOutRows(this.dataSource, `SELECT ${CHAIN_COPY_COLUMNS} FROM audit_events e ORDER BY e.chain_seq`, (row) =>
+      verifier.push(chainedRowFromCopy(row)),
+    );
+    if (!verifier.brokenAt) return { ok: true, checked: verifier.checked };
+    // The entry that belonged at the break, if it was moved elsewhere rather than deleted, still links to the last
+    // good one: find it so that a reordering is named as such.
+    const context = verifier.breakContext!;
+    const successors: ChainRow[] = await this.dataSource.query(
+      `SELECT ${chainColumns('e')} FROM audit_events e
+        WHERE e.prev_hash IS NOT DISTINCT FROM $1::text AND e.chain_seq <> $2::bigint ORDER BY e.chain_seq LIMIT 10`,
+      [context.previous?.hash ?? null, context.expectedSeq.toString()],
+    );
+    return { ok: false, checked: verifier.checked, brokenAt: diagnoseBreak(context, successors.map(toChainedRow)) };
   }
 
   /** The newest entry and how many entries there are up to it: what a checkpoint signs. Null for an empty log. */
