@@ -35,6 +35,46 @@ describe('canonical JSON', () => {
     expect(canonicalJson({ x: 1, y: { q: 'ё', p: [1] } })).toBe(canonicalJson({ y: { p: [1], q: 'ё' }, x: 1 }));
   });
 
+  it('writes plain data exactly as the definition does: stringify(sortKeys(normalize(value)))', () => {
+    // The definition as it was first written: every stored hash was computed with it, so the fast path must match it.
+    const sortKeys = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(sortKeys);
+      if (value !== null && typeof value === 'object') {
+        const sorted: Record<string, unknown> = {};
+        for (const key of Object.keys(value).sort()) sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
+        return sorted;
+      }
+      return value;
+    };
+    const definition = (value: unknown) => JSON.stringify(sortKeys(value === undefined ? null : JSON.parse(JSON.stringify(value))));
+    let state = 42;
+    const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const keys = ['a', 'b', 'B', 'ё', 'я', '', ' ', '0', '1', '2', '10', '01', '-1', '1.5', '4294967294', '4294967295', '__proto__', 'toJSON', 'a"b', '\u{1F600}', '\ud800'];
+    const strings = ['', 'x', 'План', '"quoted"', 'back\\slash', 'line\nbreak', '\u0000\u001f', '\ud800 lone', '\u{1F600}', '\u2028'];
+    const numbers = [0, -0, 1, -1, 1.5, 1e21, 1e-7, 2 ** 53 + 2, Number.MAX_VALUE, NaN, Infinity, -Infinity];
+    const generate = (depth: number): unknown => {
+      const roll = random();
+      if (depth > 3 || roll < 0.3) return [null, true, false, strings[Math.floor(random() * strings.length)], numbers[Math.floor(random() * numbers.length)]][Math.floor(random() * 5)];
+      if (roll < 0.5) return Array.from({ length: Math.floor(random() * 4) }, () => generate(depth + 1));
+      const object: Record<string, unknown> = {};
+      for (let i = Math.floor(random() * 6); i > 0; i--) {
+        Object.defineProperty(object, keys[Math.floor(random() * keys.length)], { value: generate(depth + 1), enumerable: true, writable: true, configurable: true });
+      }
+      return object;
+    };
+    for (let i = 0; i < 3000; i++) {
+      const value = generate(0);
+      expect(canonicalJson(value)).toBe(definition(value));
+      // What pg hands back for a jsonb column: JSON.parse of the stored text, with an own "__proto__" where one was stored.
+      const parsed: unknown = JSON.parse(JSON.stringify(value) ?? 'null');
+      expect(canonicalJson(parsed)).toBe(definition(parsed));
+    }
+    const other = { when: new Date(0), gone: undefined, list: [undefined, () => 1], nested: Object.create(null) as object, big: new Map() };
+    expect(canonicalJson(other)).toBe(definition(other));
+    expect(canonicalJson(undefined)).toBe('null');
+    expect(canonicalJson({ toJSON: () => ({ b: 1, a: 2 }) })).toBe('{"a":2,"b":1}');
+  });
+
   it('treats organisation lists as sorted sets', () => {
     expect(normalizeOrganizationIds(['b', 'a', 'b', '', undefined, null])).toEqual(['a', 'b']);
   });

@@ -1,5 +1,15 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { chainHash, ChainVerifier, diagnoseBreak, normalizeJson, normalizeOrganizationIds, type ChainBreak } from '../../audit/audit-chain';
+import {
+  chainHash,
+  ChainVerifier,
+  diagnoseBreak,
+  normalizeJson,
+  normalizeOrganizationIds,
+  type ChainBreak,
+  type ChainedRow,
+} from '../../audit/audit-chain';
+import { escapeLiteral } from 'pg';
+import { copyOutRows, copyParsers, type CopyRow } from '../copy-out';
 import { AuditEventEntity } from '../entities';
 
 /**
@@ -77,10 +87,38 @@ interface ChainRow {
   organization_ids: string[];
 }
 
+const CHAIN_PLAIN_COLUMNS = ['prev_hash', 'hash', 'subject_type', 'subject_id', 'seq', 'type', 'actor', 'occurred_at', 'data', 'cycle_id', 'organization_ids'];
+
 /** chain_seq comes back as text (bigint): ORDER BY must name the table's column (e.chain_seq), not this alias. */
 function chainColumns(alias: string): string {
-  const plain = ['prev_hash', 'hash', 'subject_type', 'subject_id', 'seq', 'type', 'actor', 'occurred_at', 'data', 'cycle_id', 'organization_ids'];
-  return [`${alias}.chain_seq::text AS chain_seq`, ...plain.map((c) => `${alias}.${c}`)].join(', ');
+  return [`${alias}.chain_seq::text AS chain_seq`, ...CHAIN_PLAIN_COLUMNS.map((c) => `${alias}.${c}`)].join(', ');
+}
+
+/** The chained columns in ChainRow's order, for COPY: each comes as its type's text output, as a query would give it. */
+const CHAIN_COPY_COLUMNS = ['chain_seq', ...CHAIN_PLAIN_COLUMNS].map((c) => `e.${c}`).join(', ');
+
+/** As pg does: SQL NULL stays null, without the parser. */
+function parsed<T>(text: string | null, parse: (text: string) => T): T {
+  return (text === null ? null : parse(text)) as T;
+}
+
+/** A COPY row of CHAIN_COPY_COLUMNS as toChainedRow makes it from the same row read by a query. */
+function chainedRowFromCopy(row: CopyRow): ChainedRow {
+  const [chainSeq, prevHash, hash, subjectType, subjectId, seq, type, actor, occurredAt, data, cycleId, organizationIds] = row;
+  return {
+    chainSeq: chainSeq!,
+    prevHash,
+    hash: hash!,
+    subjectType: subjectType!,
+    subjectId: subjectId!,
+    seq: parsed(seq, copyParsers.integer),
+    type: type!,
+    actor: actor!,
+    occurredAt: parsed(occurredAt, copyParsers.timestamptz),
+    data: parsed(data, copyParsers.jsonb) as Record<string, unknown>,
+    cycleId,
+    organizationIds: parsed(organizationIds, copyParsers.textArray) as string[],
+  };
 }
 
 /** The one writer of audit_events: every entry is appended to the hash chain here. */
@@ -166,34 +204,24 @@ export class AuditLogRepository {
   }
 
   /**
-   * Recomputes the whole chain in chain_seq order, reading it in batches (keyset pagination), so the table's size
-   * does not matter for memory. Stops at the first break.
+   * Recomputes the whole chain in chain_seq order, read as one COPY stream (row by row, so the table's size does not
+   * matter for memory; one statement, so one snapshot). Stops at the first break.
    */
-  async verifyChain(options: { batchSize?: number } = {}): Promise<AuditChainVerification> {
-    const batchSize = Math.max(1, Math.floor(options.batchSize ?? VERIFY_BATCH_DEFAULT));
+  async verifyChain(): Promise<AuditChainVerification> {
     const verifier = new ChainVerifier();
-    let after = '0';
-    for (;;) {
-      const rows: ChainRow[] = await this.dataSource.query(
-        `SELECT ${chainColumns('e')} FROM audit_events e WHERE e.chain_seq > $1 ORDER BY e.chain_seq LIMIT ${batchSize}`,
-        [after],
-      );
-      for (const row of rows) {
-        if (!verifier.push(toChainedRow(row))) {
-          // The entry that belonged at the break, if it was moved elsewhere rather than deleted, still links to the
-          // last good one: find it so that a reordering is named as such.
-          const context = verifier.breakContext!;
-          const successors: ChainRow[] = await this.dataSource.query(
-            `SELECT ${chainColumns('e')} FROM audit_events e
-              WHERE e.prev_hash IS NOT DISTINCT FROM $1::text AND e.chain_seq <> $2::bigint ORDER BY e.chain_seq LIMIT 10`,
-            [context.previous?.hash ?? null, context.expectedSeq.toString()],
-          );
-          return { ok: false, checked: verifier.checked, brokenAt: diagnoseBreak(context, successors.map(toChainedRow)) };
-        }
-      }
-      if (rows.length < batchSize) return { ok: true, checked: verifier.checked };
-      after = rows[rows.length - 1].chain_seq;
-    }
+    await copyOutRows(this.dataSource, `SELECT ${CHAIN_COPY_COLUMNS} FROM audit_events e ORDER BY e.chain_seq`, (row) =>
+      verifier.push(chainedRowFromCopy(row)),
+    );
+    if (!verifier.brokenAt) return { ok: true, checked: verifier.checked };
+    // The entry that belonged at the break, if it was moved elsewhere rather than deleted, still links to the last
+    // good one: find it so that a reordering is named as such.
+    const context = verifier.breakContext!;
+    const successors: ChainRow[] = await this.dataSource.query(
+      `SELECT ${chainColumns('e')} FROM audit_events e
+        WHERE e.prev_hash IS NOT DISTINCT FROM $1::text AND e.chain_seq <> $2::bigint ORDER BY e.chain_seq LIMIT 10`,
+      [context.previous?.hash ?? null, context.expectedSeq.toString()],
+    );
+    return { ok: false, checked: verifier.checked, brokenAt: diagnoseBreak(context, successors.map(toChainedRow)) };
   }
 
   /** The newest entry and how many entries there are up to it: what a checkpoint signs. Null for an empty log. */
@@ -239,19 +267,65 @@ export class AuditLogRepository {
         if (!found.has(seq)) failures.push({ chainSeq: seq, reason: 'запись отсутствует в журнале: удалена' });
       }
       for (const row of rows) {
-        const chained = toChainedRow(row);
-        let reason: string | undefined;
-        if (chainHash(chained.prevHash, chained) !== chained.hash) {
-          reason = 'хеш не совпадает с содержимым записи: запись изменена';
-        } else if (row.chain_seq === '1' ? row.prev_hash !== null : !row.has_prev || row.stored_prev !== row.prev_hash) {
-          reason = 'ссылка на предыдущую запись (prev_hash) не совпадает с её хешем: запись вставлена, удалена или изменена';
-        }
+        const reason = entryFailure(toChainedRow(row), row.stored_prev, row.has_prev);
         if (reason) failures.push({ chainSeq: row.chain_seq, reason });
       }
     }
     failures.sort((a, b) => (BigInt(a.chainSeq) < BigInt(b.chainSeq) ? -1 : 1));
     return { ok: failures.length === 0, checked: wanted.length, failures };
   }
+
+  /**
+   * Every entry in scope in chain order, each checked as verifyEntries checks it, from one read (a COPY stream, as
+   * the chain walk reads): what an export lists and what it can prove about them.
+   */
+  async listVerified(scope: AuditScope): Promise<{ entries: ChainedRow[]; verification: AuditEntriesVerification }> {
+    const entries: ChainedRow[] = [];
+    const failures: ChainBreak[] = [];
+    await copyOutRows(
+      this.dataSource,
+      `SELECT ${CHAIN_COPY_COLUMNS}, p.hash, p.chain_seq IS NOT NULL
+         FROM audit_events e LEFT JOIN audit_events p ON p.chain_seq = e.chain_seq - 1
+        WHERE ${scopeCondition(scope)} ORDER BY e.chain_seq`,
+      (row) => {
+        const entry = chainedRowFromCopy(row);
+        const reason = entryFailure(entry, row[12], row[13] === 't');
+        if (reason) failures.push({ chainSeq: entry.chainSeq, reason });
+        entries.push(entry);
+      },
+    );
+    return { entries, verification: { ok: failures.length === 0, checked: entries.length, failures } };
+  }
+}
+
+export interface AuditEntriesVerification {
+  ok: boolean;
+  checked: number;
+  failures: ChainBreak[];
+}
+
+/** Why a stored entry does not verify on its own: its hash against its content, its link against the entry before. */
+function entryFailure(row: ChainedRow, storedPrev: string | null, hasPrev: boolean): string | undefined {
+  if (chainHash(row.prevHash, row) !== row.hash) return 'хеш не совпадает с содержимым записи: запись изменена';
+  if (row.chainSeq === '1' ? row.prevHash !== null : !hasPrev || storedPrev !== row.prevHash) {
+    return 'ссылка на предыдущую запись (prev_hash) не совпадает с её хешем: запись вставлена, удалена или изменена';
+  }
+  return undefined;
+}
+
+/**
+ * The scope as list() filters it, for a COPY statement, which takes no parameters: the values are quoted by pg's
+ * escapeLiteral (standard_conforming_strings is on since PostgreSQL 9.1; E'' strings do not depend on it anyway).
+ */
+function scopeCondition(scope: AuditScope): string {
+  const list = (values: string[]) => `ARRAY[${values.map(escapeLiteral).join(', ')}]`;
+  const conditions = ['TRUE'];
+  if (scope.cycleId !== undefined) conditions.push(`e.cycle_id = ${escapeLiteral(scope.cycleId)}`);
+  if (scope.organizationIds !== undefined) conditions.push(`e.organization_ids && ${list(scope.organizationIds)}::text[]`);
+  if (scope.subjectType !== undefined) conditions.push(`e.subject_type = ${escapeLiteral(scope.subjectType)}`);
+  if (scope.subjectId !== undefined) conditions.push(`e.subject_id = ${escapeLiteral(scope.subjectId)}`);
+  if (scope.taskIds !== undefined) conditions.push(`e.subject_type = 'task' AND e.subject_id = ANY(${list(scope.taskIds)}::varchar[])`);
+  return conditions.join(' AND ');
 }
 
 function toChainedRow(row: ChainRow) {
