@@ -6,6 +6,8 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancelledFailure,
+  TemporalFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -17,6 +19,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
 import type { TaskActivities } from '../activities/task-activities';
 import {
   cancelTaskUpdate,
@@ -81,8 +84,19 @@ const LIGHT_EVENTS = 'project-in-workflow-task';
  * Projects one event to PostgreSQL (TaskActivities.projectTaskEvent): in the workflow task itself once
  * LIGHT_EVENTS applies, else as an activity task of its own, as histories recorded before it did.
  */
-function projectTaskEvent(input: Parameters<TaskActivities['projectTaskEvent']>[0]): Promise<void> {
-  return patched(LIGHT_EVENTS) ? projectInWorkflowTask(input) : projectInActivityTask(input);
+async function projectTaskEvent(input: Parameters<TaskActivities['projectTaskEvent']>[0]): Promise<void> {
+  if (!patched(LIGHT_EVENTS)) return projectInActivityTask(input);
+  try {
+    await projectInWorkflowTask(input);
+  } catch (err) {
+    // A local activity's final failure reaches the workflow as the activity's own error (an ApplicationFailure, or a
+    // TimeoutFailure), not wrapped in the ActivityFailure a remote one's comes in: wrapped here, the one handler
+    // (handledActivityFailure) flags the task for both.
+    if (err instanceof TemporalFailure && !(err instanceof ActivityFailure) && !(err instanceof CancelledFailure)) {
+      throw new ActivityFailure(err.message, 'projectTaskEvent', undefined, RetryState.NON_RETRYABLE_FAILURE, undefined, err);
+    }
+    throw err;
+  }
 }
 
 /** A task issued late gets its reminder window from issue (the policy's minimum lead, in seconds or working days). */

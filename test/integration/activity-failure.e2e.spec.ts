@@ -33,6 +33,7 @@ import {
   type TaskSnapshot,
 } from '../../libs/contracts/deadline-task';
 import { CycleRepository, TaskRepository } from '../../libs/persistence';
+import { PROJECTION_LOCAL_OPTIONS } from '../../workflows/activity-failures';
 import { createTestRegion } from '../support/cycle-region';
 import { insertStubTemplate } from '../support/cycle-rows';
 import { startWorkerStack, type WorkerStack } from '../support/api-stack';
@@ -101,17 +102,37 @@ async function historyEvents(handle: WorkflowHandle): Promise<HistoryEvent[]> {
   return (await handle.fetchHistory()).events ?? [];
 }
 
-/** Every activity the workflow scheduled carries a bound: a maximum of attempts and a schedule-to-close timeout. */
+/** The SDK's marker of a local activity (the task's projection since LIGHT_EVENTS) in a history. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+function localActivityMarkers(events: HistoryEvent[]) {
+  return events.map((e) => e.markerRecordedEventAttributes).filter((m) => m?.markerName === LOCAL_ACTIVITY_MARKER);
+}
+
+/** The attempt a local activity's marker records (its `data` detail, the SDK's JSON). */
+function markerAttempt(marker: NonNullable<HistoryEvent['markerRecordedEventAttributes']>): number {
+  const payload = marker.details?.data?.payloads?.[0]?.data;
+  return payload ? Number((JSON.parse(Buffer.from(payload).toString('utf8')) as { attempt?: number }).attempt ?? 0) : 0;
+}
+
+/**
+ * Every activity the workflow ran carries a bound, a maximum of attempts and a schedule-to-close timeout: the
+ * scheduled ones in their history events, the local ones (whose markers record no options) in their options.
+ */
 function expectBoundedActivities(events: HistoryEvent[]): void {
   const scheduled = events.map((e) => e.activityTaskScheduledEventAttributes).filter((a) => a);
-  expect(scheduled.length).toBeGreaterThan(0);
+  expect(scheduled.length + localActivityMarkers(events).length).toBeGreaterThan(0);
   for (const activity of scheduled) {
     expect(Number(activity!.retryPolicy?.maximumAttempts ?? 0)).toBeGreaterThan(0);
     expect(Number(activity!.scheduleToCloseTimeout?.seconds ?? 0)).toBeGreaterThan(0);
   }
+  if (localActivityMarkers(events).length > 0) {
+    expect(PROJECTION_LOCAL_OPTIONS.retry?.maximumAttempts).toBeGreaterThan(0);
+    expect(PROJECTION_LOCAL_OPTIONS.scheduleToCloseTimeout).toBeTruthy();
+  }
 }
 
-/** The projection attempts that failed, each with its attempt number and failure type. */
+/** The projection attempts that failed (remote activities and local ones), each with its attempt and failure type. */
 function failedProjections(events: HistoryEvent[]): { attempt: number; type: string; nonRetryable: boolean }[] {
   const started = new Map<string, number>();
   for (const e of events) {
@@ -119,7 +140,7 @@ function failedProjections(events: HistoryEvent[]): { attempt: number; type: str
       started.set(String(e.activityTaskStartedEventAttributes.scheduledEventId), e.activityTaskStartedEventAttributes.attempt ?? 0);
     }
   }
-  return events
+  const remote = events
     .filter((e) => e.activityTaskFailedEventAttributes)
     .map((e) => {
       const attrs = e.activityTaskFailedEventAttributes!;
@@ -129,6 +150,18 @@ function failedProjections(events: HistoryEvent[]): { attempt: number; type: str
         nonRetryable: attrs.failure?.applicationFailureInfo?.nonRetryable ?? false,
       };
     });
+  const local = localActivityMarkers(events)
+    .filter((m) => m!.failure)
+    .map((m) => {
+      // The activity's own failure, or the cause of the SDK's wrapper around it.
+      const failure = m!.failure!.applicationFailureInfo ? m!.failure! : (m!.failure!.cause ?? m!.failure!);
+      return {
+        attempt: markerAttempt(m!),
+        type: failure.applicationFailureInfo?.type ?? '',
+        nonRetryable: failure.applicationFailureInfo?.nonRetryable ?? false,
+      };
+    });
+  return [...remote, ...local];
 }
 
 describe('an activity that fails for good flags the task instead of wedging it', () => {
