@@ -151,8 +151,10 @@ class Environment {
    * Workflows kept in the worker's memory between activations. Tasks sleep for weeks, so most need not stay
    * cached: an evicted one is replayed from its history when its next timer fires. But on a deadline day every
    * task due falls due together, and a cache smaller than that wave replays each workflow at each of its steps (with
-   * 250, a 500-task burst sent 11 e-mails a second; with 2,000, 28, both before LIGHT_EVENTS). Each cached workflow costs about 0.6 MiB
-   * (the worker's RSS: 746 MiB with 500 cached, 1,650 MiB with 2,000): 800 keeps a worker under 1 GiB.
+   * 250, a 500-task burst sent 11 e-mails a second; with 2,000, 28, both before LIGHT_EVENTS). Each cached workflow
+   * costs about 0.6 MiB (the worker's RSS: 746 MiB with 500 cached, 1,650 MiB with 2,000), and a wave larger than
+   * the cache churns the heap besides (1,000 tasks: 1,043 MiB with 500 cached, 1,242 MiB with 800): 500 keeps a
+   * worker about its 1 GiB; a larger wave is spread over more workers.
    */
   @Transform(toInt)
   @IsInt({ message: 'WORKER_MAX_CACHED_WORKFLOWS must be a whole number' })

@@ -3,7 +3,7 @@
  * of the programme running (launched through the real path, test/bench/programme.ts), and of its API process under
  * HTTP load (inboxes and the ministry's dashboard, autocannon), each read from /proc as the processes run; at 1, 20
  * and 85 regions (programme scale), so the growth shows whether memory is bounded by configuration (the worker's
- * workflow cache, WORKER_MAX_CACHED_WORKFLOWS, 800 by default) rather than by the number of workflows.
+ * workflow cache, WORKER_MAX_CACHED_WORKFLOWS, 500 by default) rather than by the number of workflows.
  * Targets: worker ≤ 1 GiB (as the single-figure benches always had) and API ≤ 512 MiB at every size.
  */
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../libs/config';

@@ -1,7 +1,7 @@
 /**
  * A bare Temporal worker for the launch benchmark's baseline, in its own process like the project's worker: only
  * `minimalWorkflow`, no activities, no payload codec, the project's workflow cache size (WORKER_MAX_CACHED_WORKFLOWS,
- * 800 by default) so that both sides keep as many workflows in memory. Prints `timers <n>` whenever more workflows
+ * 500 by default) so that both sides keep as many workflows in memory. Prints `timers <n>` whenever more workflows
  * have set their timer (the sink is called once the activation that set it has completed).
  * Env: TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE.
  */
