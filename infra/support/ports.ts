@@ -36,3 +36,12 @@ export async function assertPortFree(port: number, name: string, envVar?: string
     : 'stop the process holding it or choose another port';
   throw new Error(`Port ${port} needed for ${name} is in use; ${remedy}.`);
 }
+
+/** A port nothing listens on on 127.0.0.1 now (the kernel's pick), for a process a test or a bench starts. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -8,7 +8,6 @@
 import 'reflect-metadata';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -306,14 +305,6 @@ export async function inParallel<T, R>(items: readonly T[], concurrency: number,
   return results;
 }
 
-/** A port nothing listens on now, for a bench that must not clash with tests or another bench running beside it. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The p-th percentile (nearest rank) of ascending values. */
 export function percentile(sorted: number[], p: number): number {

@@ -43,7 +43,8 @@ import { CHROMIUM_PATH, DESKTOP, launchBrowser, logIn } from '../support/browser
 import { createTestRegion, REGION_PASSWORD, type TestRegion } from '../support/cycle-region';
 import { insertCycle, type InsertedCycle } from '../support/cycle-rows';
 import { SmtpSink } from '../support/smtp-sink';
-import { freePort, log, percentile, runBench, startBenchStack } from './bench-stack';
+import { freePort } from '../../infra/support/ports';
+import { log, percentile, runBench, startBenchStack } from './bench-stack';
 
 const MUNICIPALITIES = Number(process.env.BENCH_MUNICIPALITIES ?? 60);
 const SCHOOLS_PER_MUNICIPALITY = Number(process.env.BENCH_SCHOOLS_PER_MUNICIPALITY ?? 25);

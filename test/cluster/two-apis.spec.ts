@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
@@ -10,6 +9,7 @@ import { pollUntil } from '../support/poll';
 import { SmtpSink } from '../support/smtp-sink';
 import { DEMO_PASSWORD, requireTestEnv, uniqueSuffix } from '../support/test-config';
 import { startWorkerProcess, writeWorkflowBundle, type WorkerProcess } from '../support/worker-process';
+import { freePort } from '../../infra/support/ports';
 
 // `npm run test:cluster`: the production layout on the Temporal cluster on PostgreSQL, two API processes and two
 // worker processes on one task queue. Tasks are created through both APIs and each completed through the other one;
@@ -25,14 +25,6 @@ const SEVERNY_COORDINATOR = 'coordinator@severny.demo-region.example';
 jest.setTimeout(20 * 60_000);
 
 const log = (line: string) => process.stdout.write(`[cluster-apis] ${line}\n`);
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A working day more than a week ahead: no reminder of the default policy falls due while the test runs. */
 function dueDate(): string {

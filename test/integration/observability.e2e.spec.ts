@@ -5,13 +5,13 @@
  * its own) has our metrics and, on the worker, the Temporal SDK's.
  */
 import type { Readable } from 'node:stream';
-import net from 'node:net';
 import { startApiProcess, type ApiProcess } from '../support/api-process';
 import { ApiClient } from '../support/http';
 import { pollUntil } from '../support/poll';
 import { SmtpSink } from '../support/smtp-sink';
 import { DEMO_PASSWORD, localDateTimeIn, requireTestEnv, uniqueSuffix } from '../support/test-config';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { freePort } from '../../infra/support/ports';
 
 /** The demo region's zone, where the task's local due time is read. */
 const ZONE = 'Asia/Yekaterinburg';
@@ -43,14 +43,6 @@ function collectLines(...streams: (Readable | null)[]): LogLine[] {
     });
   }
   return lines;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function scrape(port: number): Promise<string> {

@@ -6,7 +6,6 @@
  * the test can fail.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -28,20 +27,13 @@ import { SmtpSink } from '../support/smtp-sink';
 import { buildWorkerActivities } from '../support/task-activities';
 import { DEMO_PASSWORD, localDateTimeIn, requireTestEnv, uniqueSuffix } from '../support/test-config';
 import { openHarness, workflowBundle } from '../support/worker-harness';
+import { freePort } from '../../infra/support/ports';
 
 const ZONE = 'Asia/Yekaterinburg';
 const SEVERNY = 'demo-mun-severny';
 const ADMIN = 'programme@demo-region.example';
 const suffix = uniqueSuffix();
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'uplift-payload-encryption-'));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A dev server of the suite's Temporal CLI whose whole state is in `<scratch>/<name>/temporal.db`. */
 async function fileBackedTemporal(name: string): Promise<{ server: TemporalDevServerHandle; dir: string }> {

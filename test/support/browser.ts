@@ -4,7 +4,6 @@
  */
 import 'reflect-metadata';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AxeResults } from 'axe-core';
@@ -24,6 +23,7 @@ import { SmtpSink } from './smtp-sink';
 import { buildWorkerActivities } from './task-activities';
 import { testConfig } from './test-config';
 import { openHarness, testDataConverter, workflowBundle } from './worker-harness';
+import { freePort } from '../../infra/support/ports';
 
 /** Debian's package, or CHROMIUM_PATH. The machine has no internet, so Playwright's own browser builds are absent. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -156,14 +156,6 @@ export interface WebStack extends WorkerStack {
   baseUrl: string;
   anonymous: ApiClient;
   taskQueue: string;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**
