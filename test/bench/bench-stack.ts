@@ -279,12 +279,14 @@ export function sampleRss(pid: number | undefined, everyMs = 250): { stop(): { p
 
 /**
  * The sizes to run: every one for `npm run bench`; only the smallest with BENCH_SCALE=smoke (`npm run bench:smoke`);
- * BENCH_MAX_SIZE=<n> keeps the sizes up to n (a quick run that still shows growth).
+ * BENCH_MAX_SIZE=<n> keeps the sizes up to n (a quick run that still shows growth); BENCH_MIN_SIZE=<n> those from n
+ * (the largest alone, after a run of the smaller ones).
  */
 export function benchSizes<T extends number>(all: readonly T[]): T[] {
   if (process.env.BENCH_SCALE === 'smoke') return [all[0]];
   const max = process.env.BENCH_MAX_SIZE ? Number(process.env.BENCH_MAX_SIZE) : Infinity;
-  const kept = all.filter((s) => s <= max);
+  const min = process.env.BENCH_MIN_SIZE ? Number(process.env.BENCH_MIN_SIZE) : -Infinity;
+  const kept = all.filter((s) => s >= min && s <= max);
   return kept.length ? kept : [all[0]];
 }
 
