@@ -21,9 +21,7 @@ export function cycleActionMessageId(key: string, domain: string): string {
 
 /** The four-eyes requests' e-mails: relayed from their outbox rows, written with the request's changes. */
 export function createCycleActionActivities(deps: CycleActionActivityDeps) {
-  const send = async (request: CycleActionRequestEntity, mail: CycleActionMailEntity): Promise<void> => {
-    const ministry = await deps.directory.findOrganization(request.ministryId);
-    const timeZone = ministry?.timeZone ?? 'Europe/Moscow';
+  const send = async (request: CycleActionRequestEntity, mail: CycleActionMailEntity, timeZone: string): Promise<void> => {
     const rendered = renderCycleActionMail({
       event: mail.event,
       description: describeCycleAction(request),
@@ -63,16 +61,20 @@ export function createCycleActionActivities(deps: CycleActionActivityDeps) {
       // «Причина отказа: не указана»). And a request read as closed is followed by one more read of the mails: the
       // change that closed it, and its mail, may have been committed after the first.
       let sent = 0;
+      let pending = await deps.requests.pendingMails(requestId);
+      let timeZone: string | undefined;
       for (;;) {
-        const pending = await deps.requests.pendingMails(requestId);
         const request = await deps.requests.find(requestId);
         if (!request) throw ApplicationFailure.nonRetryable(`cycle action request ${requestId} not found`, 'CycleActionRequestNotFound');
+        timeZone ??= (await deps.directory.findOrganization(request.ministryId))?.timeZone ?? 'Europe/Moscow';
         for (const mail of pending) {
-          await send(request, mail);
+          await send(request, mail, timeZone);
           sent += 1;
         }
         const open = request.status === 'pending' || request.status === 'executing';
-        if (open || (await deps.requests.pendingMails(requestId)).length === 0) return { sent, open };
+        if (open) return { sent, open };
+        pending = await deps.requests.pendingMails(requestId);
+        if (pending.length === 0) return { sent, open };
       }
     },
 
