@@ -110,13 +110,28 @@ export function dryRun(plan: ResolvedCyclePlan, orgs: DryRunOrganizations, now: 
 
   const rows: DryRunTask[] = [];
   const order = new Map<string, number>();
+  // A region's hundreds of schools share a step's deadline, policy and issue time: each distinct deadline and
+  // schedule is worked out once (the zone arithmetic behind them was most of a large region's dry run).
+  const deadlines = new Map<string, ReturnType<typeof resolveIssuedDeadline>>();
+  const schedules = new Map<string, ReturnType<typeof buildNotificationSchedule>>();
   const push = (step: ResolvedStep, task: StepTaskSpec, issueMs: number, track: string, extra: { opensAt?: string; title?: string } = {}): number => {
-    const deadline = resolveIssuedDeadline(
-      { localDateTime: task.dueLocal, timeZone: plan.timeZone, calendar: plan.calendar, decreeNonWorkingDays: plan.decreeNonWorkingDays },
-      task.policy,
-      new Date(issueMs),
-    );
-    const schedule = buildNotificationSchedule(deadline, task.policy, 1, new Date(Math.max(launchMs, issueMs)));
+    const policyKey = JSON.stringify(task.policy);
+    const deadlineKey = `${task.dueLocal}|${issueMs}|${policyKey}`;
+    let deadline = deadlines.get(deadlineKey);
+    if (!deadline) {
+      deadline = resolveIssuedDeadline(
+        { localDateTime: task.dueLocal, timeZone: plan.timeZone, calendar: plan.calendar, decreeNonWorkingDays: plan.decreeNonWorkingDays },
+        task.policy,
+        new Date(issueMs),
+      );
+      deadlines.set(deadlineKey, deadline);
+    }
+    const scheduleKey = `${deadlineKey}|${Math.max(launchMs, issueMs)}`;
+    let schedule = schedules.get(scheduleKey);
+    if (!schedule) {
+      schedule = buildNotificationSchedule(deadline, task.policy, 1, new Date(Math.max(launchMs, issueMs)));
+      schedules.set(scheduleKey, schedule);
+    }
     const row: DryRunTask = {
       stageId: step.stageId,
       stepKey: step.key,
