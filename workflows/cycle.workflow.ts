@@ -73,6 +73,19 @@ const DIRECTIVES_DOWN_THE_TREE = 'directives-down-the-tree';
 /** Signals to the tracks skip those that have finished, instead of failing the Update that sent them. */
 const FINISHED_TRACKS_NEED_NO_SIGNAL = 'finished-tracks-need-no-signal';
 
+/**
+ * The tracks of the approved list start many at a time instead of one after another: each start waited a workflow
+ * task round trip of its own, so a region's hundreds of schools took hundreds of round trips before the last one got
+ * its first task. Histories from before replay the one-by-one start.
+ */
+const TRACKS_START_TOGETHER = 'tracks-start-together';
+
+/**
+ * How many track starts are in flight at once: enough that one workflow task carries dozens of starts, few enough
+ * that its commands (each with the track's plan) stay far below the server's message and transaction limits.
+ */
+const TRACK_STARTS_IN_FLIGHT = 32;
+
 /** How often a cycle cancelled the old way sweeps tasks that in-flight steps opened after the previous sweep. */
 const CANCEL_SWEEP_INTERVAL = '3 seconds';
 
@@ -373,9 +386,11 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
     for (const step of allSteps) if (!knownFromList(trackRole(step))) countInstances(step, 1);
     return specs;
   };
+  let startingTogether = false;
   const startTrack = async (spec: TrackSpec): Promise<void> => {
     if (spec.stepKeys.length === 0 || control.cancelled) return;
     const told = directives.length;
+    const controlSent = startingTogether ? JSON.stringify(control) : undefined;
     const track = await startChild<typeof organizationTrackWorkflow>(ORGANIZATION_TRACK_WORKFLOW, {
       workflowId: trackWorkflowId(input.cycleId, spec.organizationId),
       args: [
@@ -393,9 +408,12 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
       ],
     });
     tracks.push(track);
-    // Decided while the track was starting: its input carried the control state from before.
+    // Decided while the track was starting: its input carried the control state from before. With many starts in
+    // flight a pause can fall in that window too, so the state itself is compared (only for histories that start
+    // tracks together: the one-by-one start keeps its old commands on replay).
     const missed = directives.slice(told);
-    if (missed.length > 0) {
+    const controlChanged = controlSent !== undefined && JSON.stringify(control) !== controlSent;
+    if (missed.length > 0 || controlChanged) {
       await track.signal(cycleControlSignal, control).catch(() => undefined);
       for (const directive of missed) await tell(track, directive);
     }
@@ -480,7 +498,12 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
     }
   }
   refreshStageStatuses();
-  for (const spec of trackSpecs) await startTrack(spec);
+  if (patched(TRACKS_START_TOGETHER)) {
+    startingTogether = true;
+    await inFlightAtMost(TRACK_STARTS_IN_FLIGHT, trackSpecs, startTrack);
+  } else {
+    for (const spec of trackSpecs) await startTrack(spec);
+  }
   let allTracksDone = false;
   let trackFailure: unknown;
   void Promise.all(tracks.map((t) => t.result())).then(
@@ -566,6 +589,15 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
  * A track's copy of the plan: its own steps only, without the forms (steps name their form; the API holds the
  * definitions). Each child's input is stored in the cycle's history, so this keeps a large region's history small.
  */
+/** Runs `run` over `items` with at most `limit` of them in flight, in the items' order. */
+async function inFlightAtMost<T>(limit: number, items: readonly T[], run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await run(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
 function trackPlan(plan: ResolvedCyclePlan, stepKeys: string[]): ResolvedCyclePlan {
   const keys = new Set(stepKeys);
   return { ...plan, forms: {}, stages: plan.stages.map((stage) => ({ ...stage, steps: stage.steps.filter((s) => keys.has(s.key)) })) };
