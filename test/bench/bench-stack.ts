@@ -211,6 +211,16 @@ export async function startRealStack(name: string, options: { basePort: number; 
     startWorkerProcess({ ...common, nodeArgs, env: { UPLIFT_DEV: '1', ...options.workerEnv } }, 600_000),
     options.api ? startApiProcess({ ...common, port: options.basePort + 2, nodeArgs }, 600_000) : Promise.resolve(undefined),
   ]);
+  // BENCH_LOG_DIR=<dir>: the worker's and the API's JSON logs from here on, for reading a run's timeline afterwards.
+  if (process.env.BENCH_LOG_DIR) {
+    fs.mkdirSync(process.env.BENCH_LOG_DIR, { recursive: true });
+    for (const [role, child] of [['worker', worker.child], ['api', api?.child]] as const) {
+      if (!child) continue;
+      const file = fs.createWriteStream(path.join(process.env.BENCH_LOG_DIR, `${name}-${role}.log`));
+      child.stdout?.pipe(file);
+      child.stderr?.pipe(file);
+    }
+  }
   log(`[${name}] stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: worker pid ${worker.child.pid}${api ? `, API pid ${api.child.pid} at ${api.baseUrl}` : ''}`);
   return {
     name,
