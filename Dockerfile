@@ -14,7 +14,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build && npm run build:web
+RUN npm run build && npm run build:web && npm run build:workflows
 
 # Production dependencies only: no compiler, test runners, embedded PostgreSQL or browsers in the final image.
 FROM ${NODE_IMAGE} AS production-dependencies
@@ -28,7 +28,8 @@ FROM ${NODE_IMAGE}
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
-    WEB_DIST_DIR=/app/apps/web/dist
+    WEB_DIST_DIR=/app/apps/web/dist \
+    WORKFLOW_BUNDLE_DIR=/app/dist/workflow-bundles
 WORKDIR /app
 # package.json marks the project's root (libs/config and libs/templates find their files from it).
 COPY --from=production-dependencies /app/package.json /app/package-lock.json ./

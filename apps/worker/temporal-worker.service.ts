@@ -16,9 +16,10 @@ import {
   SubmissionRepository,
   TaskRepository,
 } from '../../libs/persistence';
-import { activeTracing, activityObservabilityInterceptors, temporalClientInterceptors, WORKFLOW_INTERCEPTOR_MODULES } from '../../libs/observability';
+import { activeTracing, activityObservabilityInterceptors, temporalClientInterceptors } from '../../libs/observability';
 import { InjectConfig } from '../../libs/platform';
 import { upliftDataConverter } from '../../libs/temporal-codec';
+import { prebuiltWorkflowBundle, workflowBundleOptions } from './workflow-bundles';
 
 /** Runs the Temporal worker for the life of the Nest application context. */
 @Injectable()
@@ -57,16 +58,20 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
       interceptors: { workflow: temporalClientInterceptors() },
     });
     const tracing = activeTracing();
+    const bundleOptions = workflowBundleOptions(tracing !== undefined);
     this.worker = await Worker.create({
       dataConverter,
       connection: this.connection,
       namespace: this.config.temporal.namespace,
       taskQueue: this.config.temporal.taskQueue,
       maxCachedWorkflows: this.config.temporal.maxCachedWorkflows,
-      workflowsPath: require.resolve('../../workflows'),
-      // Request ids (and spans, when tracing) from the API through workflows to activities and their logs.
+      // Request ids (and spans, when tracing) from the API through workflows to activities and their logs: the
+      // workflow side is in the bundle, prebuilt or built here.
+      ...(this.config.temporal.workflowBundleDir
+        ? { workflowBundle: prebuiltWorkflowBundle(this.config.temporal.workflowBundleDir, tracing !== undefined) }
+        : { workflowsPath: bundleOptions.workflowsPath }),
       interceptors: {
-        workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES, ...(tracing?.workflowModules ?? [])],
+        ...(this.config.temporal.workflowBundleDir ? {} : { workflowModules: bundleOptions.workflowInterceptorModules }),
         activity: [activityObservabilityInterceptors, ...(tracing ? [tracing.activityInterceptors] : [])],
       },
       sinks: tracing?.sinks,

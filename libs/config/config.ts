@@ -162,6 +162,16 @@ class Environment {
   WORKER_MAX_CACHED_WORKFLOWS = DEFAULT_MAX_CACHED_WORKFLOWS;
 
   /**
+   * A directory of workflow bundles built with the code (`npm run build:workflows`, done by the image's build): the
+   * worker loads its bundle from there instead of bundling the workflows with webpack as it starts, which takes
+   * seconds and leaves webpack in the worker's memory. Unset, the worker bundles them itself (development, tests).
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'WORKFLOW_BUNDLE_DIR must name a directory' })
+  WORKFLOW_BUNDLE_DIR?: string;
+
+  /**
    * How often the worker copies closed workflow histories into PostgreSQL (Temporal deletes them after its
    * retention period; auditors' exports need them for years). 0 turns the archiver off in this process.
    */
@@ -309,6 +319,8 @@ export interface AppConfig {
   temporal: { address: string; namespace: string; taskQueue: string; maxCachedWorkflows: number; updateTimeoutMs: number;
     /** Optional so that hand-built configs (tests) need not name it; loadConfig always sets it. */
     historyArchiveIntervalMs?: number;
+    /** Prebuilt workflow bundles (WORKFLOW_BUNDLE_DIR); without it the worker bundles its workflows as it starts. */
+    workflowBundleDir?: string;
     /**
      * Payload encryption keys, the first encrypting. Optional so that hand-built configs (tests) need not name it:
      * temporalPayloadKeys() then gives the development key. loadConfig always sets it.
@@ -513,6 +525,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       namespace: parsed.TEMPORAL_NAMESPACE,
       taskQueue: parsed.TEMPORAL_TASK_QUEUE,
       maxCachedWorkflows: parsed.WORKER_MAX_CACHED_WORKFLOWS,
+      ...(parsed.WORKFLOW_BUNDLE_DIR ? { workflowBundleDir: parsed.WORKFLOW_BUNDLE_DIR } : {}),
       updateTimeoutMs: parsed.TEMPORAL_UPDATE_TIMEOUT_MS,
       historyArchiveIntervalMs: parsed.HISTORY_ARCHIVE_INTERVAL_MS,
       payloadKeys: payloadKeys.keys,

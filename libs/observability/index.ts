@@ -18,7 +18,7 @@ export { startMetricsServer, type MetricsServer } from './metrics-server';
 export { acceptRequestId, currentRequestId, withRequestId } from './request-id';
 export { apiRequestId } from './request-scope';
 export { activityObservabilityInterceptors, requestIdClientInterceptor, requestIdFromHeaders, withRequestIdHeader } from './temporal-request-id';
-export { startTracing, type Tracing } from './tracing';
+export { startTracing, TRACING_WORKFLOW_MODULES, type Tracing } from './tracing';
 export { installWorkerRuntime, WORKER_METRICS_PORT_DEFAULT, WorkerObservabilityModule } from './worker-observability';
 
 /** The workflow interceptor modules every worker bundles (request ids through workflows to their activities). */

@@ -3,6 +3,9 @@ import type { Sinks } from '@temporalio/workflow';
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
 import type { ServiceName } from './logger';
 
+/** The workflow interceptor modules a traced worker's bundle carries (spans of workflow code). */
+export const TRACING_WORKFLOW_MODULES: readonly string[] = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+
 /** What a process adds to its Temporal client and worker to trace API → workflow → activities. */
 export interface Tracing {
   clientInterceptor: WorkflowClientInterceptor;
@@ -38,7 +41,7 @@ export async function startTracing(service: ServiceName, otlpEndpoint: string | 
       inbound: new otel.OpenTelemetryActivityInboundInterceptor(ctx),
       outbound: new otel.OpenTelemetryActivityOutboundInterceptor(ctx),
     }),
-    workflowModules: [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')],
+    workflowModules: [...TRACING_WORKFLOW_MODULES],
     sinks: { exporter: otel.makeWorkflowExporter(spanProcessor, resource) } as InjectedSinks<Sinks>,
     shutdown: () => provider.shutdown(),
   };

@@ -23,6 +23,7 @@ import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../libs/contracts/deadline-ta
 import { Mailer } from '../../libs/mail';
 import { dataSourceOptions, runMigrations } from '../../libs/persistence';
 import { upliftDataConverter } from '../../libs/temporal-codec';
+import { writeWorkflowBundles } from '../../apps/worker/workflow-bundles';
 import { startApiProcess, type ApiProcess } from '../support/api-process';
 import { SmtpSink } from '../support/smtp-sink';
 import { BENCH_CLUSTER_HISTORY_SHARDS, benchTemporalKind } from './results';
@@ -208,7 +209,7 @@ export async function startRealStack(name: string, options: { basePort: number; 
   const common = { taskQueue, temporalAddress: temporal.address, databaseUrl: pg.url, smtpUrl: sink.url };
   const started = Date.now();
   const [worker, api] = await Promise.all([
-    startWorkerProcess({ ...common, nodeArgs, env: { UPLIFT_DEV: '1', ...options.workerEnv } }, 600_000),
+    startWorkerProcess({ ...common, nodeArgs, env: { UPLIFT_DEV: '1', WORKFLOW_BUNDLE_DIR: await benchWorkflowBundles(), ...options.workerEnv } }, 600_000),
     options.api ? startApiProcess({ ...common, port: options.basePort + 2, nodeArgs }, 600_000) : Promise.resolve(undefined),
   ]);
   // BENCH_LOG_DIR=<dir>: the worker's and the API's JSON logs from here on, for reading a run's timeline afterwards.
@@ -244,6 +245,22 @@ export async function startRealStack(name: string, options: { basePort: number; 
       fs.rmSync(checkpointDir, { recursive: true, force: true });
     },
   };
+}
+
+let bundles: Promise<string> | undefined;
+
+/**
+ * The workflow bundles the image's worker loads (WORKFLOW_BUNDLE_DIR, `npm run build:workflows`), built once per
+ * bench run: the bench's worker starts and uses memory as a deployed one does, without webpack's compilation.
+ */
+function benchWorkflowBundles(): Promise<string> {
+  bundles ??= (async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uplift-bench-bundles-'));
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    await writeWorkflowBundles(dir);
+    return dir;
+  })();
+  return bundles;
 }
 
 /** SIGTERM, then up to a minute for the process to exit on its own (writing its CPU profile). */
