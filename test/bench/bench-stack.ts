@@ -189,7 +189,10 @@ export interface RealStack {
  * (apps/api/main.ts), each a child process whose memory `rssMiB` reads. Development keys (UPLIFT_DEV=1): payloads are
  * encrypted as in production, under a fixed key.
  */
-export async function startRealStack(name: string, options: { basePort: number; api?: boolean; workerEnv?: Record<string, string> }): Promise<RealStack> {
+export async function startRealStack(
+  name: string,
+  options: { basePort: number; api?: boolean; workerEnv?: Record<string, string>; apiEnv?: Record<string, string> },
+): Promise<RealStack> {
   const { temporal, pg, dataSource } = await startServers(name, { temporal: options.basePort, postgres: options.basePort + 1 });
   process.env.UPLIFT_DEV = '1';
   // The API reads the checkpoint file; a bench must not read or write a developer's .data/audit-checkpoints.
@@ -210,7 +213,7 @@ export async function startRealStack(name: string, options: { basePort: number; 
   const started = Date.now();
   const [worker, api] = await Promise.all([
     startWorkerProcess({ ...common, nodeArgs, env: { UPLIFT_DEV: '1', WORKFLOW_BUNDLE_DIR: await benchWorkflowBundles(), ...options.workerEnv } }, 600_000),
-    options.api ? startApiProcess({ ...common, port: options.basePort + 2, nodeArgs }, 600_000) : Promise.resolve(undefined),
+    options.api ? startApiProcess({ ...common, port: options.basePort + 2, nodeArgs, env: options.apiEnv }, 600_000) : Promise.resolve(undefined),
   ]);
   // BENCH_LOG_DIR=<dir>: the worker's and the API's JSON logs from here on, for reading a run's timeline afterwards.
   if (process.env.BENCH_LOG_DIR) {

@@ -4,8 +4,14 @@
  * HTTP load (inboxes and the ministry's dashboard, autocannon), each read from /proc as the processes run; at 1, 20
  * and 85 regions (programme scale), so the growth shows whether memory is bounded by configuration (the worker's
  * workflow cache, WORKER_MAX_CACHED_WORKFLOWS, 500 by default) rather than by the number of workflows.
- * Targets: worker ≤ 1 GiB (as the single-figure benches always had) and API ≤ 512 MiB at every size.
+ * Both run as the Kubernetes base deploys them (infra/k8s/base): with its NODE_OPTIONS (the V8 heap cap) and
+ * measured against its memory request (worker 1 GiB, API 512 MiB: the targets) and limit (where the pod would be
+ * killed); BENCH_MEMORY_HEAP_CAP=0 runs them uncapped, as `npm start` does.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { projectRoot } from '../../infra/support/project-root';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../libs/config';
 import { benchSizes, BENCH_PORTS, inParallel, log, runBench, sampleRss, sleep, startRealStack } from './bench-stack';
 import { load, rotate, type LoadRequest } from './http-load';
@@ -18,7 +24,27 @@ import { REGION_PASSWORD } from '../support/cycle-region';
 const SIZES = [1, 20, 85] as const;
 const IDLE_SECONDS = Number(process.env.BENCH_MEMORY_IDLE_SECONDS ?? 10);
 const LOAD_SECONDS = Number(process.env.BENCH_MEMORY_LOAD_SECONDS ?? (process.env.BENCH_SCALE === 'smoke' ? 5 : 20));
-const TARGETS = { workerMiB: 1024, apiMiB: 512 };
+const HEAP_CAP = process.env.BENCH_MEMORY_HEAP_CAP !== '0';
+
+/** What the Kubernetes base gives a process: its NODE_OPTIONS and its container's memory request and limit. */
+function deployed(manifest: string): { nodeOptions: string | undefined; requestMiB: number; limitMiB: number } {
+  const doc = parse(readFileSync(path.join(projectRoot(), 'infra/k8s/base', manifest), 'utf8'));
+  const container = doc.spec.template.spec.containers[0];
+  const mib = (quantity: string): number => {
+    const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
+    if (!match) throw new Error(`${manifest}: memory quantity ${quantity} is not in Mi or Gi`);
+    return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+  };
+  return {
+    nodeOptions: (container.env as { name: string; value?: string }[]).find((e) => e.name === 'NODE_OPTIONS')?.value,
+    requestMiB: mib(container.resources.requests.memory),
+    limitMiB: mib(container.resources.limits.memory),
+  };
+}
+const WORKER = deployed('worker-deployment.yaml');
+const API = deployed('api-deployment.yaml');
+const TARGETS = { workerMiB: WORKER.requestMiB, apiMiB: API.requestMiB };
+const heapCap = (d: typeof WORKER): Record<string, string> => (HEAP_CAP && d.nodeOptions ? { NODE_OPTIONS: d.nodeOptions } : {});
 const MAX_CACHED = Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS);
 
 async function bench(): Promise<string[]> {
@@ -26,11 +52,18 @@ async function bench(): Promise<string[]> {
   const report = new BenchReport('memory', 'resident memory of the worker with the programme running and of the API under load', {
     sizes: sizes.map((n) => `${n} regions`),
     workerMaxCachedWorkflows: MAX_CACHED,
+    heapCap: HEAP_CAP ? { worker: WORKER.nodeOptions ?? 'none', api: API.nodeOptions ?? 'none' } : 'none (BENCH_MEMORY_HEAP_CAP=0)',
+    containerLimitsMiB: { worker: WORKER.limitMiB, api: API.limitMiB },
     idleSeconds: IDLE_SECONDS,
     loadSeconds: LOAD_SECONDS,
   });
   for (const regionsCount of sizes) {
-    const stack = await startRealStack(`memory-${regionsCount}`, { basePort: BENCH_PORTS.memory, api: true, workerEnv: { WORKER_MAX_CACHED_WORKFLOWS: String(MAX_CACHED) } });
+    const stack = await startRealStack(`memory-${regionsCount}`, {
+      basePort: BENCH_PORTS.memory,
+      api: true,
+      workerEnv: { WORKER_MAX_CACHED_WORKFLOWS: String(MAX_CACHED), ...heapCap(WORKER) },
+      apiEnv: heapCap(API),
+    });
     try {
       const regions = generateNation(NATION).regions.slice(0, regionsCount);
       const sessions = await prepareRegions(stack, regions);
@@ -78,6 +111,9 @@ async function bench(): Promise<string[]> {
       });
       report.target(`${regionsCount} regions: worker peak RSS`, workerPeak, `≤ ${TARGETS.workerMiB} MiB`, workerPeak <= TARGETS.workerMiB);
       report.target(`${regionsCount} regions: API peak RSS`, Math.max(api.peakMiB, launchPeak.api), `≤ ${TARGETS.apiMiB} MiB`, Math.max(api.peakMiB, launchPeak.api) <= TARGETS.apiMiB);
+      // Over the request is a miss; over the limit, the pod would have been killed.
+      report.target(`${regionsCount} regions: worker peak RSS within its container limit`, workerPeak, `≤ ${WORKER.limitMiB} MiB`, workerPeak <= WORKER.limitMiB);
+      report.target(`${regionsCount} regions: API peak RSS within its container limit`, Math.max(api.peakMiB, launchPeak.api), `≤ ${API.limitMiB} MiB`, Math.max(api.peakMiB, launchPeak.api) <= API.limitMiB);
     } finally {
       await stack.close();
     }
