@@ -585,10 +585,6 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleProgress> {
   return progress;
 }
 
-/**
- * A track's copy of the plan: its own steps only, without the forms (steps name their form; the API holds the
- * definitions). Each child's input is stored in the cycle's history, so this keeps a large region's history small.
- */
 /** Runs `run` over `items` with at most `limit` of them in flight, in the items' order. */
 async function inFlightAtMost<T>(limit: number, items: readonly T[], run: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -598,6 +594,10 @@ async function inFlightAtMost<T>(limit: number, items: readonly T[], run: (item:
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
+/**
+ * A track's copy of the plan: its own steps only, without the forms (steps name their form; the API holds the
+ * definitions). Each child's input is stored in the cycle's history, so this keeps a large region's history small.
+ */
 function trackPlan(plan: ResolvedCyclePlan, stepKeys: string[]): ResolvedCyclePlan {
   const keys = new Set(stepKeys);
   return { ...plan, forms: {}, stages: plan.stages.map((stage) => ({ ...stage, steps: stage.steps.filter((s) => keys.has(s.key)) })) };
