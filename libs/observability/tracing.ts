@@ -3,15 +3,16 @@ import type { Sinks } from '@temporalio/workflow';
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
 import type { ServiceName } from './logger';
 
-/** The workflow interceptor modules a traced worker's bundle carries (spans of workflow code). */
+/**
+ * The workflow interceptor modules a traced worker's bundle carries (spans of workflow code, sent out through the
+ * sink below); apps/worker/workflow-bundles.ts puts them in the bundle.
+ */
 export const TRACING_WORKFLOW_MODULES: readonly string[] = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
 
 /** What a process adds to its Temporal client and worker to trace API → workflow → activities. */
 export interface Tracing {
   clientInterceptor: WorkflowClientInterceptor;
   activityInterceptors: ActivityInterceptorsFactory;
-  /** Workflow interceptor modules for the bundle (spans of workflow code, sent out through the sink below). */
-  workflowModules: string[];
   sinks: InjectedSinks<Sinks>;
   /** Flushes the spans still buffered. */
   shutdown(): Promise<void>;
@@ -41,7 +42,6 @@ export async function startTracing(service: ServiceName, otlpEndpoint: string | 
       inbound: new otel.OpenTelemetryActivityInboundInterceptor(ctx),
       outbound: new otel.OpenTelemetryActivityOutboundInterceptor(ctx),
     }),
-    workflowModules: [...TRACING_WORKFLOW_MODULES],
     sinks: { exporter: otel.makeWorkflowExporter(spanProcessor, resource) } as InjectedSinks<Sinks>,
     shutdown: () => provider.shutdown(),
   };
